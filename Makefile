@@ -1,0 +1,122 @@
+# hwb: build, test, benchmark and demo. See README.md.
+VERSION := 0.1.0
+
+CC ?= cc
+CLANG ?= clang
+PYTHON := /usr/bin/python3
+
+PKGS := libarchive openssl libcurl jansson libgit2 libseccomp libb2 libdeflate zlib
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror \
+	-DHWB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)
+REL_CFLAGS = $(BASE_CFLAGS) -O2 -g
+SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer
+ASAN_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
+FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-omit-frame-pointer -DHWB_FUZZING
+
+PKG_SRC := $(sort $(wildcard pkg/*/*.c))
+PKG_ASM := $(sort $(wildcard pkg/*/*.S))
+CMD_SRC := $(sort $(wildcard cmd/hwb/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJ = $(PKG_SRC:%.c=$(1)/%.o) $(PKG_ASM:%.S=$(1)/%.o)
+REL_LIB := build/rel/libhwb.a
+SAN_LIB := build/asan/libhwb.a
+FUZZ_LIB := build/fuzz/libhwb.a
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=tests/tools/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_SECONDS ?= 15
+
+# hwb handles allocation failure, so tests let malloc return NULL.
+export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools
+.DEFAULT_GOAL := all
+
+all: hwb
+
+hwb: $(CMD_SRC:%.c=build/rel/%.o) $(REL_LIB)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+
+build/asan/hwb: $(CMD_SRC:%.c=build/asan/%.o) $(SAN_LIB)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+
+$(REL_LIB): $(call LIB_OBJ,build/rel)
+	rm -f $@ && ar rcs $@ $^
+$(SAN_LIB): $(call LIB_OBJ,build/asan)
+	rm -f $@ && ar rcs $@ $^
+$(FUZZ_LIB): $(call LIB_OBJ,build/fuzz)
+	rm -f $@ && ar rcs $@ $^
+
+build/rel/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+build/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+build/rel/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -I. -c $< -o $@
+build/asan/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) -I. -c $< -o $@
+build/fuzz/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CLANG) -I. -c $< -o $@
+
+build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ \
+		$(shell pkg-config --libs cmocka) $(LIBS)
+
+# Test programs (toml-decoder, ...) are built with the sanitizers too.
+tests/tools/%: tests/tools/%.c $(SAN_LIB)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+tools: $(TOOL_BIN)
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+
+# Installs what is missing: Debian packages (apt-get update once, then
+# install) and the pinned npm test tools.
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	$(MAKE) unit e2e fuzz-smoke
+
+unit: $(UNIT_BIN)
+	@sh tests/run-unit.sh $(UNIT_BIN)
+
+e2e: build/asan/hwb hwb $(TOOL_BIN)
+	HWB_BIN=$(CURDIR)/build/asan/hwb HWB_ROOT=$(CURDIR) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+
+fuzz-smoke: $(FUZZ_BIN)
+	@sh tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@sh tests/run-fuzz.sh 600 $(FUZZ_BIN)
+
+bench: deps hwb
+	$(PYTHON) tests/bench/run.py
+
+demo: deps hwb
+	sh tests/demo.sh
+
+clean:
+	rm -rf build hwb $(TOOL_BIN)
+
+-include $(shell find build -name '*.d' 2>/dev/null)

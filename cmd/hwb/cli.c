@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cli.c: option parsing from each subcommand's table, the generated --help,
+ * the terminal log sink, and error reporting with exit statuses.
+ */
+#include "cmd/hwb/cli.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/core/buf.h"
+#include "pkg/core/log.h"
+
+static int is_end(const struct cli_opt *o)
+{
+	return o->type == CLI_OPT_END;
+}
+
+static const struct cli_opt *find_long(const struct cli_opt *opts,
+				       const char *name, size_t len)
+{
+	for (; !is_end(opts); opts++)
+		if (strlen(opts->name) == len && !strncmp(opts->name, name, len))
+			return opts;
+	return NULL;
+}
+
+static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+{
+	for (; !is_end(opts); opts++)
+		if (opts->alias && opts->alias == c)
+			return opts;
+	return NULL;
+}
+
+static int list_push(struct cli_list *l, const char *item)
+{
+	const char **items = realloc(l->items, (l->count + 1) * sizeof(*items));
+
+	if (!items)
+		return -1;
+	items[l->count++] = item;
+	l->items = items;
+	return 0;
+}
+
+void cli_list_release(struct cli_list *l)
+{
+	free(l->items);
+	l->items = NULL;
+	l->count = 0;
+}
+
+static int store_value(const struct cli_command *cmd, const struct cli_opt *o,
+		       const char *value, struct hwb_error *err)
+{
+	char *end;
+	long n;
+
+	switch (o->type) {
+	case CLI_OPT_STRING:
+		*(const char **)o->target = value;
+		return 0;
+	case CLI_OPT_LIST:
+		if (list_push(o->target, value))
+			return hwb_error_oom(err);
+		return 0;
+	case CLI_OPT_INT:
+		errno = 0;
+		n = strtol(value, &end, 10);
+		if (errno || *end || end == value || n < 0)
+			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U003",
+					     "hwb %s: --%s takes a whole number, not '%s'",
+					     cmd->name, o->name, value);
+		*(long *)o->target = n;
+		return 0;
+	default:
+		HWB_BUG("option --%s takes no value", o->name);
+	}
+}
+
+static int takes_value(const struct cli_opt *o)
+{
+	return o->type != CLI_OPT_FLAG;
+}
+
+static int parse_long(const struct cli_command *cmd, int argc, char **argv,
+		      int *i, struct hwb_error *err)
+{
+	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
+	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+	const struct cli_opt *o = find_long(cmd->opts, arg, len);
+
+	if (!o)
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
+				     "hwb %s: unknown option '--%.*s'", cmd->name,
+				     (int)len, arg),
+		       hwb_error_hint(err, "see 'hwb help %s'", cmd->name);
+	if (!takes_value(o)) {
+		if (eq)
+			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
+					     "hwb %s: --%s takes no value",
+					     cmd->name, o->name);
+		*(int *)o->target = 1;
+		return 0;
+	}
+	if (eq)
+		return store_value(cmd, o, eq + 1, err);
+	if (*i + 1 >= argc)
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
+				     "hwb %s: --%s needs a value (%s)", cmd->name,
+				     o->name, o->value_name ? o->value_name : "VALUE");
+	return store_value(cmd, o, argv[++*i], err);
+}
+
+static int parse_short(const struct cli_command *cmd, int argc, char **argv,
+		       int *i, struct hwb_error *err)
+{
+	const char *p;
+	const struct cli_opt *o;
+
+	for (p = argv[*i] + 1; *p; p++) {
+		if (!(o = find_short(cmd->opts, *p)))
+			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
+					     "hwb %s: unknown option '-%c'",
+					     cmd->name, *p),
+			       hwb_error_hint(err, "see 'hwb help %s'", cmd->name);
+		if (!takes_value(o)) {
+			*(int *)o->target = 1;
+			continue;
+		}
+		if (p[1])
+			return store_value(cmd, o, p + 1, err);
+		if (*i + 1 >= argc)
+			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
+					     "hwb %s: -%c needs a value (%s)",
+					     cmd->name, *p,
+					     o->value_name ? o->value_name : "VALUE");
+		return store_value(cmd, o, argv[++*i], err);
+	}
+	return 0;
+}
+
+int cli_parse(const struct cli_command *cmd, int argc, char **argv,
+	      struct cli_list *pos, struct hwb_error *err)
+{
+	int i, rest = 0;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (rest || a[0] != '-' || !a[1]) {
+			if (list_push(pos, a))
+				return hwb_error_oom(err);
+		} else if (!strcmp(a, "--")) {
+			rest = 1;
+		} else if (a[1] == '-') {
+			if (parse_long(cmd, argc, argv, &i, err))
+				return -1;
+		} else if (parse_short(cmd, argc, argv, &i, err)) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void cli_print_help(const struct cli_command *cmd)
+{
+	const struct cli_opt *o;
+	char left[64];
+
+	printf("usage: hwb %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage,
+	       cmd->summary);
+	for (o = cmd->opts; !is_end(o); o++) {
+		if (o->alias)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->alias,
+				 o->name, o->value_name ? " " : "",
+				 o->value_name ? o->value_name : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
+				 o->value_name ? " " : "",
+				 o->value_name ? o->value_name : "");
+		printf("  %-30s %s%s\n", left, o->help,
+		       o->type == CLI_OPT_LIST ? " (repeatable)" : "");
+	}
+}
+
+int cli_json(const struct cli_common *c)
+{
+	return c->format && !strcmp(c->format, "json");
+}
+
+/*
+ * The terminal sink. Under GitHub Actions errors and warnings become
+ * workflow annotations, which the runner shows on the run's summary.
+ */
+static void stderr_sink(void *ctx, enum hwb_log_level level, const char *line)
+{
+	int github = ctx != NULL;
+
+	if (github && level == HWB_LOG_ERROR)
+		fprintf(stderr, "::error::%s\n", line);
+	else if (github && level == HWB_LOG_WARN)
+		fprintf(stderr, "::warning::%s\n", line);
+	else if (level == HWB_LOG_ERROR)
+		fprintf(stderr, "hwb: error: %s\n", line);
+	else if (level == HWB_LOG_WARN)
+		fprintf(stderr, "hwb: warning: %s\n", line);
+	else
+		fprintf(stderr, "%s\n", line);
+}
+
+static int github_actions(void)
+{
+	const char *v = getenv("GITHUB_ACTIONS");
+
+	return v && !strcmp(v, "true");
+}
+
+int cli_apply_common(const struct cli_common *c, struct hwb_error *err)
+{
+	enum hwb_log_level level = HWB_LOG_INFO;
+
+	if (c->format && strcmp(c->format, "text") && strcmp(c->format, "json"))
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U004",
+				     "--format must be 'text' or 'json', not '%s'",
+				     c->format);
+	if (c->quiet)
+		level = HWB_LOG_ERROR;
+	if (c->verbose)
+		level = HWB_LOG_VERBOSE;
+	if (c->debug)
+		level = HWB_LOG_DEBUG;
+	hwb_log_configure(level, stderr_sink, github_actions() ? (void *)1 : NULL);
+	return 0;
+}
+
+static const char *kind_name(enum hwb_error_kind kind)
+{
+	switch (kind) {
+	case HWB_KIND_FAILED: return "failed";
+	case HWB_KIND_USAGE: return "usage";
+	case HWB_KIND_CONFIG: return "config";
+	case HWB_KIND_NETWORK: return "network";
+	case HWB_KIND_BUILD: return "build";
+	default: return "none";
+	}
+}
+
+static char *redacted(const char *s)
+{
+	struct hwb_buf b = HWB_BUF_INIT;
+
+	hwb_redact(&b, s, strlen(s));
+	return hwb_buf_detach(&b, NULL);
+}
+
+static void report_json(const struct hwb_error *err)
+{
+	char *msg = redacted(err->message), *hint = redacted(err->hint),
+	     *file = redacted(err->file);
+	json_t *doc = json_pack("{s:s, s:{s:s, s:s, s:s, s:s?, s:s?, s:i, s:i}}",
+				"schema", "hwb.error/1", "error", "code",
+				err->code, "kind", kind_name(err->kind),
+				"message", msg ? msg : "", "hint",
+				hint && *hint ? hint : NULL, "file",
+				file && *file ? file : NULL, "line",
+				(int)err->line, "column", (int)err->column);
+
+	if (doc) {
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+		json_decref(doc);
+	}
+	free(msg);
+	free(hint);
+	free(file);
+}
+
+int cli_report(const struct cli_common *c, const struct hwb_error *err)
+{
+	char line[1400];
+	enum hwb_error_kind kind = err->kind ? err->kind : HWB_KIND_FAILED;
+
+	if (c && cli_json(c))
+		report_json(err);
+	hwb_error_format(err, line, sizeof(line));
+	if (!hwb_log_enabled(HWB_LOG_ERROR))
+		hwb_log_configure(HWB_LOG_INFO, stderr_sink,
+				  github_actions() ? (void *)1 : NULL);
+	hwb_log_error("%s", line);
+	return (int)kind;
+}

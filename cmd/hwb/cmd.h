@@ -1,0 +1,5 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cmd.h: the subcommands of hwb, one file each, dispatched from main.c. */
+#pragma once
+
+int cmd_version(int argc, char **argv);

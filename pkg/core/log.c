@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * log.c: leveled logging and secret redaction (see log.h). The threshold,
+ * the sink and the registered secrets are process-wide configuration, set by
+ * cmd/hwb at start-up and when a token is read.
+ */
+#include "pkg/core/log.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REDACTED "[REDACTED]"
+/* Short registered values would redact ordinary words; tokens are longer. */
+#define SECRET_MIN_LEN 6
+#define SECRET_MAX_COUNT 64
+
+static enum hwb_log_level log_threshold = HWB_LOG_INFO;
+static hwb_log_sink log_sink;
+static void *log_ctx;
+static char *secrets[SECRET_MAX_COUNT];
+static size_t secret_count;
+
+void hwb_log_configure(enum hwb_log_level threshold, hwb_log_sink sink,
+		       void *ctx)
+{
+	log_threshold = threshold;
+	log_sink = sink;
+	log_ctx = ctx;
+}
+
+int hwb_log_enabled(enum hwb_log_level level)
+{
+	return log_sink && level <= log_threshold;
+}
+
+int hwb_redact_register(const char *secret)
+{
+	size_t i;
+
+	if (!secret || strlen(secret) < SECRET_MIN_LEN)
+		return 0;
+	for (i = 0; i < secret_count; i++)
+		if (!strcmp(secrets[i], secret))
+			return 0;
+	if (secret_count == SECRET_MAX_COUNT)
+		return -1;
+	if (!(secrets[secret_count] = strdup(secret)))
+		return -1;
+	secret_count++;
+	return 0;
+}
+
+void hwb_redact_reset(void)
+{
+	while (secret_count) {
+		char *s = secrets[--secret_count];
+
+		explicit_bzero(s, strlen(s));
+		free(s);
+		secrets[secret_count] = NULL;
+	}
+}
+
+size_t hwb_redact_count(void)
+{
+	return secret_count;
+}
+
+const char *hwb_redact_get(size_t i)
+{
+	return i < secret_count ? secrets[i] : NULL;
+}
+
+static int is_b64url(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_';
+}
+
+static int is_alnum_us(unsigned char c)
+{
+	return isalnum(c) || c == '_';
+}
+
+/* Length of a run of characters accepted by pred, starting at p. */
+static size_t span(const char *p, const char *end, int (*pred)(unsigned char))
+{
+	const char *q = p;
+
+	while (q < end && pred((unsigned char)*q))
+		q++;
+	return (size_t)(q - p);
+}
+
+static int has_prefix(const char *p, const char *end, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return (size_t)(end - p) >= n && !memcmp(p, prefix, n);
+}
+
+/*
+ * A token is only taken as one where it starts a word, so "mypypi-x" in a
+ * path is not mistaken for a PyPI token.
+ */
+static int word_start(const char *text, const char *p)
+{
+	return p == text || !is_alnum_us((unsigned char)p[-1]);
+}
+
+static size_t match_prefixed(const char *p, const char *end,
+			     const char *prefix, size_t min_body,
+			     int (*pred)(unsigned char))
+{
+	size_t n = strlen(prefix), body;
+
+	if (!has_prefix(p, end, prefix))
+		return 0;
+	body = span(p + n, end, pred);
+	return body >= min_body ? n + body : 0;
+}
+
+/* A JWT: three base64url parts, the first two starting with "eyJ" ('{"'). */
+static size_t match_jwt(const char *p, const char *end)
+{
+	const char *q = p;
+	size_t n;
+	int part;
+
+	for (part = 0; part < 3; part++) {
+		if (part < 2 && !has_prefix(q, end, "eyJ"))
+			return 0;
+		n = span(q, end, is_b64url);
+		if (part < 2 && n < 10)
+			return 0;
+		q += n;
+		if (part < 2) {
+			if (q >= end || *q != '.')
+				return 0;
+			q++;
+		}
+	}
+	return (size_t)(q - p);
+}
+
+/*
+ * A PEM private key block, from "-----BEGIN ... PRIVATE KEY-----" to the
+ * matching END line, or to the end of the text when it is cut off.
+ */
+static size_t match_pem_key(const char *p, const char *end)
+{
+	const char *eol, *stop;
+	static const char end_marker[] = "-----END ";
+
+	if (!has_prefix(p, end, "-----BEGIN "))
+		return 0;
+	eol = memchr(p, '\n', (size_t)(end - p));
+	if (!eol)
+		eol = end;
+	if (!memmem(p, (size_t)(eol - p), "PRIVATE KEY-----", 16))
+		return 0;
+	stop = memmem(eol, (size_t)(end - eol), end_marker,
+		      sizeof(end_marker) - 1);
+	if (!stop)
+		return (size_t)(end - p);
+	eol = memmem(stop, (size_t)(end - stop), "KEY-----", 8);
+	return eol ? (size_t)(eol + 8 - p) : (size_t)(end - p);
+}
+
+static size_t match_registered(const char *p, const char *end)
+{
+	size_t i, n, best = 0;
+
+	for (i = 0; i < secret_count; i++) {
+		n = strlen(secrets[i]);
+		if (n > best && has_prefix(p, end, secrets[i]))
+			best = n;
+	}
+	return best;
+}
+
+static int is_upper_digit(unsigned char c)
+{
+	return isupper(c) || isdigit(c);
+}
+
+/* Length of the secret starting at p, or 0. */
+static size_t match_secret(const char *text, const char *p, const char *end)
+{
+	static const char *const github[] = { "ghp_", "gho_", "ghs_", "ghu_",
+					      "ghr_" };
+	size_t n, i;
+
+	if ((n = match_registered(p, end)))
+		return n;
+	if ((n = match_pem_key(p, end)))
+		return n;
+	if (!word_start(text, p))
+		return 0;
+	if ((n = match_prefixed(p, end, "pypi-", 16, is_b64url)))
+		return n;
+	if ((n = match_prefixed(p, end, "github_pat_", 20, is_alnum_us)))
+		return n;
+	for (i = 0; i < sizeof(github) / sizeof(github[0]); i++)
+		if ((n = match_prefixed(p, end, github[i], 20, is_alnum_us)))
+			return n;
+	if ((n = match_prefixed(p, end, "glpat-", 20, is_b64url)))
+		return n;
+	if ((n = match_prefixed(p, end, "AKIA", 16, is_upper_digit)))
+		return n == 20 ? n : 0;
+	return match_jwt(p, end);
+}
+
+int hwb_redact(struct hwb_buf *out, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	size_t n;
+
+	while (p < end) {
+		n = match_secret(text, p, end);
+		if (n) {
+			hwb_buf_puts(out, REDACTED);
+			p += n;
+			continue;
+		}
+		if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n') ||
+		    *p == 0x7f)
+			hwb_buf_putc(out, '?');
+		else
+			hwb_buf_putc(out, *p);
+		p++;
+	}
+	return out->oom ? -1 : 0;
+}
+
+int hwb_redact_contains_secret(const char *text, size_t len)
+{
+	const char *p;
+
+	for (p = text; p < text + len; p++)
+		if (match_secret(text, p, text + len))
+			return 1;
+	return 0;
+}
+
+static void emit_line(enum hwb_log_level level, const char *line, size_t len)
+{
+	struct hwb_buf clean = HWB_BUF_INIT;
+
+	/* Redaction failing for lack of memory drops the line, never leaks. */
+	if (!hwb_redact(&clean, line, len))
+		log_sink(log_ctx, level, clean.ptr);
+	hwb_buf_release(&clean);
+}
+
+void hwb_log_text(enum hwb_log_level level, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl;
+
+	if (!hwb_log_enabled(level))
+		return;
+	/* Redact the whole text first: a PEM block spans lines. */
+	struct hwb_buf clean = HWB_BUF_INIT;
+	if (hwb_redact(&clean, text, len)) {
+		hwb_buf_release(&clean);
+		return;
+	}
+	p = clean.ptr;
+	end = clean.ptr + clean.len;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		{
+			char *line = strndup(p, (size_t)(nl - p));
+
+			if (line)
+				log_sink(log_ctx, level, line);
+			free(line);
+		}
+		p = nl < end ? nl + 1 : end;
+	}
+	hwb_buf_release(&clean);
+}
+
+void hwb_vlog(enum hwb_log_level level, const char *fmt, va_list ap)
+{
+	struct hwb_buf raw = HWB_BUF_INIT;
+
+	if (!hwb_log_enabled(level))
+		return;
+	if (!hwb_buf_vprintf(&raw, fmt, ap)) {
+		/* A one-line message: newlines inside it become spaces. */
+		for (size_t i = 0; i < raw.len; i++)
+			if (raw.ptr[i] == '\n' || raw.ptr[i] == '\r')
+				raw.ptr[i] = ' ';
+		emit_line(level, raw.ptr, raw.len);
+	}
+	hwb_buf_release(&raw);
+}
+
+void hwb_log(enum hwb_log_level level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	hwb_vlog(level, fmt, ap);
+	va_end(ap);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * log.h: leveled logging with secret redaction. Packages log through these
+ * functions; they never write to the terminal themselves. cmd/hwb installs
+ * the sink that does (stderr, GitHub Actions annotations). Every line passes
+ * through hwb_redact() before it reaches any sink.
+ */
+#pragma once
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "pkg/core/buf.h"
+#include "pkg/core/error.h"
+
+enum hwb_log_level {
+	HWB_LOG_ERROR = 0,
+	HWB_LOG_WARN,
+	HWB_LOG_INFO,
+	HWB_LOG_VERBOSE,
+	HWB_LOG_DEBUG,
+};
+
+/* Receives one redacted line without its newline. */
+typedef void (*hwb_log_sink)(void *ctx, enum hwb_log_level level,
+			     const char *line);
+
+/** Set the threshold and the sink (NULL: discard). Process-wide setting. */
+void hwb_log_configure(enum hwb_log_level threshold, hwb_log_sink sink,
+		       void *ctx);
+/** 1 if a message at level would be emitted. */
+int hwb_log_enabled(enum hwb_log_level level);
+
+void hwb_log(enum hwb_log_level level, const char *fmt, ...) HWB_PRINTF(2, 3);
+void hwb_vlog(enum hwb_log_level level, const char *fmt, va_list ap);
+/** Log text that may span lines (a build log): one sink call per line. */
+void hwb_log_text(enum hwb_log_level level, const char *text, size_t len);
+
+#define hwb_log_error(...) hwb_log(HWB_LOG_ERROR, __VA_ARGS__)
+#define hwb_log_warn(...) hwb_log(HWB_LOG_WARN, __VA_ARGS__)
+#define hwb_log_info(...) hwb_log(HWB_LOG_INFO, __VA_ARGS__)
+#define hwb_log_verbose(...) hwb_log(HWB_LOG_VERBOSE, __VA_ARGS__)
+#define hwb_log_debug(...) hwb_log(HWB_LOG_DEBUG, __VA_ARGS__)
+
+/**
+ * Remember a secret found at run time (a token read from the environment)
+ * so that every later line that contains it is redacted. Values shorter
+ * than 6 bytes are ignored: redacting them would mangle ordinary text.
+ * Returns -1 when out of memory.
+ */
+int hwb_redact_register(const char *secret);
+/** Forget every registered secret (wiping them). For tests and exit. */
+void hwb_redact_reset(void);
+/** Number of registered secrets, and the i-th one (for ::add-mask::). */
+size_t hwb_redact_count(void);
+const char *hwb_redact_get(size_t i);
+
+/**
+ * Append text to out with every known secret form replaced by
+ * "[REDACTED]" and control characters other than tab turned into '?'.
+ * Forms: PyPI tokens (pypi-...), GitHub tokens (ghp_, gho_, ghs_, ghu_,
+ * ghr_, github_pat_), GitLab (glpat-), AWS access key ids (AKIA...), JWTs,
+ * PEM private key blocks, and registered values.
+ */
+int hwb_redact(struct hwb_buf *out, const char *text, size_t len);
+
+/** 1 if text holds something hwb_redact() would replace. */
+int hwb_redact_contains_secret(const char *text, size_t len);
