@@ -165,7 +165,7 @@ int hwb_base64_decode(struct hwb_buf *out, const char *in, size_t len,
 		      int flags, struct hwb_error *err)
 {
 	int url = flags & HWB_B64_URL;
-	size_t data_len, i, start = out->len;
+	size_t data_len = 0, i, start = out->len;
 	uint32_t acc = 0;
 	unsigned bits = 0;
 	int v;
