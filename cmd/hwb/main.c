@@ -18,6 +18,7 @@ struct hwb_command {
 };
 
 static const struct hwb_command commands[] = {
+	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 };
 

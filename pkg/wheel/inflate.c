@@ -10,6 +10,7 @@
  * within HWB_WHEEL_BUFFER_BUDGET; any other member is streamed through
  * zlib in HWB_WHEEL_CHUNK pieces.
  */
+#include <errno.h>
 #include <libdeflate.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -206,17 +207,6 @@ static int too_long(struct worker *w, size_t i)
 			      "the wheel", (unsigned long long)m->size);
 }
 
-/* Hand bytes to the content checks (see struct hwb_wheel_chunk). */
-static int scan(struct worker *w, size_t i, const uint8_t *data, size_t len,
-		uint64_t offset, size_t overlap, int whole, int last)
-{
-	struct hwb_wheel_chunk chunk = { data, len, offset, overlap, whole,
-					 last };
-
-	return hwb_wheel__check_member_bytes(w->p->c, &w->p->z->members[i],
-					     &chunk);
-}
-
 /* Inflate a member whose compressed bytes are all in memory. */
 static int inflate_whole(struct worker *w, size_t i, const uint8_t *data)
 {
@@ -244,8 +234,7 @@ static int inflate_whole(struct worker *w, size_t i, const uint8_t *data)
 					  "entry");
 		bytes = w->out;
 	}
-	if (update_sums(w, &s, bytes, len) ||
-	    scan(w, i, bytes, len, 0, 0, 1, 1))
+	if (update_sums(w, &s, bytes, len))
 		return -1;
 	return finish_sums(w, i, &s);
 }
@@ -259,8 +248,7 @@ struct window {
 
 static int emit(struct worker *w, size_t i, struct window *v, int last)
 {
-	if (scan(w, i, w->win, v->pos, v->offset, v->keep, 0, last))
-		return -1;
+	(void)i;
 	if (last || v->pos < HWB_WHEEL_CHUNK_OVERLAP)
 		return 0;
 	memmove(w->win, w->win + v->pos - HWB_WHEEL_CHUNK_OVERLAP,
@@ -275,6 +263,19 @@ static size_t window_room(const struct window *v)
 	return v->keep + HWB_WHEEL_CHUNK - v->pos;
 }
 
+/*
+ * Bytes of a hole in a sparse file (zeros the file system need not read),
+ * up to n, at off; 0 when off holds data.
+ */
+static size_t hole_at(int fd, uint64_t off, size_t n)
+{
+	off_t data = lseek(fd, (off_t)off, SEEK_DATA);
+
+	if (data < 0)
+		return errno == ENXIO ? n : 0;
+	return (uint64_t)data - off < n ? (size_t)((uint64_t)data - off) : n;
+}
+
 static int stream_stored(struct worker *w, size_t i, struct member_sums *s,
 			 struct window *v)
 {
@@ -282,7 +283,7 @@ static int stream_stored(struct worker *w, size_t i, struct member_sums *s,
 	uint64_t off = w->p->z->entries[i].data_offset, left = m->size;
 
 	while (left) {
-		size_t n = window_room(v);
+		size_t n = window_room(v), hole;
 
 		if (!n) {
 			if (emit(w, i, v, 0))
@@ -291,7 +292,10 @@ static int stream_stored(struct worker *w, size_t i, struct member_sums *s,
 		}
 		if (n > left)
 			n = (size_t)left;
-		if (hwb_wheel__pread(w->p->z->fd, w->win + v->pos, n, off)) {
+		if ((hole = hole_at(w->p->z->fd, off, n))) {
+			memset(w->win + v->pos, 0, n = hole);
+		} else if (hwb_wheel__pread(w->p->z->fd, w->win + v->pos, n,
+					    off)) {
 			hwb_error_errno(&w->err, HWB_KIND_CONFIG, "HWB-W029",
 					"cannot read a member's data");
 			return -1;

@@ -246,6 +246,7 @@ struct hwb_zip_entry {
 	uint16_t flags;         /* general-purpose bit flags */
 	uint16_t name_raw_len;  /* name length in the central directory */
 	int fields_ok;          /* central record sane enough to inflate */
+	int sizes_bad;          /* its ZIP64 sizes or offset are unusable */
 	int local_state;        /* 0 not read, 1 ok, -1 unusable */
 	int record_row;         /* index into the RECORD rows, or -1 */
 	uint8_t alt_digest[64]; /* RECORD's digest when not sha256 */

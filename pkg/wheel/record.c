@@ -294,7 +294,7 @@ static int compare_member_names(const void *pa, const void *pb, void *arg)
 	return strcmp(m[*(const size_t *)pa].name, m[*(const size_t *)pb].name);
 }
 
-/* Find the first member named path in the sorted index, or -1. */
+/* Position in the sorted index of the first member named path, or -1. */
 static long find_member(const struct hwb_zip *z, const size_t *index,
 			const char *path)
 {
@@ -310,14 +310,14 @@ static long find_member(const struct hwb_zip *z, const size_t *index,
 			hi = mid;
 	}
 	return lo < z->count && !strcmp(z->members[index[lo]].name, path) ?
-	       (long)index[lo] : -1;
+	       (long)lo : -1;
 }
 
 /* Check 18: rows and members, both ways; no row twice. */
 static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 		     const char *dist_info, struct hwb_check_report *r)
 {
-	size_t *index = NULL, *rows = NULL, i;
+	size_t *index = NULL, *rows = NULL, i, k;
 	int rc = -1;
 
 	if (!(index = malloc((z->count + 1) * sizeof(*index))) ||
@@ -332,7 +332,7 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 	qsort_r(rows, rec->count, sizeof(*rows), compare_row_paths, rec->rows);
 	for (i = 0; i < rec->count; i++) {
 		struct hwb_record_row *row = &rec->rows[rows[i]];
-		long m;
+		long at;
 
 		if (i && !strcmp(row->path, rec->rows[rows[i - 1]].path)) {
 			if (hwb_wheel__add(r, "HWB-W035", ERR, row->path,
@@ -343,7 +343,7 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 		}
 		if (hwb_wheel__path_problem(row->path, strlen(row->path), 0))
 			continue;
-		if ((m = find_member(z, index, row->path)) < 0) {
+		if ((at = find_member(z, index, row->path)) < 0) {
 			if (!is_signature(row->path, dist_info) &&
 			    hwb_wheel__add(r, "HWB-W034", ERR, row->path,
 					   "RECORD lists a file the archive "
@@ -351,13 +351,17 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 				goto cleanup;
 			continue;
 		}
-		row->member = (int)m;
-		z->entries[m].record_row = (int)rows[i];
+		/* Every member of that name (W005 when several) is checked. */
+		row->member = (int)index[at];
+		for (k = (size_t)at; k < z->count &&
+		       !strcmp(z->members[index[k]].name, row->path); k++)
+			z->entries[index[k]].record_row = (int)rows[i];
 	}
 	for (i = 0; i < z->count; i++) {
 		const struct hwb_wheel_member *m = &z->members[i];
 
-		if (z->entries[i].record_row >= 0 || m->is_dir ||
+		/* An unsafe or unreadable name was reported by its rule. */
+		if (z->entries[i].record_row >= 0 || m->is_dir || !m->path_ok ||
 		    (int)i == rec->self_member ||
 		    is_signature(m->name, dist_info))
 			continue;
@@ -436,17 +440,16 @@ int hwb_record__verify(const struct hwb_record *rec, const struct hwb_zip *z,
 
 	if (!rec->usable)
 		return 0;
-	for (i = 0; i < rec->count; i++) {
-		const struct hwb_record_row *row = &rec->rows[i];
-		const struct hwb_wheel_member *m;
-		const struct hwb_zip_entry *e;
+	for (i = 0; i < z->count; i++) {
+		const struct hwb_wheel_member *m = &z->members[i];
+		const struct hwb_zip_entry *e = &z->entries[i];
+		const struct hwb_record_row *row;
 		const uint8_t *got;
 
-		if (row->member < 0 || row->hash_alg < 0)
+		if (e->record_row < 0 || !m->data_ok)
 			continue;
-		m = &z->members[row->member];
-		e = &z->entries[row->member];
-		if (!m->data_ok)
+		row = &rec->rows[e->record_row];
+		if (row->hash_alg < 0)
 			continue;
 		got = row->hash_alg == HWB_HASH_SHA256 ? m->sha256 :
 		      e->alt_digest_valid ? e->alt_digest : NULL;

@@ -51,7 +51,7 @@ static int find_eocd(struct hwb_zip *z, struct hwb_check_report *r,
 			  (size_t)z->file_size : EOCD_LEN + MAX_COMMENT;
 	uint64_t tail_start = z->file_size - tail_len, best = UINT64_MAX;
 	uint8_t *tail = NULL;
-	size_t i;
+	size_t i, exact = 0;
 	int rc = -1;
 
 	*eocd_off = UINT64_MAX;
@@ -68,6 +68,11 @@ static int find_eocd(struct hwb_zip *z, struct hwb_check_report *r,
 		read_error(err, "end of the file");
 		goto cleanup;
 	}
+	/*
+	 * Python's zipfile takes the last record that ends at the end of the
+	 * file; a record whose comment holds another such record is a zip
+	 * hidden in the comment: readers disagree on which archive they see.
+	 */
 	for (i = tail_len - EOCD_LEN + 1; i-- > 0;) {
 		uint64_t end;
 
@@ -75,15 +80,21 @@ static int find_eocd(struct hwb_zip *z, struct hwb_check_report *r,
 			continue;
 		end = tail_start + i + EOCD_LEN + hwb_le16(tail + i + 20);
 		if (end == z->file_size) {
+			exact++;
 			best = tail_start + i;
-			break;
+		} else if (end < z->file_size && !exact && best == UINT64_MAX) {
+			best = tail_start + i;
 		}
-		if (end < z->file_size && best == UINT64_MAX)
-			best = tail_start + i;
 	}
 	*eocd_off = best;
 	rc = 0;
-	if (best == UINT64_MAX)
+	if (exact > 1 &&
+	    hwb_wheel__add(r, "HWB-W013", HWB_SEVERITY_ERROR, NULL,
+			   "an end-of-central-directory record sits inside "
+			   "the archive comment: a second zip that some "
+			   "readers see instead; remove the comment"))
+		rc = -1;
+	if (!rc && best == UINT64_MAX)
 		rc = hwb_wheel__add(r, "HWB-W001", HWB_SEVERITY_ERROR, NULL,
 				    "no end-of-central-directory record: not a "
 				    "zip archive, or truncated; rebuild or "
@@ -389,6 +400,8 @@ static int check_bomb(struct hwb_zip *z, const struct hwb_check_options *o,
 	for (i = 0; i < z->count; i++) {
 		const struct hwb_wheel_member *m = &z->members[i];
 
+		if (z->entries[i].sizes_bad)
+			continue;
 		total = total + m->size < total ? UINT64_MAX : total + m->size;
 		ctotal += m->compressed_size;
 		if (m->size > o->max_member_size) {

@@ -48,7 +48,7 @@ static int zip64_values(struct hwb_check_report *r, const char *member,
 	if (len < need)
 		goto short_field;
 	if (len > need)
-		return hwb_wheel__add(r, "HWB-W010", ERR, member,
+		return f->bad = 1, hwb_wheel__add(r, "HWB-W010", ERR, member,
 				      "the ZIP64 extra field holds %zu bytes, "
 				      "but only %zu stand behind 0xFFFF... "
 				      "header fields; readers disagree on its "
@@ -283,7 +283,7 @@ int hwb_zip__check_central(struct hwb_check_report *r,
 	if (hwb_zip__check_extra(r, m->name, extra, elen, 0, name, nlen, &f))
 		return -1;
 	if (f.bad)
-		e->fields_ok = 0;
+		e->fields_ok = 0, e->sizes_bad = 1;
 	m->size = f.size;
 	m->compressed_size = f.csize;
 	e->local_offset = f.offset;

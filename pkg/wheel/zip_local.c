@@ -109,6 +109,9 @@ int hwb_zip__check_local(struct hwb_zip *z, size_t i,
 				      "install another file; rebuild the wheel",
 				      (int)(nlen > 200 ? 200 : nlen),
 				      (const char *)hdr + LFH_LEN);
+	/* Sizes the central record could not give: nothing to compare. */
+	if (e->sizes_bad)
+		return 0;
 	f.size = hwb_le32(hdr + 22);
 	f.csize = hwb_le32(hdr + 18);
 	if (hwb_zip__check_extra(r, m->name, hdr + LFH_LEN + nlen, elen, 1,
