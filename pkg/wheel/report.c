@@ -30,9 +30,13 @@ int hwb_wheel__report_prepare(struct hwb_check_report *r,
 /* Framing, path and RECORD codes: HWB-W001..HWB-W039. */
 static int is_container_code(const char *code)
 {
-	return !strncmp(code, "HWB-W0", 6) && code[6] >= '0' &&
-	       code[6] <= '3' && code[7] >= '0' && code[7] <= '9' &&
-	       !code[8] && strcmp(code, "HWB-W000");
+	int n;
+
+	if (strncmp(code, "HWB-W", 5) || strlen(code) != 8 ||
+	    strspn(code + 5, "0123456789") != 3)
+		return 0;
+	n = (code[5] - '0') * 100 + (code[6] - '0') * 10 + (code[7] - '0');
+	return n >= 1 && n <= 39;
 }
 
 /* Length of the valid UTF-8 sequence at s (NUL-terminated), or 0. */

@@ -139,7 +139,7 @@ int hwb_zip__load_local(struct hwb_zip *z, size_t i,
 			struct hwb_check_report *r, struct hwb_error *err)
 {
 	uint64_t off = z->entries[i].local_offset;
-	uint8_t fixed[LFH_LEN], *hdr = NULL;
+	uint8_t fixed[LFH_LEN] = { 0 }, *hdr = NULL;
 	size_t len;
 	int rc = -1;
 
