@@ -4,8 +4,10 @@
  * tables, arrays, inline tables) and the rules on which table may be defined
  * or extended where. Scalars are read by toml_scalar.c.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "pkg/core/internal.h"
 #include "pkg/core/toml.h"
@@ -18,6 +20,13 @@
  * is rarely deeper than 5.
  */
 #define HWB_TOML_MAX_DEPTH 128
+
+/*
+ * Tables with more keys than this get a hash index while parsing: the
+ * duplicate-key check looks every key up, and a linear search would make a
+ * hostile file with a million keys take hours.
+ */
+#define TABLE_INDEX_MIN 16
 
 enum node_flag {
 	NODE_EXPLICIT = 1, /* table defined by a [header] or [[header]] */
@@ -37,6 +46,12 @@ struct node {
 	unsigned flags;   /* enum node_flag */
 	unsigned section; /* for NODE_DOTTED: the section that created it */
 	unsigned depth;
+	/*
+	 * Hash index of a table's items while parsing (open addressing; a slot
+	 * holds item number + 1, 0 when empty); NULL for small tables.
+	 */
+	size_t *slots;
+	size_t nslots;
 };
 
 #define NODE(value) ((struct node *)(value))
@@ -64,6 +79,11 @@ struct doc {
 	 * (or inline table) that made them; sections are numbered.
 	 */
 	unsigned section, sections;
+	/*
+	 * Random per document, so that no file can be crafted whose keys all
+	 * collide in the table index.
+	 */
+	uint64_t seed;
 };
 
 static int parse_value(struct doc *d, unsigned depth,
@@ -130,6 +150,54 @@ static int array_push(struct doc *d, struct hwb_toml_value *array,
 	return 0;
 }
 
+/* FNV-1a over the key, started from the document's random seed. */
+static size_t key_hash(const struct doc *d, const char *key, size_t len)
+{
+	uint64_t h = 1469598103934665603ULL ^ d->seed;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)key[i];
+		h *= 1099511628211ULL;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static void index_insert(const struct doc *d, struct node *n, size_t item)
+{
+	const struct hwb_toml_kv *kv = &n->v.u.table.items[item];
+	size_t i = key_hash(d, kv->key, kv->keylen) & (n->nslots - 1);
+
+	while (n->slots[i])
+		i = (i + 1) & (n->nslots - 1);
+	n->slots[i] = item + 1;
+}
+
+/* Keep the index at most half full; rebuilt when the table grows past it. */
+static int index_update(struct doc *d, struct node *n)
+{
+	size_t count = n->v.u.table.count, want, i;
+
+	if (count < TABLE_INDEX_MIN)
+		return 0;
+	if (n->slots && count * 2 <= n->nslots) {
+		index_insert(d, n, count - 1);
+		return 0;
+	}
+	want = TABLE_INDEX_MIN * 4;
+	while (want < count * 4)
+		if (hwb_size_mul(&want, want, 2) < 0)
+			return hwb_error_oom(d->p.err);
+	free(n->slots);
+	n->slots = calloc(want, sizeof(*n->slots));
+	n->nslots = n->slots ? want : 0;
+	if (!n->slots)
+		return hwb_error_oom(d->p.err);
+	for (i = 0; i < count; i++)
+		index_insert(d, n, i);
+	return 0;
+}
+
 /* Add key -> value to table, which takes ownership of value (not of key). */
 static int table_put(struct doc *d, struct hwb_toml_value *table,
 		     const struct key_part *key, struct hwb_toml_value *value)
@@ -151,16 +219,36 @@ static int table_put(struct doc *d, struct hwb_toml_value *table,
 	kv->key = copy;
 	kv->keylen = key->len;
 	kv->value = value;
-	return 0;
+	return index_update(d, NODE(table));
 }
 
-static struct hwb_toml_value *table_find(const struct hwb_toml_value *table,
-					 const char *key, size_t len)
+static struct hwb_toml_value *find_linear(const struct hwb_toml_value *table,
+					  const char *key, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < table->u.table.count; i++) {
 		const struct hwb_toml_kv *kv = &table->u.table.items[i];
+
+		if (kv->keylen == len && !memcmp(kv->key, key, len))
+			return kv->value;
+	}
+	return NULL;
+}
+
+/* The value at key in table, through its index when it has one. */
+static struct hwb_toml_value *doc_find(const struct doc *d,
+				       const struct hwb_toml_value *table,
+				       const char *key, size_t len)
+{
+	const struct node *n = (const struct node *)table;
+	size_t i;
+
+	if (!n->slots)
+		return find_linear(table, key, len);
+	for (i = key_hash(d, key, len) & (n->nslots - 1); n->slots[i];
+	     i = (i + 1) & (n->nslots - 1)) {
+		const struct hwb_toml_kv *kv = &table->u.table.items[n->slots[i] - 1];
 
 		if (kv->keylen == len && !memcmp(kv->key, key, len))
 			return kv->value;
@@ -331,7 +419,7 @@ static struct hwb_toml_value *dotted_step(struct doc *d,
 					  struct hwb_toml_value *t,
 					  const struct key_part *part)
 {
-	struct hwb_toml_value *child = table_find(t, part->ptr, part->len);
+	struct hwb_toml_value *child = doc_find(d, t, part->ptr, part->len);
 	unsigned flags;
 
 	if (!child)
@@ -381,7 +469,7 @@ static int parse_keyval(struct doc *d, struct hwb_toml_value *t)
 		if (!(t = dotted_step(d, t, &k.parts[i])))
 			goto cleanup;
 	last = &k.parts[k.count - 1];
-	if (table_find(t, last->ptr, last->len)) {
+	if (doc_find(d, t, last->ptr, last->len)) {
 		key_error(d, last, "HWB-T003", "remove or rename one of them",
 			  "is defined twice");
 		goto cleanup;
@@ -520,7 +608,7 @@ static struct hwb_toml_value *header_step(struct doc *d,
 					  struct hwb_toml_value *t,
 					  const struct key_part *part)
 {
-	struct hwb_toml_value *child = table_find(t, part->ptr, part->len);
+	struct hwb_toml_value *child = doc_find(d, t, part->ptr, part->len);
 
 	if (!child)
 		return add_table(d, t, part, 0);
@@ -543,7 +631,7 @@ static struct hwb_toml_value *header_step(struct doc *d,
 static struct hwb_toml_value *array_table(struct doc *d, struct hwb_toml_value *t,
 					  const struct key_part *part)
 {
-	struct hwb_toml_value *array = table_find(t, part->ptr, part->len);
+	struct hwb_toml_value *array = doc_find(d, t, part->ptr, part->len);
 	struct hwb_toml_value *table;
 
 	if (!array) {
@@ -578,7 +666,7 @@ static struct hwb_toml_value *array_table(struct doc *d, struct hwb_toml_value *
 static struct hwb_toml_value *std_table(struct doc *d, struct hwb_toml_value *t,
 					const struct key_part *part)
 {
-	struct hwb_toml_value *table = table_find(t, part->ptr, part->len);
+	struct hwb_toml_value *table = doc_find(d, t, part->ptr, part->len);
 	unsigned flags;
 
 	if (!table)
@@ -741,6 +829,8 @@ int hwb_toml_parse(struct hwb_toml_value **out, const char *text, size_t len,
 	d.p.line = d.p.col = 1;
 	d.p.filename = filename;
 	d.p.err = err;
+	if (getrandom(&d.seed, sizeof(d.seed), GRND_NONBLOCK) != sizeof(d.seed))
+		d.seed = (uint64_t)(uintptr_t)&d; /* address randomisation */
 	if (check_text(&d.p) < 0)
 		return -1;
 	d.root = new_node(&d, HWB_TOML_TABLE, 0, 1, 1);
@@ -776,6 +866,7 @@ void hwb_toml_free(struct hwb_toml_value *v)
 			hwb_toml_free(v->u.table.items[i].value);
 		}
 		free(v->u.table.items);
+		free(NODE(v)->slots);
 		break;
 	default:
 		break;
@@ -788,7 +879,9 @@ const struct hwb_toml_value *hwb_toml_get(const struct hwb_toml_value *table,
 {
 	if (!table || table->type != HWB_TOML_TABLE || !key)
 		return NULL;
-	return table_find(table, key, strlen(key));
+	/* Linear: the index's seed belongs to the parse, and lookups after
+	 * it are few. */
+	return find_linear(table, key, strlen(key));
 }
 
 const struct hwb_toml_value *
@@ -801,7 +894,7 @@ hwb_toml_get_path(const struct hwb_toml_value *table, const char *path)
 	while (table && (dot = strchr(path, '.'))) {
 		if (table->type != HWB_TOML_TABLE)
 			return NULL;
-		table = table_find(table, path, (size_t)(dot - path));
+		table = find_linear(table, path, (size_t)(dot - path));
 		path = dot + 1;
 	}
 	return hwb_toml_get(table, path);

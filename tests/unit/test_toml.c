@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkg/core/buf.h"
 #include "pkg/core/toml.h"
 
 static struct hwb_toml_value *parse_ok(const char *text)
@@ -223,6 +224,29 @@ static void test_nesting_limit(void **state)
 	hwb_toml_free(parse_ok(text));
 }
 
+/* Tables past the index threshold still find every key and duplicate. */
+static void test_large_table(void **state)
+{
+	struct hwb_buf text = HWB_BUF_INIT;
+	struct hwb_toml_value *doc;
+	char key[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 1000; i++)
+		hwb_buf_printf(&text, "k%d = %d\n", i, i);
+	doc = parse_ok(text.ptr);
+	for (i = 0; i < 1000; i++) {
+		snprintf(key, sizeof(key), "k%d", i);
+		assert_int_equal(hwb_toml_get(doc, key)->u.integer, i);
+	}
+	assert_int_equal(doc->u.table.count, 1000);
+	hwb_toml_free(doc);
+	hwb_buf_printf(&text, "k500 = 1\n");
+	expect_error(text.ptr, "HWB-T003", 1001, 1);
+	hwb_buf_release(&text);
+}
+
 static void test_error_without_err(void **state)
 {
 	struct hwb_toml_value *doc = NULL;
@@ -242,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_error_classes),
 		cmocka_unit_test(test_columns_count_characters),
 		cmocka_unit_test(test_nesting_limit),
+		cmocka_unit_test(test_large_table),
 		cmocka_unit_test(test_error_without_err),
 	};
 
