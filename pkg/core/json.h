@@ -31,6 +31,8 @@
  * escape (HWB-J023), a duplicate member name (HWB-J021), a number outside
  * the double range (HWB-J022), a member name holding U+0000 (HWB-J026, a
  * jansson limit), nesting deeper than HWB_JSON_MAX_DEPTH (HWB-J024).
+ * err->line and err->column locate a parse error; the file name is left
+ * empty for the caller, who knows it, to set with hwb_error_at().
  * On failure out keeps what it held before the call. The caller owns out.
  */
 int hwb_json_canonicalize(struct hwb_buf *out, const char *json_text,
