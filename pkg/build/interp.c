@@ -23,7 +23,6 @@
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
 #include "pkg/core/log.h"
-#include "pkg/wheel/wheel.h"
 
 static const char probe_script[] =
 	"import json, os, platform, sys, sysconfig\n"
@@ -252,21 +251,4 @@ cleanup:
 	hwb_buf_release(&text);
 	free(cache_file);
 	return ret;
-}
-
-void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
-				  struct hwb_marker_env *env)
-{
-	memset(env, 0, sizeof(*env));
-	env->implementation_name = in->implementation_name;
-	env->implementation_version = in->implementation_version;
-	env->os_name = in->os_name;
-	env->platform_machine = in->platform_machine;
-	env->platform_release = in->platform_release;
-	env->platform_system = in->platform_system;
-	env->platform_version = in->platform_version;
-	env->python_full_version = in->python_full_version;
-	env->platform_python_implementation = in->platform_python_implementation;
-	env->python_version = in->python_version;
-	env->sys_platform = in->sys_platform;
 }
