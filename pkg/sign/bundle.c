@@ -12,16 +12,45 @@
 static int bad(struct hwb_error *err, const char *file, const char *what)
 {
 	hwb_error_set(err, HWB_KIND_FAILED, "HWB-V004",
-		      "%s: not a valid Sigstore bundle: %s", file, what);
+		      "not a valid Sigstore bundle: %s", what);
 	hwb_error_hint(err, "use the bundle written by the signer, unmodified");
 	return hwb_error_at(err, file, 0, 0);
+}
+
+/*
+ * protobuf JSON readers (Go's and Python's) skip line breaks inside base64
+ * and take both alphabets; so do we, strictly otherwise.
+ */
+static int decode_b64(struct hwb_buf *out, const char *s, size_t len)
+{
+	struct hwb_buf flat = HWB_BUF_INIT;
+	struct hwb_error ignored = HWB_ERROR_INIT;
+	size_t i;
+	int rc;
+
+	if (memchr(s, '\n', len) || memchr(s, '\r', len)) {
+		for (i = 0; i < len; i++)
+			if (s[i] != '\n' && s[i] != '\r')
+				hwb_buf_putc(&flat, s[i]);
+		if (flat.oom)
+			return -1;
+		s = flat.ptr;
+		len = flat.len;
+	}
+	rc = hwb_base64_decode(out, s, len, HWB_B64_STD, &ignored);
+	if (rc && !out->oom) {
+		hwb_buf_clear(out);
+		rc = hwb_base64_decode(out, s, len,
+				       HWB_B64_URL | HWB_B64_PAD_OPTIONAL, &ignored);
+	}
+	hwb_buf_release(&flat);
+	return rc;
 }
 
 int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
 			 const char *file, struct hwb_error *err)
 {
 	json_t *v = json_object_get(obj, key);
-	struct hwb_error ignored = HWB_ERROR_INIT;
 	char what[160];
 
 	hwb_buf_clear(out);
@@ -29,8 +58,7 @@ int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
 		snprintf(what, sizeof(what), "field \"%s\" is missing", key);
 		return bad(err, file, what);
 	}
-	if (hwb_base64_decode(out, json_string_value(v), json_string_length(v),
-			      HWB_B64_STD, &ignored)) {
+	if (decode_b64(out, json_string_value(v), json_string_length(v))) {
 		if (out->oom)
 			return hwb_error_oom(err);
 		snprintf(what, sizeof(what), "field \"%s\" is not base64", key);
@@ -123,24 +151,19 @@ static int parse_proof(struct hwb_sign__entry *e, json_t *p, const char *file,
 		goto cleanup;
 	}
 	json_array_foreach(hashes, i, item) {
-		struct hwb_error ignored = HWB_ERROR_INIT;
-
 		hwb_buf_clear(&h);
 		if (!json_is_string(item) ||
-		    hwb_base64_decode(&h, json_string_value(item),
-				      json_string_length(item), HWB_B64_STD,
-				      &ignored) || h.len != 32) {
+		    decode_b64(&h, json_string_value(item),
+			       json_string_length(item)) || h.len != 32) {
 			bad(err, file, "an inclusion proof hash is not 32 bytes of base64");
 			goto cleanup;
 		}
 		hwb_buf_put(&e->hashes, h.ptr, 32);
 	}
 	cp = json_object_get(json_object_get(p, "checkpoint"), "envelope");
-	if (!json_is_string(cp) || !json_string_length(cp)) {
-		bad(err, file, "the inclusion proof has no checkpoint");
-		goto cleanup;
-	}
-	hwb_buf_set(&e->checkpoint, json_string_value(cp), json_string_length(cp));
+	if (json_is_string(cp))
+		hwb_buf_set(&e->checkpoint, json_string_value(cp),
+			    json_string_length(cp));
 	if (hwb_buf_check(&e->hashes, err) || hwb_buf_check(&e->checkpoint, err))
 		goto cleanup;
 	e->has_proof = 1;
@@ -171,9 +194,7 @@ int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
 	if (promise && hwb_sign__json_bytes(promise, "signedEntryTimestamp",
 					    &e->set, file, err))
 		return -1;
-	if (!json_is_object(proof))
-		return bad(err, file, "the tlog entry has no inclusion proof");
-	if (parse_proof(e, proof, file, err))
+	if (json_is_object(proof) && parse_proof(e, proof, file, err))
 		return -1;
 	return hwb_sign__json_bytes(obj, "canonicalizedBody", &e->body, file, err);
 }
@@ -344,7 +365,7 @@ int hwb_sign__bundle_from_json(struct hwb_sign__bundle *b, json_t *root,
 		return bad(err, file, "the document is not a JSON object");
 	if (!(b->version = media_version(mt))) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-V003",
-			      "%s: unknown bundle media type '%.100s'", file,
+			      "unknown bundle media type '%.100s'",
 			      mt ? mt : "(none)");
 		hwb_error_hint(err, "hwb reads Sigstore bundles v0.1 to v0.3");
 		return hwb_error_at(err, file, 0, 0);
@@ -355,17 +376,23 @@ int hwb_sign__bundle_from_json(struct hwb_sign__bundle *b, json_t *root,
 		return -1;
 	if (!json_is_array(entries) || json_array_size(entries) != 1) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-V005",
-			      "%s: the bundle must carry exactly one transparency log entry, it has %zu",
-			      file, json_array_size(entries));
+			      "the bundle must carry exactly one transparency log entry, it has %zu",
+			      json_array_size(entries));
 		hwb_error_hint(err, "re-sign so that the signature is logged in Rekor");
 		return hwb_error_at(err, file, 0, 0);
 	}
 	if (hwb_sign__entry_from_json(&b->entry, json_array_get(entries, 0), file,
 				      err))
 		return -1;
-	/* v0.1 has no timestamps: its only trusted time is the promise */
+	/*
+	 * v0.1 predates checkpoints: its trusted time is the promise, and a
+	 * proof, when there, may come without a checkpoint. Later versions
+	 * need the proof with its checkpoint.
+	 */
 	if (b->version == 1 && !b->entry.set.len)
 		return bad(err, file, "a v0.1 bundle needs an inclusion promise");
+	if (b->version >= 2 && (!b->entry.has_proof || !b->entry.checkpoint.len))
+		return bad(err, file, "the entry needs an inclusion proof with a checkpoint");
 	if (!b->entry.set.len && !b->ntimestamps)
 		return bad(err, file, "neither an inclusion promise nor a timestamp");
 	return parse_content(b, root, file, err);
@@ -381,7 +408,7 @@ int hwb_sign__bundle_parse(struct hwb_sign__bundle *b, const char *text,
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-V002",
-			      "%s: the bundle is not valid JSON: %s", file, jerr.text);
+			      "the bundle is not valid JSON: %s", jerr.text);
 		hwb_error_hint(err, "the bundle is damaged or truncated; download it again");
 		return hwb_error_at(err, file, (unsigned)jerr.line,
 				    (unsigned)jerr.column);

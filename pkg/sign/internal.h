@@ -241,5 +241,3 @@ int hwb_sign__verify_parsed(struct hwb_verifier *v,
 			    struct hwb_error *err);
 int hwb_sign__artifact_load(struct hwb_sign__artifact *a, const char *arg,
 			    struct hwb_error *err);
-int hwb_sign__read_file(const char *path, size_t max, struct hwb_buf *out,
-			struct hwb_error *err);

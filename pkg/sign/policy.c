@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkg/core/fileio.h"
 #include "pkg/sign/internal.h"
 
 #define GITHUB_ISSUER "https://token.actions.githubusercontent.com"
@@ -55,12 +56,12 @@ static int load_key(struct hwb_verifier *v, const char *path,
 	BIO *bio = NULL;
 	int rc = -1;
 
-	if (hwb_sign__read_file(path, 1u << 20, &pem, err))
+	if (hwb_file_read_all(path, 1u << 20, &pem, err))
 		goto cleanup;
 	if (!(bio = BIO_new_mem_buf(pem.ptr, (int)pem.len)) ||
 	    !(v->key = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL))) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-V008",
-			      "%s: not a PEM public key", path);
+			      "not a PEM public key");
 		hwb_error_hint(err, "give the signer's public key (-----BEGIN PUBLIC KEY-----)");
 		hwb_error_at(err, path, 0, 0);
 		goto cleanup;

@@ -231,7 +231,7 @@ int hwb_sign__set_verify(const struct hwb_sign__log *log,
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_json_canonicalize_value(doc, &canon, err))
+	if (hwb_json_canonicalize_value(&canon, doc, err))
 		goto cleanup;
 	if (hwb_sign__verify_sig(log->key, (const uint8_t *)e->set.ptr, e->set.len,
 				 (const uint8_t *)canon.ptr, canon.len, 0)) {

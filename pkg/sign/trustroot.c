@@ -90,7 +90,7 @@ int hwb_sign__range_contains(const struct hwb_sign__range *r, int64_t t)
 static int bad_root(struct hwb_error *err, const char *file, const char *what)
 {
 	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-V006",
-		      "%s: not a usable trusted root: %s", file, what);
+		      "not a usable trusted root: %s", what);
 	hwb_error_hint(err, "give a trusted_root.json from a Sigstore TUF repository");
 	return hwb_error_at(err, file, 0, 0);
 }
@@ -119,6 +119,7 @@ static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 	json_t *pk = json_object_get(obj, "publicKey");
 	struct hwb_buf der = HWB_BUF_INIT, id = HWB_BUF_INIT;
 	const char *url = json_string_value(json_object_get(obj, "baseUrl"));
+	const char *details = json_string_value(json_object_get(pk, "keyDetails"));
 	const unsigned char *p;
 	int rc = -1;
 
@@ -135,7 +136,13 @@ static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 	}
 	memcpy(l->log_id, id.ptr, 32);
 	p = (const unsigned char *)der.ptr;
-	if (!(l->key = d2i_PUBKEY(NULL, &p, (long)der.len))) {
+	l->key = d2i_PUBKEY(NULL, &p, (long)der.len);
+	/* PKCS1_RSA_* keys are a bare RSAPublicKey, not an SPKI */
+	if (!l->key && details && !strncmp(details, "PKCS1_RSA", 9)) {
+		p = (const unsigned char *)der.ptr;
+		l->key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)der.len);
+	}
+	if (!l->key) {
 		bad_root(err, file, "a log key is not a DER public key");
 		goto cleanup;
 	}

@@ -6,6 +6,7 @@
  * window; the TSA chain is validated at genTime, not now, because TSA
  * certificates expire while their timestamps stay good.
  */
+#include <openssl/err.h>
 #include <openssl/ts.h>
 #include <string.h>
 #include <time.h>
