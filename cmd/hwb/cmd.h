@@ -4,3 +4,4 @@
 
 int cmd_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
