@@ -3,4 +3,6 @@
 #pragma once
 
 int cmd_check(int argc, char **argv);
+int cmd_config(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_verify(int argc, char **argv);

@@ -19,7 +19,9 @@ struct hwb_command {
 
 static const struct hwb_command commands[] = {
 	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
+	{ "config", cmd_config, "show or check the configuration" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
+	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
