@@ -111,7 +111,7 @@ fuzz: $(FUZZ_BIN)
 	@sh tests/run-fuzz.sh 600 $(FUZZ_BIN)
 
 bench: deps hwb
-	$(PYTHON) tests/bench/run.py
+	$(PYTHON) tests/bench/run.py $(BENCH)
 
 demo: deps hwb
 	sh tests/demo.sh

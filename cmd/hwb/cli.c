@@ -201,7 +201,22 @@ static void stderr_sink(void *ctx, enum hwb_log_level level, const char *line)
 {
 	int github = ctx != NULL;
 
-	if (github && level == HWB_LOG_ERROR)
+	/*
+	 * The runner reads workflow commands from the output and does not show
+	 * them; ::add-mask:: is how gh-action-pypi-publish hides minted tokens.
+	 */
+	if (level == HWB_LOG_MASK) {
+		if (github)
+			fprintf(stdout, "::add-mask::%s\n", line);
+		fflush(stdout);
+		return;
+	}
+	if (level == HWB_LOG_GROUP_BEGIN)
+		fprintf(stderr, github ? "::group::%s\n" : "== %s\n", line);
+	else if (level == HWB_LOG_GROUP_END) {
+		if (github)
+			fprintf(stderr, "::endgroup::\n");
+	} else if (github && level == HWB_LOG_ERROR)
 		fprintf(stderr, "::error::%s\n", line);
 	else if (github && level == HWB_LOG_WARN)
 		fprintf(stderr, "::warning::%s\n", line);

@@ -59,12 +59,38 @@ static int unknown_command(const char *name)
 	return cli_report(NULL, &err);
 }
 
+/*
+ * A token on the command line is visible to every user through ps and
+ * /proc, and lands in shell history: refuse it before anything runs. The
+ * message names the argument's position, never its value.
+ */
+static int refuse_secret_arguments(int argc, char **argv)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!hwb_redact_contains_secret(argv[i], strlen(argv[i])))
+			continue;
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U007",
+			      "argument %d looks like a secret (token or "
+			      "private key); secrets are never taken from the "
+			      "command line", i);
+		hwb_error_hint(&err, "pass it in the environment variable or "
+				     "on standard input the command documents");
+		return cli_report(NULL, &err);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct hwb_command *cmd;
 	char *help_argv[3];
 	int rc;
 
+	if ((rc = refuse_secret_arguments(argc, argv)))
+		return rc;
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		print_usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? HWB_KIND_USAGE : 0;

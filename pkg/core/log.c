@@ -7,8 +7,10 @@
 #include "pkg/core/log.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define REDACTED "[REDACTED]"
 /* Short registered values would redact ordinary words; tokens are longer. */
@@ -48,7 +50,90 @@ int hwb_redact_register(const char *secret)
 	if (!(secrets[secret_count] = strdup(secret)))
 		return -1;
 	secret_count++;
+	if (log_sink)
+		log_sink(log_ctx, HWB_LOG_MASK, secret);
 	return 0;
+}
+
+int hwb_secret_from_env(const char *name, char **out, struct hwb_error *err)
+{
+	const char *v = getenv(name);
+
+	*out = NULL;
+	if (!v || !*v)
+		return 0;
+	if (!(*out = strdup(v)) || hwb_redact_register(v)) {
+		hwb_secret_free(*out);
+		*out = NULL;
+		return hwb_error_oom(err);
+	}
+	return 0;
+}
+
+int hwb_secret_from_fd(int fd, const char *what, size_t max_len, char **out,
+		       struct hwb_error *err)
+{
+	char *buf = calloc(1, max_len + 1);
+	size_t len = 0;
+	ssize_t n;
+
+	*out = NULL;
+	if (!buf)
+		return hwb_error_oom(err);
+	while (len < max_len) {
+		n = read(fd, buf + len, max_len - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			hwb_secret_free(buf);
+			return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-C002",
+					       "cannot read %s from standard input",
+					       what);
+		}
+		if (n == 0 || memchr(buf + len, '\n', (size_t)n)) {
+			len += (size_t)n;
+			break;
+		}
+		len += (size_t)n;
+	}
+	buf[strcspn(buf, "\r\n")] = '\0';
+	if (!buf[0]) {
+		hwb_secret_free(buf);
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-C002",
+				     "no %s on standard input", what),
+		       hwb_error_hint(err, "pipe the %s into hwb", what);
+	}
+	if (hwb_redact_register(buf)) {
+		hwb_secret_free(buf);
+		return hwb_error_oom(err);
+	}
+	*out = buf;
+	return 0;
+}
+
+void hwb_secret_free(char *secret)
+{
+	if (!secret)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+void hwb_log_group_begin(const char *title)
+{
+	struct hwb_buf clean = HWB_BUF_INIT;
+
+	if (!hwb_log_enabled(HWB_LOG_INFO))
+		return;
+	if (!hwb_redact(&clean, title, strlen(title)))
+		log_sink(log_ctx, HWB_LOG_GROUP_BEGIN, clean.ptr);
+	hwb_buf_release(&clean);
+}
+
+void hwb_log_group_end(void)
+{
+	if (hwb_log_enabled(HWB_LOG_INFO))
+		log_sink(log_ctx, HWB_LOG_GROUP_END, "");
 }
 
 void hwb_redact_reset(void)
@@ -255,31 +340,23 @@ static void emit_line(enum hwb_log_level level, const char *line, size_t len)
 
 void hwb_log_text(enum hwb_log_level level, const char *text, size_t len)
 {
-	const char *p = text, *end = text + len, *nl;
+	struct hwb_buf clean = HWB_BUF_INIT;
+	const char *p, *end, *nl;
 
 	if (!hwb_log_enabled(level))
 		return;
 	/* Redact the whole text first: a PEM block spans lines. */
-	struct hwb_buf clean = HWB_BUF_INIT;
-	if (hwb_redact(&clean, text, len)) {
-		hwb_buf_release(&clean);
-		return;
-	}
-	p = clean.ptr;
-	end = clean.ptr + clean.len;
-	while (p < end) {
+	if (hwb_redact(&clean, text, len))
+		goto cleanup;
+	for (p = clean.ptr, end = clean.ptr + clean.len; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			nl = end;
-		{
-			char *line = strndup(p, (size_t)(nl - p));
-
-			if (line)
-				log_sink(log_ctx, level, line);
-			free(line);
-		}
-		p = nl < end ? nl + 1 : end;
+		/* Cut the line in place; redacted text is ours to modify. */
+		*(char *)nl = '\0';
+		log_sink(log_ctx, level, p);
 	}
+cleanup:
 	hwb_buf_release(&clean);
 }
 

@@ -19,6 +19,14 @@ enum hwb_log_level {
 	HWB_LOG_INFO,
 	HWB_LOG_VERBOSE,
 	HWB_LOG_DEBUG,
+	/*
+	 * Not thresholds: events for sinks that group output (GitHub Actions
+	 * ::group::) or hide secrets (::add-mask::). HWB_LOG_MASK is the one
+	 * event whose line is the raw secret; a sink must never show it.
+	 */
+	HWB_LOG_GROUP_BEGIN = 100,
+	HWB_LOG_GROUP_END,
+	HWB_LOG_MASK,
 };
 
 /* Receives one redacted line without its newline. */
@@ -42,11 +50,16 @@ void hwb_log_text(enum hwb_log_level level, const char *text, size_t len);
 #define hwb_log_verbose(...) hwb_log(HWB_LOG_VERBOSE, __VA_ARGS__)
 #define hwb_log_debug(...) hwb_log(HWB_LOG_DEBUG, __VA_ARGS__)
 
+/** Open a named group of output (a build log); close with _end. */
+void hwb_log_group_begin(const char *title);
+void hwb_log_group_end(void);
+
 /**
  * Remember a secret found at run time (a token read from the environment)
  * so that every later line that contains it is redacted. Values shorter
  * than 6 bytes are ignored: redacting them would mangle ordinary text.
- * Returns -1 when out of memory.
+ * The sink is sent HWB_LOG_MASK with the value so that CI systems can mask
+ * it in their own logs. Returns -1 when out of memory.
  */
 int hwb_redact_register(const char *secret);
 /** Forget every registered secret (wiping them). For tests and exit. */
@@ -66,3 +79,22 @@ int hwb_redact(struct hwb_buf *out, const char *text, size_t len);
 
 /** 1 if text holds something hwb_redact() would replace. */
 int hwb_redact_contains_secret(const char *text, size_t len);
+
+/**
+ * Read a secret from the environment variable name, register it for
+ * redaction, and return a malloc'd copy in *out (NULL when unset or empty;
+ * the caller wipes and frees it with hwb_secret_free). Returns -1 only when
+ * out of memory.
+ */
+int hwb_secret_from_env(const char *name, char **out, struct hwb_error *err);
+
+/**
+ * Read a secret from fd (standard input) up to the first newline or EOF,
+ * at most max_len bytes, and register it. An empty read is an error
+ * (HWB-C002) naming what was expected.
+ */
+int hwb_secret_from_fd(int fd, const char *what, size_t max_len, char **out,
+		       struct hwb_error *err);
+
+/** Wipe and free a secret from the functions above. NULL is allowed. */
+void hwb_secret_free(char *secret);

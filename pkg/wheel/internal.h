@@ -1,8 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * internal.h: what the files of pkg/wheel share. The zip reader and the
- * checker (zip.c, check.c, record.c) walk the archive and hand each member's
- * name and bytes to the content checks (metadata, layout, secrets, ELF).
+ * checker (zip*.c, inflate.c, record.c, check.c, report.c) walk the archive
+ * and hand each member's name and bytes to the content checks (filename,
+ * WHEEL, METADATA, layout, secrets, ELF), which live in their own files and
+ * are declared in the second half of this header.
+ *
+ * Order of a wheel check (check.c, hwb_check_file):
+ *   1. framing: the zip is read from its raw bytes (codes HWB-W001..W039);
+ *   2. hwb_wheel__check_filename(ctx)                       always;
+ *   when the central directory could be read (ctx->members is valid):
+ *   3. METADATA and WHEEL of ctx->dist_info are inflated (bounded size) and
+ *      hwb_wheel__check_metadata_files(ctx, ...) is called once;
+ *   4. every member is inflated once, CRC-32, size and digests checked, and
+ *      hwb_wheel__check_member_bytes(ctx, member, chunk) is called for it
+ *      from worker threads;
+ *   5. RECORD is compared with what was inflated (HWB-W0xx of record.c);
+ *   6. hwb_wheel__check_layout(ctx) is called once, last, when every
+ *      member's sha256 is known.
+ * An sdist (.tar.gz) goes to hwb_wheel__check_sdist() instead.
  */
 #pragma once
 
@@ -11,11 +27,160 @@
 
 #include "pkg/wheel/wheel.h"
 
+/* ------------------------------------------------------------------------
+ * Report (report.c)
+ */
+
 /**
- * Add a finding to r; thread-safe. The message is printf-formatted; member
- * may be NULL. Findings whose code is deselected by opts are dropped by the
- * caller of the checks, not here. Returns 0, or -1 when out of memory.
+ * Add a finding to r; thread-safe once hwb_wheel__report_prepare() has run.
+ * The message is printf-formatted, one line: what is wrong and the fix;
+ * member may be NULL. Control characters in member and message are stored
+ * as they are and made safe by whoever prints them. Errors with a code in
+ * HWB-W001..W039 (zip framing, paths, RECORD) are firm: --select and
+ * --ignore never hide them. Returns 0, or -1 when out of memory.
  */
 int hwb_wheel__add(struct hwb_check_report *r, const char *code,
 		   enum hwb_severity severity, const char *member,
 		   const char *fmt, ...) HWB_PRINTF(5, 6);
+
+/**
+ * Like hwb_wheel__add() with HWB_SEVERITY_ERROR, for an error that --select
+ * and --ignore can never hide whatever its code: a leaked secret (32).
+ */
+int hwb_wheel__add_firm(struct hwb_check_report *r, const char *code,
+			const char *member, const char *fmt, ...)
+	HWB_PRINTF(4, 5);
+
+/** Create r->lock so threads may add findings. Returns -1 when OOM. */
+int hwb_wheel__report_prepare(struct hwb_check_report *r,
+			      struct hwb_error *err);
+
+/**
+ * Drop the findings opts->select / opts->ignore deselect (firm ones stay)
+ * and sort the rest by member, then code, so output is stable whatever
+ * order the threads found them in.
+ */
+void hwb_wheel__report_filter(struct hwb_check_report *r,
+			      const struct hwb_check_options *opts);
+
+/* ------------------------------------------------------------------------
+ * What the content checks receive (filled by check.c).
+ */
+
+/* One archive member, as the central directory describes it. */
+struct hwb_wheel_member {
+	const char *name;       /* NUL-terminated copy of the central name;
+				 * names with NUL bytes are a framing error
+				 * and are cut at the first NUL here */
+	size_t name_len;
+	uint32_t external_attr; /* high 16 bits: Unix st_mode when the host
+				 * system (made_by >> 8) is 3, Unix */
+	uint16_t made_by;       /* "version made by" */
+	uint16_t method;        /* 0 stored, 8 deflate */
+	uint64_t size;          /* uncompressed size, ZIP64 resolved */
+	uint64_t compressed_size;
+	uint32_t crc32;         /* from the central directory */
+	int is_dir;             /* name ends in '/' */
+	int path_ok;            /* the name is a safe relative UTF-8 path
+				 * (checks 10, 15 passed) */
+	int data_ok;            /* set after step 4: inflated, CRC-32 and
+				 * size matched both headers */
+	uint8_t sha256[32];     /* of the inflated bytes; valid after step 4
+				 * when sha256_valid */
+	int sha256_valid;
+};
+
+/* Everything a content check may look at; read-only for the checks. */
+struct hwb_wheel_ctx {
+	struct hwb_check_report *report;        /* add findings here */
+	const char *filename;                   /* basename of the file */
+	const struct hwb_check_options *opts;   /* defaults resolved */
+	const struct hwb_wheel_member *members; /* central-directory order */
+	size_t member_count;
+	const char *dist_info;   /* "name-1.0.dist-info": the top-level
+				  * .dist-info directory RECORD is read from
+				  * (the one matching the filename when there
+				  * are several), or NULL when there is none */
+	const char *metadata;    /* METADATA bytes (not NUL-terminated), or
+				  * NULL when absent or unreadable */
+	size_t metadata_len;
+	const char *wheel;       /* WHEEL bytes, same rules */
+	size_t wheel_len;
+};
+
+/*
+ * Bytes of one member handed to hwb_wheel__check_member_bytes(). A member
+ * of up to HWB_WHEEL_WHOLE_CAP bytes (when memory allows) arrives in one
+ * call with whole = 1. A larger member is streamed: successive calls from
+ * one thread, in order, each chunk at most HWB_WHEEL_CHUNK + overlap bytes.
+ * Chunks after the first start with the last `overlap` bytes of the
+ * previous chunk (overlap == HWB_WHEEL_CHUNK_OVERLAP for them, 0 for the
+ * first), so any pattern shorter than HWB_WHEEL_CHUNK_OVERLAP lies whole in
+ * some chunk; to report it once, a check reports a match only when it ends
+ * after data + overlap.
+ */
+#define HWB_WHEEL_WHOLE_CAP ((size_t)64 << 20)
+#define HWB_WHEEL_CHUNK ((size_t)1 << 20)
+#define HWB_WHEEL_CHUNK_OVERLAP ((size_t)4096)
+
+struct hwb_wheel_chunk {
+	const uint8_t *data;
+	size_t len;
+	uint64_t offset; /* position of data[0] in the member */
+	size_t overlap;  /* leading bytes already seen in the previous chunk */
+	int whole;       /* 1: data is the entire member, one call */
+	int last;        /* 1: no more chunks follow for this member */
+};
+
+/* ------------------------------------------------------------------------
+ * Content checks (implemented in the content-check files, called by
+ * check.c). Each adds findings with hwb_wheel__add()/_add_firm() and
+ * returns 0, or -1 only when out of memory (the whole check then fails
+ * with HWB-C001). None of them may change ctx or the members.
+ */
+
+/**
+ * Check 30: the file's name (ctx->filename) is a valid wheel filename.
+ * Called once, first, even when the zip could not be read.
+ */
+int hwb_wheel__check_filename(const struct hwb_wheel_ctx *c);
+
+/**
+ * Checks 27-29 and 31: WHEEL and METADATA of ctx->dist_info and their
+ * agreement with the filename. metadata / wheel are also in ctx; either
+ * may be NULL (absent: reported by check_layout as 23, not here). Called
+ * once, before any member bytes.
+ */
+int hwb_wheel__check_metadata_files(const struct hwb_wheel_ctx *c,
+				    const char *metadata, size_t mlen,
+				    const char *wheel, size_t wlen);
+
+/**
+ * Checks 32 (secrets in text and .pyc), .pth files, 34 (ELF) on one
+ * member's inflated bytes (see struct hwb_wheel_chunk). Called for every
+ * member that is not a directory and whose data could be located, from
+ * several threads at once: must be thread-safe and keep no state between
+ * calls except through findings. The bytes are what inflating produced,
+ * even when the CRC-32 later proves wrong (that is reported separately);
+ * m->data_ok and m->sha256 are not yet final during this call.
+ */
+int hwb_wheel__check_member_bytes(const struct hwb_wheel_ctx *c,
+				  const struct hwb_wheel_member *m,
+				  const struct hwb_wheel_chunk *chunk);
+
+/**
+ * Checks 22-26, 33: the layout of ctx->members (dist-info, .data, modes,
+ * __pycache__, check-wheel-contents' findings). Called once, last; every
+ * member's data_ok and sha256 are final. RECORD's presence is checked by
+ * record.c (17), METADATA's and WHEEL's here.
+ */
+int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c);
+
+/**
+ * Check a gzip'd tar sdist at path (libarchive) into r. Returns 0 when the
+ * file was read, whatever was found; -1 with err (HWB_KIND_CONFIG) when it
+ * could not be read at all.
+ */
+int hwb_wheel__check_sdist(const char *path,
+			   const struct hwb_check_options *opts,
+			   struct hwb_check_report *r, struct hwb_error *err);

@@ -22,6 +22,7 @@ struct hwb_finding {
 	enum hwb_severity severity;
 	char *member;               /* owned; archive member, or NULL */
 	char *message;              /* owned; one line with the fix */
+	int firm;                   /* --select/--ignore cannot hide it */
 };
 
 /* The findings for one file. Release with hwb_check_report_release(). */
@@ -37,7 +38,15 @@ struct hwb_check_report {
 
 #define HWB_CHECK_REPORT_INIT { NULL, NULL, 0, 0, 0, 0, NULL }
 
-/* Options; zero values mean the documented defaults. */
+/*
+ * Default zip-bomb limits. Real wheels reach a few GiB (CUDA libraries);
+ * the ratio limit is PyPI's (50x, over 64 MiB inflated).
+ */
+#define HWB_CHECK_DEFAULT_MAX_MEMBER_SIZE ((uint64_t)4 << 30)
+#define HWB_CHECK_DEFAULT_MAX_TOTAL_SIZE ((uint64_t)16 << 30)
+#define HWB_CHECK_DEFAULT_MAX_RATIO 50
+
+/* Options; zero values mean the defaults above. */
 struct hwb_check_options {
 	int strict;                  /* warnings fail the file too */
 	const char *const *select;   /* only these codes (NULL: all) */
@@ -47,7 +56,9 @@ struct hwb_check_options {
 	size_t ignore_count;
 	uint64_t max_member_size;    /* uncompressed bytes per member */
 	uint64_t max_total_size;     /* uncompressed bytes in all */
-	uint64_t max_ratio;          /* compression ratio limit */
+	uint64_t max_ratio;          /* compression ratio limit, applied to
+				      * the whole archive (and to a member)
+				      * once it is over 64 MiB inflated */
 	int threads;                 /* 0: one per online core */
 };
 

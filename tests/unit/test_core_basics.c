@@ -7,6 +7,7 @@
 #include <cmocka.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
@@ -172,6 +173,55 @@ static void test_log_redacts_and_filters(void **state)
 	hwb_log_configure(HWB_LOG_INFO, NULL, NULL);
 }
 
+static void test_secret_from_fd(void **state)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	char *secret = NULL;
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "tok-123456789\nrest", 18), 18);
+	close(fds[1]);
+	assert_int_equal(hwb_secret_from_fd(fds[0], "API token", 4096, &secret,
+					    &err), 0);
+	close(fds[0]);
+	assert_string_equal(secret, "tok-123456789");
+	assert_int_equal(hwb_redact_count(), 1);
+	hwb_secret_free(secret);
+
+	assert_int_equal(pipe(fds), 0);
+	close(fds[1]);
+	assert_int_equal(hwb_secret_from_fd(fds[0], "API token", 4096, &secret,
+					    &err), -1);
+	close(fds[0]);
+	assert_string_equal(err.code, "HWB-C002");
+	assert_null(secret);
+	hwb_redact_reset();
+}
+
+static void test_secret_from_env_masks(void **state)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	char *secret = NULL;
+
+	(void)state;
+	captured[0] = '\0';
+	hwb_log_configure(HWB_LOG_INFO, capture_sink, NULL);
+	setenv("HWB_TEST_TOKEN", "value-from-env", 1);
+	assert_int_equal(hwb_secret_from_env("HWB_TEST_TOKEN", &secret, &err), 0);
+	assert_string_equal(secret, "value-from-env");
+	/* The sink is told, so CI can mask it; the log line is redacted. */
+	hwb_log_info("got %s", secret);
+	assert_string_equal(captured, "value-from-env|got [REDACTED]|");
+	hwb_secret_free(secret);
+	unsetenv("HWB_TEST_TOKEN");
+	assert_int_equal(hwb_secret_from_env("HWB_TEST_TOKEN", &secret, &err), 0);
+	assert_null(secret);
+	hwb_redact_reset();
+	hwb_log_configure(HWB_LOG_INFO, NULL, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +233,8 @@ int main(void)
 		cmocka_unit_test(test_redact_scrubs_controls),
 		cmocka_unit_test(test_redact_registered),
 		cmocka_unit_test(test_log_redacts_and_filters),
+		cmocka_unit_test(test_secret_from_fd),
+		cmocka_unit_test(test_secret_from_env_masks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
