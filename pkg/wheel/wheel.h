@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 
 enum hwb_severity {
