@@ -275,7 +275,7 @@ struct hwb_metadata {
  * Parse text as RFC 822 headers: "Name: value" lines, continuation lines
  * starting with a space or tab, a blank line, then the body (the
  * Description in core metadata). The text must be UTF-8 without NUL bytes.
- * Returns 0, or -1 with err set (HWB-W075, with the line) for a line that
+ * Returns 0, or -1 with err set (HWB-W056, with the line) for a line that
  * is not a header.
  */
 int hwb_metadata_parse(const char *text, size_t len, struct hwb_metadata *out,
