@@ -395,15 +395,16 @@ static enum hwb_secret_kind try_trigger(const char *text, size_t len,
 	return HWB_SECRET_NONE;
 }
 
-enum hwb_secret_kind hwb_secret_find(const char *text, size_t len, int flags,
-				     size_t *start, size_t *match_len)
+enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
+				     size_t from, int flags, size_t *start,
+				     size_t *match_len)
 {
 	/* Every form holds one of these bytes; most text has few of them,
 	 * so eight bytes at a time are skipped unless one is among them. */
 	const uint64_t dash = 0x2d2d2d2d2d2d2d2dull, us = 0x5f5f5f5f5f5f5f5full,
 		       k = 0x4b4b4b4b4b4b4b4bull, j = 0x4a4a4a4a4a4a4a4aull;
 	enum hwb_secret_kind kind;
-	size_t i = 0, b;
+	size_t i = from, b;
 	uint64_t w;
 
 	for (; i + 8 <= len; i += 8) {

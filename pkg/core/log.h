@@ -108,11 +108,14 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 			int flags, enum hwb_secret_kind *kind);
 
 /**
- * Find the first credential in len bytes of text (binary-safe). Returns its
- * kind with *start and *match_len set, or HWB_SECRET_NONE.
+ * Find the first credential in len bytes of text (binary-safe) that starts
+ * at or after from, or whose trigger byte does (a trigger lies at most 6
+ * bytes into a form). Returns its kind with *start and *match_len set, or
+ * HWB_SECRET_NONE.
  */
-enum hwb_secret_kind hwb_secret_find(const char *text, size_t len, int flags,
-				     size_t *start, size_t *match_len);
+enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
+				     size_t from, int flags, size_t *start,
+				     size_t *match_len);
 
 /** What kind is, for messages: "a PyPI API token". */
 const char *hwb_secret_kind_name(enum hwb_secret_kind kind);

@@ -241,3 +241,35 @@ int hwb_wheel__scan_secrets(struct hwb_check_report *r, const char *member,
  * what it is.
  */
 int hwb_wheel__secret_path(const char *path, const char **why);
+
+/* ELF files (elf.c, check 34). */
+struct hwb_elf_info {
+	int is_64;
+	int little_endian;
+	uint16_t type;          /* ET_EXEC 2, ET_DYN 3, ... */
+	uint16_t machine;       /* EM_X86_64 62, EM_AARCH64 183, ... */
+	char **needed;          /* owned: DT_NEEDED names */
+	size_t needed_count;
+	char **versions;        /* owned: required symbol versions
+				 * ("GLIBC_2.17") from DT_VERNEED */
+	size_t version_count;
+	int dynamic_complete;   /* 0 when the dynamic data lay beyond the
+				 * bytes given (a streamed member) */
+};
+
+/**
+ * Parse the ELF header, program headers, dynamic section and version
+ * needs found in len bytes: the whole file (whole = 1), or its beginning,
+ * where what lies beyond is left unread (dynamic_complete 0). Returns 0;
+ * 1 when data is not ELF at all; -1 with err (HWB-W095) when it is a
+ * malformed ELF, or HWB-C001 when out of memory. Release with
+ * hwb_elf_info_release().
+ */
+int hwb_wheel__elf_parse(const uint8_t *data, size_t len, int whole,
+			 struct hwb_elf_info *out, struct hwb_error *err);
+void hwb_wheel__elf_info_release(struct hwb_elf_info *info);
+
+/** Check 34 for one ELF member of a manylinux/musllinux wheel. */
+int hwb_wheel__check_elf(const struct hwb_wheel_ctx *c,
+			 const struct hwb_wheel_member *m,
+			 const struct hwb_wheel_chunk *chunk);

@@ -246,6 +246,22 @@ static void check_data_dir(struct layout *l)
 	}
 }
 
+/* Check 32 by name: files that hold credentials by their nature. */
+static void check_secret_files(struct layout *l)
+{
+	const struct hwb_wheel_ctx *c = l->c;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < c->member_count; i++)
+		if (hwb_wheel__secret_path(c->members[i].name, &why))
+			l->ret |= hwb_wheel__add_firm(
+				c->report, "HWB-W088", c->members[i].name,
+				"is %s, which must never be published; "
+				"revoke what it holds and exclude it from "
+				"the build", why);
+}
+
 /* Unix permission bits of a member, or 0 when not made on Unix. */
 static unsigned member_mode(const struct hwb_wheel_member *m)
 {
@@ -588,6 +604,7 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c)
 		free(wheel);
 	}
 	check_data_dir(&l);
+	check_secret_files(&l);
 	check_modes(&l);
 	check_bytecode(&l);
 	if (check_duplicates(&l) || collect_library(&l, &w)) {
