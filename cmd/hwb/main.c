@@ -19,6 +19,7 @@ struct hwb_command {
 
 static const struct hwb_command commands[] = {
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
+	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };
 
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * build.h: hwb build. A PEP 517/518/660 frontend whose backend hooks run in a
+ * Linux sandbox made of namespaces, rlimits and a seccomp filter (no setuid
+ * helper, no bwrap). The sandbox is usable on its own (tests, hwb lock).
+ * Checking the outputs (pkg/wheel) and printing are left to the caller.
+ * Build requirements are pinned by hash in a PEP 751 lock
+ * (pylock.build.toml, hwb lock) and installed without pip into a
+ * content-addressed environment cache (second part of this header).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pkg/core/buf.h"
+#include "pkg/core/error.h"
+
+/*
+ * Resource limits of one sandboxed command. Defaults fit compilers: nsjail's
+ * (1 MiB files, 32 descriptors) break real builds. 0 means "no limit" only
+ * for timeout_seconds; every other field 0 takes the default.
+ */
+struct hwb_sandbox_limits {
+	long cpu_seconds;        /* RLIMIT_CPU per process */
+	unsigned long long address_space; /* RLIMIT_AS bytes per process */
+	long processes;          /* RLIMIT_NPROC inside the sandbox */
+	unsigned long long file_size; /* RLIMIT_FSIZE bytes */
+	long open_files;         /* RLIMIT_NOFILE */
+	long timeout_seconds;    /* wall clock for the whole sandbox */
+	size_t log_max;          /* bytes of output kept in the result */
+};
+
+#define HWB_SANDBOX_CPU_SECONDS 1800L
+#define HWB_SANDBOX_ADDRESS_SPACE (8ULL << 30)
+#define HWB_SANDBOX_PROCESSES 1024L
+#define HWB_SANDBOX_FILE_SIZE (4ULL << 30)
+#define HWB_SANDBOX_OPEN_FILES 4096L
+#define HWB_SANDBOX_TIMEOUT 1800L
+#define HWB_SANDBOX_LOG_MAX ((size_t)16 << 20)
+
+/** Fill every zero field of l with its default. */
+void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l);
+
+/*
+ * Tighten l with the stricter of each pair (the project's own files may only
+ * tighten what the user configured). 0 in tighter means "not set".
+ */
+void hwb_sandbox_limits_tighten(struct hwb_sandbox_limits *l,
+				const struct hwb_sandbox_limits *tighter);
+
+/* A host path made visible inside the sandbox. */
+struct hwb_sandbox_bind {
+	const char *host;   /* absolute host path, must exist */
+	const char *inside; /* absolute path inside the sandbox */
+	int writable;       /* 0: read-only, nosuid, nodev */
+};
+
+enum hwb_isolation {
+	HWB_ISOLATION_SANDBOX = 0,
+	HWB_ISOLATION_NONE,
+	HWB_ISOLATION_CONTAINER,
+};
+
+/*
+ * What to run. Strings are borrowed for the duration of hwb_sandbox_run.
+ * Writable binds must be directories that the caller created for this run
+ * (a copy of the source, an output directory): hwb_sandbox_run hands them to
+ * the sandbox user (see hwb_sandbox_prepare_dir).
+ */
+struct hwb_sandbox_spec {
+	const char *const *argv;  /* argv[0]: absolute path inside the sandbox */
+	const char *cwd;          /* inside the sandbox */
+	const struct hwb_sandbox_bind *binds;
+	size_t bind_count;
+	const char *path;         /* PATH inside; NULL: /usr/bin:/bin */
+	const char *const *env;   /* extra NAME=VALUE, checked with
+				   * hwb_sandbox_check_pass_env; NULL-ended */
+	long long source_date_epoch; /* < 0: not set */
+	struct hwb_sandbox_limits limits;
+	enum hwb_isolation isolation; /* SANDBOX or NONE */
+};
+
+/* How a run ended. Release with hwb_sandbox_result_release(). */
+struct hwb_sandbox_result {
+	int exit_status;        /* the command's status, or -1 */
+	int term_signal;        /* signal that ended it, or 0 */
+	int timed_out;          /* the wall-clock limit killed the namespace */
+	const char *limit_hit;  /* static text naming the limit, or NULL */
+	int log_truncated;      /* output beyond limits.log_max was dropped */
+	struct hwb_buf log;     /* captured stdout+stderr (unredacted) */
+	double start_ms;        /* clone to execve of the command */
+};
+
+#define HWB_SANDBOX_RESULT_INIT { -1, 0, 0, NULL, 0, HWB_BUF_INIT, 0 }
+
+void hwb_sandbox_result_release(struct hwb_sandbox_result *r);
+
+/**
+ * Check that this machine lets hwb create the sandbox's namespaces (user,
+ * mount, PID, network with lo up). On refusal, err (HWB_KIND_CONFIG) names
+ * the cause that was detected (Ubuntu's AppArmor rule, a container's seccomp
+ * profile, user.max_user_namespaces=0) and the exact remedy.
+ */
+int hwb_sandbox_probe(struct hwb_error *err);
+
+/**
+ * Run spec->argv in a fresh sandbox and wait for it. The output is streamed
+ * live through hwb_log_text (redacted) at HWB_LOG_INFO and kept in
+ * result->log up to limits.log_max. Returns 0 when the command ran (whatever
+ * its exit status; see result), -1 with err when the sandbox could not be set
+ * up (HWB_KIND_CONFIG) or the run hit the timeout or a limit
+ * (HWB_KIND_BUILD, result filled too).
+ */
+int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
+		    struct hwb_sandbox_result *result, struct hwb_error *err);
+
+/**
+ * Give a directory tree the caller made for a run (source copy, output dir)
+ * to the host user the sandbox runs as. A no-op unless hwb runs as root, in
+ * which case the sandbox runs as nobody (65534) so that RLIMIT_NPROC holds:
+ * the kernel never applies it to real uid 0.
+ */
+int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
+
+/**
+ * Check one pass-env name from the user's configuration, environment or
+ * flags: a valid variable name that does not look like a secret (*TOKEN*,
+ * *PASSWORD*, *SECRET*, *_KEY, ...) and is not one the sandbox sets itself.
+ */
+int hwb_sandbox_check_pass_env(const char *name, struct hwb_error *err);
+
+/* ========================================================================
+ * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
+ * ======================================================================== */
+
+/* Options of hwb_lock_create(). Everything is borrowed. */
+struct hwb_lock_options {
+	const char *srcdir;            /* project directory; NULL: "." */
+	const char *const *find_links; /* wheelhouse directories */
+	size_t find_links_count;
+	const char *index_url;         /* simple index (PEP 691/503) or NULL */
+	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
+	const char *python;            /* interpreter; NULL: python3 on PATH */
+	const char *output;            /* NULL: <srcdir>/pylock.build.toml */
+	int allow_url_requirements;    /* build.allow-url-requirements */
+	const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/hwb */
+};
+
+/* One locked package, for the caller's report. */
+struct hwb_lock_entry {
+	char *name;    /* owned */
+	char *version; /* owned */
+	char *marker;  /* owned; NULL when always installed */
+	char sha256[65]; /* the wheel for the locking interpreter */
+};
+
+/* What hwb_lock_create() did. Release with hwb_lock_result_release(). */
+struct hwb_lock_result {
+	char *path;                     /* owned; the lock file written */
+	struct hwb_lock_entry *entries; /* owned; sorted by name */
+	size_t count;
+	int changed;                    /* 1 if the file's bytes changed */
+};
+
+#define HWB_LOCK_RESULT_INIT { NULL, NULL, 0, 0 }
+
+/**
+ * Create or refresh the lock of the project in opts->srcdir: read
+ * [build-system] requires from pyproject.toml (the PEP 518 default when
+ * absent), resolve them and their dependencies for the interpreter from
+ * the find-links directories and/or the index, and write the PEP 751 lock
+ * atomically. Fills result on success. Errors are HWB-B1xx.
+ */
+int hwb_lock_create(const struct hwb_lock_options *opts,
+		    struct hwb_lock_result *result, struct hwb_error *err);
+
+void hwb_lock_result_release(struct hwb_lock_result *result);

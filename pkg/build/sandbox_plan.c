@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sandbox_plan.c: turns a struct hwb_sandbox_spec into the plan the child
+ * follows (sandbox.c): every mount with resolved host paths, the scrubbed
+ * environment, the limits. All allocation and validation happen here,
+ * before clone(), so a bad spec never reaches a half-made sandbox.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/buf.h"
+
+/* What a Python build needs from the host besides /usr (build-isolation.md):
+ * the loader cache and the alternatives links (cc, c++ point there). */
+static const char *const system_dirs[] = { "/usr", "/etc/alternatives" };
+static const char *const system_files[] = { "/etc/ld.so.cache" };
+/* Merged-/usr hosts have these as symlinks into /usr. */
+static const char *const root_links[] = { "/bin", "/sbin", "/lib", "/lib32",
+					  "/lib64", "/libx32" };
+static const char *const devices[] = { "null", "zero", "full", "random",
+				       "urandom", "tty" };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char passwd_stub[] =
+	"root:x:0:0:root:/root:/usr/sbin/nologin\n"
+	"build:x:1000:1000:hwb build:" HWB_SANDBOX_HOME ":/bin/sh\n"
+	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
+static const char group_stub[] = "root:x:0:\nbuild:x:1000:\n"
+				 "nogroup:x:65534:\n";
+static const char hosts_stub[] = "127.0.0.1 localhost " HWB_SANDBOX_HOSTNAME
+				 "\n::1 localhost\n";
+
+void hwb_build__plan_release(struct hwb_build__plan *plan)
+{
+	size_t i;
+
+	for (i = 0; i < plan->mount_count; i++) {
+		free(plan->mounts[i].src);
+		free(plan->mounts[i].dest);
+	}
+	free(plan->mounts);
+	plan->mounts = NULL;
+	plan->mount_count = 0;
+	hwb_build__env_free(plan->envp);
+	plan->envp = NULL;
+	hwb_buf_release(&plan->seccomp);
+	free(plan->cwd);
+	plan->cwd = NULL;
+}
+
+/* Takes ownership of src and dest, also on failure. */
+static int push(struct hwb_build__plan *plan, enum hwb_build__mount_kind kind,
+		char *src, char *dest, int is_dir, struct hwb_error *err)
+{
+	struct hwb_build__mount *m;
+
+	if (!src || !dest)
+		goto oom;
+	m = realloc(plan->mounts, (plan->mount_count + 1) * sizeof(*m));
+	if (!m)
+		goto oom;
+	plan->mounts = m;
+	m[plan->mount_count].kind = kind;
+	m[plan->mount_count].src = src;
+	m[plan->mount_count].dest = dest;
+	m[plan->mount_count].is_dir = is_dir;
+	plan->mount_count++;
+	return 0;
+oom:
+	free(src);
+	free(dest);
+	return hwb_error_oom(err);
+}
+
+/* A bind of host path host (resolved here: the child looks it up under
+ * /oldroot, where an absolute symlink would point into the wrong root). */
+static int push_bind(struct hwb_build__plan *plan,
+		     enum hwb_build__mount_kind kind, const char *host,
+		     const char *inside, struct hwb_error *err)
+{
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (!realpath(host, real) || stat(real, &st))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B020",
+				       "sandbox: cannot use '%s' as a bind source",
+				       host),
+		       hwb_error_hint(err, "make sure the path exists and is "
+				      "readable");
+	return push(plan, kind, hwb_strdup_printf("/oldroot%s", real),
+		    hwb_strdup_printf("/newroot%s", inside), S_ISDIR(st.st_mode),
+		    err);
+}
+
+static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
+{
+	char target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < COUNT(root_links); i++) {
+		if (lstat(root_links[i], &st))
+			continue;
+		if (!S_ISLNK(st.st_mode)) {
+			if (push_bind(plan, HWB_MNT_BIND_RO, root_links[i],
+				      root_links[i], err))
+				return -1;
+			continue;
+		}
+		n = readlink(root_links[i], target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (push(plan, HWB_MNT_SYMLINK, hwb_strdup(target),
+			 hwb_strdup_printf("/newroot%s", root_links[i]), 0, err))
+			return -1;
+	}
+	for (i = 0; i < COUNT(system_dirs); i++)
+		if (!stat(system_dirs[i], &st) &&
+		    push_bind(plan, HWB_MNT_BIND_RO, system_dirs[i],
+			      system_dirs[i], err))
+			return -1;
+	for (i = 0; i < COUNT(system_files); i++)
+		if (!stat(system_files[i], &st) &&
+		    push_bind(plan, HWB_MNT_BIND_RO, system_files[i],
+			      system_files[i], err))
+			return -1;
+	return 0;
+}
+
+static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
+{
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	};
+	struct stat st;
+	char host[64];
+	size_t i;
+
+	for (i = 0; i < COUNT(devices); i++) {
+		snprintf(host, sizeof(host), "/dev/%s", devices[i]);
+		if (stat(host, &st) || !S_ISCHR(st.st_mode))
+			continue;
+		if (push(plan, HWB_MNT_DEV, hwb_strdup_printf("/oldroot%s", host),
+			 hwb_strdup_printf("/newroot%s", host), 0, err))
+			return -1;
+	}
+	for (i = 0; i < COUNT(links); i++)
+		if (push(plan, HWB_MNT_SYMLINK, hwb_strdup(links[i][0]),
+			 hwb_strdup_printf("/newroot/dev/%s", links[i][1]), 0,
+			 err))
+			return -1;
+	return push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+		    hwb_strdup("/newroot/dev/shm"), 1, err);
+}
+
+static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
+{
+	return push(plan, HWB_MNT_FILE, hwb_strdup(passwd_stub),
+		    hwb_strdup("/newroot/etc/passwd"), 0, err) ||
+	       push(plan, HWB_MNT_FILE, hwb_strdup(group_stub),
+		    hwb_strdup("/newroot/etc/group"), 0, err) ||
+	       push(plan, HWB_MNT_FILE, hwb_strdup(hosts_stub),
+		    hwb_strdup("/newroot/etc/hosts"), 0, err) ||
+	       push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+		    hwb_strdup("/newroot/tmp"), 1, err) ||
+	       push(plan, HWB_MNT_TMPFS, hwb_strdup("0755"),
+		    hwb_strdup("/newroot" HWB_SANDBOX_HOME), 1, err);
+}
+
+void hwb_build__env_free(char **envp)
+{
+	size_t i;
+
+	for (i = 0; envp && envp[i]; i++)
+		free(envp[i]);
+	free(envp);
+}
+
+/* Appends the pointer entry to list (an array of char *); takes it. */
+static int env_push(struct hwb_buf *list, size_t *count, char *entry)
+{
+	if (!entry || hwb_buf_put(list, &entry, sizeof(entry))) {
+		free(entry);
+		return -1;
+	}
+	(*count)++;
+	return 0;
+}
+
+int hwb_build__env_make(const struct hwb_sandbox_spec *spec,
+			const char *home, const char *tmpdir, char ***out,
+			struct hwb_error *err)
+{
+	struct hwb_buf list = HWB_BUF_INIT;
+	char *null = NULL;
+	size_t count = 0, i;
+	int bad = 0;
+
+	bad |= env_push(&list, &count, hwb_strdup_printf(
+		"PATH=%s", spec->path ? spec->path : "/usr/bin:/bin"));
+	bad |= env_push(&list, &count, hwb_strdup_printf("HOME=%s", home));
+	bad |= env_push(&list, &count, hwb_strdup_printf("TMPDIR=%s", tmpdir));
+	bad |= env_push(&list, &count, hwb_strdup("LANG=C.UTF-8"));
+	bad |= env_push(&list, &count, hwb_strdup("PYTHONHASHSEED=0"));
+	if (spec->source_date_epoch >= 0)
+		bad |= env_push(&list, &count, hwb_strdup_printf(
+			"SOURCE_DATE_EPOCH=%lld", spec->source_date_epoch));
+	for (i = 0; spec->env && spec->env[i]; i++)
+		bad |= env_push(&list, &count, hwb_strdup(spec->env[i]));
+	if (bad || hwb_buf_put(&list, &null, sizeof(null))) {
+		char **e = (char **)(void *)list.ptr;
+
+		for (i = 0; i < count; i++)
+			free(e[i]);
+		hwb_buf_release(&list);
+		return hwb_error_oom(err);
+	}
+	*out = (char **)(void *)hwb_buf_detach(&list, NULL);
+	return 0;
+}
+
+int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
+			 struct hwb_build__plan *plan, struct hwb_error *err)
+{
+	size_t i;
+
+	if (add_system(plan, err))
+		return -1;
+	for (i = 0; i < spec->bind_count; i++)
+		if (!spec->binds[i].writable &&
+		    push_bind(plan, HWB_MNT_BIND_RO, spec->binds[i].host,
+			      spec->binds[i].inside, err))
+			return -1;
+	if (add_dev(plan, err) || add_stubs(plan, err))
+		return -1;
+	for (i = 0; i < spec->bind_count; i++)
+		if (spec->binds[i].writable &&
+		    push_bind(plan, HWB_MNT_BIND_RW, spec->binds[i].host,
+			      spec->binds[i].inside, err))
+			return -1;
+	if (hwb_build__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &plan->envp,
+				err))
+		return -1;
+	if (!(plan->cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
+		return hwb_error_oom(err);
+	plan->argv = spec->argv;
+	plan->limits = spec->limits;
+	hwb_sandbox_limits_default(&plan->limits);
+	plan->keep_groups = geteuid() != 0;
+	return hwb_build__seccomp_compile(&plan->seccomp, err);
+}

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sandbox_run.c: the parent's side of a sandboxed run. It validates the
+ * spec, clones the child into new user, mount, PID, network, IPC, UTS and
+ * cgroup namespaces, writes the uid/gid maps, then supervises: streams the
+ * output live through the redacting log, caps what it keeps, enforces the
+ * wall-clock timeout by killing the namespace's pid 1, and turns the end of
+ * the run into a result or an error naming the limit that was hit.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/log.h"
+
+#define SANDBOX_NAMESPACES                                                   \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |          \
+	 CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* Child fds to close in the parent and vice versa; -1 when closed. */
+struct run_fds {
+	int sync[2];
+	int err[2];
+	int out[2];
+	int null_fd;
+};
+
+struct supervisor {
+	struct hwb_sandbox_result *result;
+	size_t log_max;
+	struct hwb_buf line;          /* partial line awaiting its newline */
+	struct hwb_build__record setup_error;
+	int have_setup_error;
+	int have_exit;
+	int exit_status;              /* wait status from the reaper */
+};
+
+void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
+{
+	hwb_buf_release(&r->log);
+	r->exit_status = -1;
+	r->term_signal = 0;
+	r->timed_out = 0;
+	r->limit_hit = NULL;
+	r->log_truncated = 0;
+	r->start_ms = 0;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* The child dup2()s onto 0-2, so its descriptors must not be 0-2. */
+static int above_stdio(int *fd)
+{
+	int moved;
+
+	if (*fd > 2)
+		return 0;
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	close(*fd);
+	*fd = moved;
+	return moved < 0 ? -1 : 0;
+}
+
+static int open_fds(struct run_fds *f, struct hwb_error *err)
+{
+	if (pipe2(f->sync, O_CLOEXEC) || pipe2(f->err, O_CLOEXEC) ||
+	    pipe2(f->out, O_CLOEXEC) ||
+	    (f->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
+	    above_stdio(&f->sync[0]) || above_stdio(&f->err[1]) ||
+	    above_stdio(&f->out[1]) || above_stdio(&f->null_fd))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				       "sandbox: cannot create its pipes");
+	return 0;
+}
+
+static void close_all(struct run_fds *f)
+{
+	close_fd(&f->sync[0]);
+	close_fd(&f->sync[1]);
+	close_fd(&f->err[0]);
+	close_fd(&f->err[1]);
+	close_fd(&f->out[0]);
+	close_fd(&f->out[1]);
+	close_fd(&f->null_fd);
+}
+
+static int write_proc(pid_t pid, const char *name, const char *text)
+{
+	char path[64];
+	int fd, rc = 0;
+	size_t len = strlen(text);
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, len) != (ssize_t)len)
+		rc = -1;
+	close(fd);
+	return rc;
+}
+
+/*
+ * Root maps 0 to itself for the set-up and 1000 to nobody for the build;
+ * anyone else maps 1000 to themselves and must deny setgroups first, or a
+ * user could drop a group that a file's permissions deny (CVE-2014-8989).
+ */
+static int write_maps(pid_t pid, struct hwb_error *err)
+{
+	char uid_map[64], gid_map[64];
+	const char *step = "uid_map";
+
+	if (geteuid() == 0) {
+		snprintf(uid_map, sizeof(uid_map), "0 0 1\n%d %d 1\n",
+			 HWB_SANDBOX_UID, HWB_SANDBOX_ROOT_OUTER_ID);
+		snprintf(gid_map, sizeof(gid_map), "0 0 1\n%d %d 1\n",
+			 HWB_SANDBOX_GID, HWB_SANDBOX_ROOT_OUTER_ID);
+	} else {
+		snprintf(uid_map, sizeof(uid_map), "%d %d 1\n", HWB_SANDBOX_UID,
+			 (int)geteuid());
+		snprintf(gid_map, sizeof(gid_map), "%d %d 1\n", HWB_SANDBOX_GID,
+			 (int)getegid());
+		step = "setgroups";
+		if (write_proc(pid, "setgroups", "deny"))
+			goto fail;
+	}
+	step = "uid_map";
+	if (write_proc(pid, "uid_map", uid_map))
+		goto fail;
+	step = "gid_map";
+	if (write_proc(pid, "gid_map", gid_map))
+		goto fail;
+	return 0;
+fail:
+	return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B005",
+			       "sandbox: setting up the %s of the user namespace failed",
+			       step),
+	       hwb_error_hint(err, "run 'hwb build' again to see the probe's "
+			      "diagnosis; on Ubuntu 24.04 run 'sudo sysctl -w "
+			      "kernel.apparmor_restrict_unprivileged_userns=0'");
+}
+
+static void emit_lines(struct supervisor *s, int flush)
+{
+	char *nl;
+	size_t n;
+
+	while ((nl = memchr(s->line.ptr, '\n', s->line.len))) {
+		n = (size_t)(nl - s->line.ptr);
+		hwb_log_text(HWB_LOG_INFO, s->line.ptr, n);
+		memmove(s->line.ptr, nl + 1, s->line.len - n - 1);
+		hwb_buf_truncate(&s->line, s->line.len - n - 1);
+	}
+	if (flush && s->line.len) {
+		hwb_log_text(HWB_LOG_INFO, s->line.ptr, s->line.len);
+		hwb_buf_clear(&s->line);
+	}
+}
+
+/* Keep up to log_max bytes and stream complete lines as they come. */
+static void take_output(struct supervisor *s, const char *data, size_t n)
+{
+	struct hwb_sandbox_result *r = s->result;
+	size_t room = s->log_max > r->log.len ? s->log_max - r->log.len : 0;
+
+	if (n > room) {
+		if (!r->log_truncated)
+			hwb_log_warn("build output beyond %zu bytes is not kept "
+				     "or shown (log-max)", s->log_max);
+		r->log_truncated = 1;
+		n = room;
+	}
+	if (!n)
+		return;
+	hwb_buf_put(&r->log, data, n);
+	hwb_buf_put(&s->line, data, n);
+	/* A line longer than 64 KiB is streamed in pieces. */
+	emit_lines(s, s->line.len > 65536);
+}
+
+static void take_record(struct supervisor *s,
+			const struct hwb_build__record *rec, double t0)
+{
+	switch (rec->type) {
+	case HWB_REC_SETUP_ERROR:
+		if (!s->have_setup_error)
+			s->setup_error = *rec;
+		s->have_setup_error = 1;
+		break;
+	case HWB_REC_EXEC:
+		s->result->start_ms = now_ms() - t0;
+		break;
+	case HWB_REC_EXIT:
+		s->have_exit = 1;
+		s->exit_status = rec->status;
+		break;
+	}
+}
+
+/* pid: what the timeout kills (pid 1 of the namespace, or -pgid). */
+static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
+		      long timeout_seconds, double t0)
+{
+	struct pollfd pfd[2];
+	struct hwb_build__record rec;
+	char buf[16384];
+	double deadline = timeout_seconds > 0 ? t0 + timeout_seconds * 1000.0 : 0;
+	ssize_t n;
+	int wait_ms;
+
+	while (f->out[0] >= 0 || f->err[0] >= 0) {
+		pfd[0].fd = f->out[0];
+		pfd[1].fd = f->err[0];
+		pfd[0].events = pfd[1].events = POLLIN;
+		wait_ms = -1;
+		if (deadline && !s->result->timed_out) {
+			double left = deadline - now_ms();
+
+			wait_ms = left > 0 ? (int)left + 1 : 0;
+		}
+		n = poll(pfd, 2, wait_ms);
+		if (n < 0 && errno != EINTR)
+			break;
+		if (n == 0 && deadline && now_ms() >= deadline &&
+		    !s->result->timed_out) {
+			/* pid 1 dies, and the kernel kills the namespace. */
+			kill(pid, SIGKILL);
+			s->result->timed_out = 1;
+			continue;
+		}
+		if (n <= 0)
+			continue;
+		if (pfd[0].revents) {
+			n = read(f->out[0], buf, sizeof(buf));
+			if (n > 0)
+				take_output(s, buf, (size_t)n);
+			else if (n == 0 || errno != EINTR)
+				close_fd(&f->out[0]);
+		}
+		if (pfd[1].revents) {
+			n = read(f->err[0], &rec, sizeof(rec));
+			if (n == (ssize_t)sizeof(rec))
+				take_record(s, &rec, t0);
+			else if (n >= 0 || errno != EINTR)
+				close_fd(&f->err[0]);
+		}
+	}
+	emit_lines(s, 1);
+}
+
+/*
+ * Which limit a failed run hit. The CPU and file-size limits end a process
+ * with a signal; the address-space, process and open-file limits surface as
+ * errno values inside the build (ENOMEM, EAGAIN from fork, EMFILE), so those
+ * are recognised from what the build printed about them.
+ */
+static const char *limit_from_log(const struct hwb_buf *log)
+{
+	static const struct {
+		const char *text;
+		const char *limit;
+	} signs[] = {
+		{ "MemoryError", "address-space" },
+		{ "Cannot allocate memory", "address-space" },
+		{ "std::bad_alloc", "address-space" },
+		{ "virtual memory exhausted", "address-space" },
+		{ "out of memory", "address-space" },
+		{ "BlockingIOError", "processes" },
+		{ "fork: Resource temporarily unavailable", "processes" },
+		{ "fork: retry", "processes" },
+		{ "Too many open files", "open-files" },
+		{ "File too large", "file-size" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(signs) / sizeof(signs[0]); i++)
+		if (memmem(log->ptr, log->len, signs[i].text,
+			   strlen(signs[i].text)))
+			return signs[i].limit;
+	return NULL;
+}
+
+static void describe_limit(const struct hwb_sandbox_limits *l,
+			   const char *limit, char *out, size_t outsz)
+{
+	if (!strcmp(limit, "cpu"))
+		snprintf(out, outsz, "the CPU time limit (cpu = %ld s)",
+			 l->cpu_seconds);
+	else if (!strcmp(limit, "address-space"))
+		snprintf(out, outsz, "the address-space limit (address-space = "
+			 "%llu MiB)", l->address_space >> 20);
+	else if (!strcmp(limit, "processes"))
+		snprintf(out, outsz, "the process limit (processes = %ld)",
+			 l->processes);
+	else if (!strcmp(limit, "open-files"))
+		snprintf(out, outsz, "the open-file limit (open-files = %ld)",
+			 l->open_files);
+	else
+		snprintf(out, outsz, "the file-size limit (file-size = %llu MiB)",
+			 l->file_size >> 20);
+}
+
+static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
+		  struct hwb_error *err)
+{
+	struct hwb_sandbox_result *r = s->result;
+	char what[128];
+
+	if (r->timed_out)
+		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B011",
+				     "the build was killed after the wall-clock "
+				     "timeout of %ld s", l->timeout_seconds),
+		       hwb_error_hint(err, "raise it with --timeout SECONDS if the "
+				      "build is just slow");
+	if (s->have_setup_error) {
+		errno = s->setup_error.errnum;
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				       "sandbox set-up failed while %.200s",
+				       s->setup_error.what),
+		       hwb_error_hint(err, "the namespace probe passed, so this is "
+				      "a host layout hwb does not handle: report "
+				      "it, or build with --isolation none");
+	}
+	if (!s->have_exit)
+		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B012",
+				     "the sandbox ended without reporting the "
+				     "build's status (killed from outside?)"),
+		       hwb_error_hint(err, "check the system log for the OOM "
+				      "killer, then build again");
+	if (WIFSIGNALED(s->exit_status)) {
+		r->term_signal = WTERMSIG(s->exit_status);
+		if (r->term_signal == SIGXCPU)
+			r->limit_hit = "cpu";
+		else if (r->term_signal == SIGXFSZ)
+			r->limit_hit = "file-size";
+	} else {
+		r->exit_status = WEXITSTATUS(s->exit_status);
+		if (r->exit_status)
+			r->limit_hit = limit_from_log(&r->log);
+	}
+	if (!r->limit_hit)
+		return 0;
+	describe_limit(l, r->limit_hit, what, sizeof(what));
+	return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B013",
+			     "the build failed after hitting %s", what),
+	       hwb_error_hint(err, "raise the limit in your hwb configuration "
+			      "(tool.hwb.build.limits may only lower it) if the "
+			      "build legitimately needs more");
+}
+
+int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
+			       const struct hwb_sandbox_limits *limits,
+			       struct hwb_sandbox_result *result,
+			       struct hwb_error *err)
+{
+	struct hwb_build__plan plan;
+	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct supervisor s;
+	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
+	pid_t pid = -1;
+	int status = 0, ret = -1;
+	double t0;
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	memset(&s, 0, sizeof(s));
+	hwb_buf_init(&s.line);
+	s.result = result;
+	s.log_max = limits->log_max;
+	plan.argv = spec->argv;
+	plan.limits = *limits;
+	if (hwb_build__env_make(spec, home ? home : "/", tmp ? tmp : "/tmp",
+				&plan.envp, err) ||
+	    !(plan.cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
+		goto oom_or_fail;
+	if (open_fds(&f, err))
+		goto cleanup;
+	plan.err_fd = f.err[1];
+	plan.out_fd = f.out[1];
+	plan.null_fd = f.null_fd;
+	t0 = now_ms();
+	pid = fork();
+	if (pid == 0)
+		hwb_build__unsandboxed_child(&plan);
+	if (pid < 0) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				"cannot start the build command");
+		goto cleanup;
+	}
+	close_fd(&f.err[1]);
+	close_fd(&f.out[1]);
+	close_fd(&f.null_fd);
+	supervise(&s, -pid, &f, limits->timeout_seconds, t0);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	pid = -1;
+	s.have_exit = 1;
+	s.exit_status = status;
+	ret = finish(&s, limits, err);
+	goto cleanup;
+oom_or_fail:
+	if (!err || !err->code[0])
+		hwb_error_oom(err);
+cleanup:
+	close_all(&f);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	hwb_buf_release(&s.line);
+	hwb_build__plan_release(&plan);
+	return ret;
+}
+
+int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
+		    struct hwb_sandbox_result *result, struct hwb_error *err)
+{
+	struct hwb_build__plan plan;
+	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct supervisor s;
+	struct hwb_sandbox_limits limits = spec->limits;
+	pid_t pid = -1;
+	double t0;
+	int ret = -1;
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	memset(&s, 0, sizeof(s));
+	hwb_buf_init(&s.line);
+	s.result = result;
+	hwb_sandbox_limits_default(&limits);
+	s.log_max = limits.log_max;
+	if (hwb_build__validate(spec, err))
+		goto cleanup;
+	if (spec->isolation == HWB_ISOLATION_NONE) {
+		ret = hwb_build__run_unsandboxed(spec, &limits, result, err);
+		goto cleanup;
+	}
+	if (hwb_build__plan_make(spec, &plan, err) || open_fds(&f, err))
+		goto cleanup;
+	plan.sync_fd = f.sync[0];
+	plan.err_fd = f.err[1];
+	plan.out_fd = f.out[1];
+	plan.null_fd = f.null_fd;
+	t0 = now_ms();
+	/* A raw clone without a stack behaves like fork(): the child runs on a
+	 * copy of this stack, as bwrap's raw_clone(). */
+	pid = (pid_t)syscall(SYS_clone, SANDBOX_NAMESPACES | SIGCHLD, NULL, NULL,
+			     NULL, NULL);
+	if (pid == 0) {
+		close(f.sync[1]);
+		close(f.err[0]);
+		close(f.out[0]);
+		hwb_build__sandbox_child(&plan);
+	}
+	if (pid < 0) {
+		hwb_build__probe_explain(errno, err);
+		goto cleanup;
+	}
+	close_fd(&f.sync[0]);
+	close_fd(&f.err[1]);
+	close_fd(&f.out[1]);
+	close_fd(&f.null_fd);
+	if (write_maps(pid, err)) {
+		kill(pid, SIGKILL);
+		goto cleanup;
+	}
+	if (write(f.sync[1], "g", 1) != 1) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				"sandbox: cannot start the child");
+		kill(pid, SIGKILL);
+		goto cleanup;
+	}
+	close_fd(&f.sync[1]);
+	supervise(&s, pid, &f, limits.timeout_seconds, t0);
+	ret = finish(&s, &limits, err);
+cleanup:
+	close_all(&f);
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	hwb_buf_release(&s.line);
+	hwb_build__plan_release(&plan);
+	return ret;
+}

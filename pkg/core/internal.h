@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * internal.h: helpers shared between files of pkg/core and used nowhere
+ * else. Not part of any public API. Library types (curl) may appear here,
+ * never in public headers.
+ */
+#pragma once
+
+#include <curl/curl.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "pkg/core/buf.h"
+#include "pkg/core/error.h"
+#include "pkg/core/http.h"
+#include "pkg/core/toml.h"
+
+/* ---- TOML parser (toml.c: document structure, toml_scalar.c: values) ---- */
+
+/*
+ * The cursor over a TOML document. line and col are the 1-based position of
+ * text[pos]; col counts characters (UTF-8 code points), not bytes.
+ */
+struct hwb_core__toml_parser {
+	const char *text;
+	size_t len;
+	size_t pos;
+	unsigned line, col;
+	const char *filename;
+	struct hwb_error *err;
+};
+
+/** The byte at pos + off, or -1 past the end. */
+static inline int hwb_core__toml_peek(const struct hwb_core__toml_parser *p,
+				      size_t off)
+{
+	if (p->pos >= p->len || off >= p->len - p->pos)
+		return -1;
+	return (unsigned char)p->text[p->pos + off];
+}
+
+/** Move n bytes forward, keeping line and col. */
+void hwb_core__toml_advance(struct hwb_core__toml_parser *p, size_t n);
+
+/**
+ * Record a TOML error (kind HWB_KIND_CONFIG) at line:col with a fix; returns
+ * -1. hint may be NULL.
+ */
+int hwb_core__toml_fail(struct hwb_core__toml_parser *p, unsigned line,
+			unsigned col, const char *code, const char *hint,
+			const char *fmt, ...) HWB_PRINTF(6, 7);
+
+/**
+ * Parse a string at the cursor (which is on its opening quote) into out.
+ * Multi-line forms are refused unless allow_multiline (keys cannot be
+ * multi-line). out is cleared first; the caller releases it.
+ */
+int hwb_core__toml_string(struct hwb_core__toml_parser *p, struct hwb_buf *out,
+			  int allow_multiline);
+
+/**
+ * Parse a number, boolean or date-time at the cursor into v (its type and
+ * u member; position fields are left alone). Returns -1 with the error set
+ * when the text there is none of those.
+ */
+int hwb_core__toml_scalar(struct hwb_core__toml_parser *p,
+			  struct hwb_toml_value *v);
+
+/* ---- HTTP client (http.c, http_upload.c) ---- */
+
+/* A file streamed as a request body or multipart part; fd starts -1. */
+struct hwb_core__http_file {
+	int fd;
+	off_t size;
+	int read_errno; /* set when a read failed mid-transfer */
+	const char *path;
+};
+
+#define HWB_CORE__HTTP_FILE_INIT { -1, 0, 0, NULL }
+
+/**
+ * Open path for streaming (O_NOFOLLOW, regular files only) and record its
+ * size. On failure fills err with HWB-H008 (kind CONFIG) naming prefix (the
+ * "<service> (<url>)" text) and the path.
+ */
+int hwb_core__http_file_open(struct hwb_core__http_file *f, const char *path,
+			     const char *prefix, struct hwb_error *err);
+/** Seek back to the start before another attempt. Returns 0 or -1. */
+int hwb_core__http_file_rewind(struct hwb_core__http_file *f);
+/** Close the file; idempotent. */
+void hwb_core__http_file_close(struct hwb_core__http_file *f);
+
+/* libcurl read and seek callbacks; arg is a struct hwb_core__http_file. */
+size_t hwb_core__http_file_read(char *ptr, size_t size, size_t nitems,
+				void *arg);
+int hwb_core__http_file_seek(void *arg, curl_off_t offset, int origin);
+
+/**
+ * Build the multipart/form-data body of req on the easy handle curl. files
+ * holds one opened file per part that has a file_path, in part order.
+ * Returns the mime (caller frees it with curl_mime_free) or NULL when out
+ * of memory.
+ */
+curl_mime *hwb_core__http_mime_build(CURL *curl,
+				     const struct hwb_http_request *req,
+				     struct hwb_core__http_file *files);
