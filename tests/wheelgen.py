@@ -265,7 +265,7 @@ def _(p):
     return wheel(p, trailing=b"PK trailing bytes after the end record")
 
 
-@case("w005_duplicate_name", ["HWB-W005"])
+@case("w005_duplicate_name", ["HWB-W005", "HWB-W078"])
 def _(p):
     def dup(entries, di):
         entries.insert(1, Entry(f"{p}/core.py", find(entries, "core.py").data))
@@ -471,7 +471,7 @@ def with_name(p, new_name, flags=0):
     return make_zip(entries)
 
 
-@case("w012_control_character", ["HWB-W012"])
+@case("w012_control_character", ["HWB-W012", "HWB-W080"])
 def _(p):
     return with_name(p, f"{p}/core\x1b[2J.py")
 
@@ -497,32 +497,32 @@ def _(p):
         f"{p}/__init__.py": b"", f"{p}/core.py": b"x = 1\n", f"{p}/Core.py": b"x = 2\n"})
 
 
-@case("w021_absolute_path", ["HWB-W021"])
+@case("w021_absolute_path", ["HWB-W021", "HWB-W085", "HWB-W086"])
 def _(p):
     return with_name(p, "/etc/cron.d/evil")
 
 
-@case("w021_drive_letter", ["HWB-W021"])
+@case("w021_drive_letter", ["HWB-W021", "HWB-W080", "HWB-W085"])
 def _(p):
     return with_name(p, "C:/Windows/evil.py")
 
 
-@case("w022_traversal", ["HWB-W022"])
+@case("w022_traversal", ["HWB-W022", "HWB-W080"])
 def _(p):
     return with_name(p, f"{p}/../../evil.py")
 
 
-@case("w023_backslash", ["HWB-W023"])
+@case("w023_backslash", ["HWB-W023", "HWB-W080", "HWB-W085"])
 def _(p):
     return with_name(p, f"{p}\\core.py")
 
 
-@case("w023_dot_component", ["HWB-W023"])
+@case("w023_dot_component", ["HWB-W023", "HWB-W080", "HWB-W085"])
 def _(p):
     return with_name(p, f"./{p}/core.py")
 
 
-@case("w023_empty_component", ["HWB-W023"])
+@case("w023_empty_component", ["HWB-W023", "HWB-W080"])
 def _(p):
     return with_name(p, f"{p}//core.py")
 
@@ -530,7 +530,7 @@ def _(p):
 @case("w024_symlink", ["HWB-W024"])
 def _(p):
     def m(entries, di):
-        find(entries, "core.py").attr = 0o120777 << 16
+        find(entries, "core.py").attr = 0o120644 << 16
     return wheel(p, mutate=m)
 
 

@@ -121,6 +121,10 @@ static int check_wheel(int fd, uint64_t size, const char *path,
 	if (hwb_zip__read(&z, fd, size, opts, r, err))
 		goto cleanup;
 	r->members = z.count;
+	if (hwb_wheel__check_filename(&c)) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
 	if (!z.cd_ok) {
 		rc = 0;
 		goto cleanup;
@@ -137,10 +141,16 @@ static int check_wheel(int fd, uint64_t size, const char *path,
 	c.metadata_len = mlen;
 	c.wheel = (const char *)wheel;
 	c.wheel_len = wlen;
+	if (hwb_wheel__check_metadata_files(&c, c.metadata, mlen, c.wheel,
+					    wlen)) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
 	if (hwb_record__load(&rec, &z, dist_info, r, err) ||
 	    hwb_wheel__inflate_all(&z, &c, &rec, err))
 		goto cleanup;
-	if (hwb_zip__check_layout(&z, r) || hwb_record__verify(&rec, &z, r)) {
+	if (hwb_zip__check_layout(&z, r) || hwb_record__verify(&rec, &z, r) ||
+	    hwb_wheel__check_layout(&c)) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -165,6 +175,12 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	if (!(report->file = hwb_strdup(path)) ||
 	    hwb_wheel__report_prepare(report, err))
 		return hwb_error_oom(err);
+	if (has_suffix(path, ".tar.gz")) {
+		if (hwb_wheel__check_sdist(path, &o, report, err))
+			return -1;
+		hwb_wheel__report_filter(report, &o);
+		return 0;
+	}
 	if (!has_suffix(path, ".whl"))
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-W030",
 				     "%s: hwb check reads wheels (.whl) and "

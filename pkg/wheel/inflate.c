@@ -207,6 +207,19 @@ static int too_long(struct worker *w, size_t i)
 			      "the wheel", (unsigned long long)m->size);
 }
 
+/* Hand bytes to the content checks (see struct hwb_wheel_chunk). */
+static int scan(struct worker *w, size_t i, const uint8_t *data, size_t len,
+		uint64_t offset, size_t overlap, int whole, int last)
+{
+	struct hwb_wheel_chunk chunk = { data, len, offset, overlap, whole,
+					 last };
+
+	if (hwb_wheel__check_member_bytes(w->p->c, &w->p->z->members[i],
+					  &chunk))
+		return hwb_error_oom(&w->err);
+	return 0;
+}
+
 /* Inflate a member whose compressed bytes are all in memory. */
 static int inflate_whole(struct worker *w, size_t i, const uint8_t *data)
 {
@@ -234,7 +247,8 @@ static int inflate_whole(struct worker *w, size_t i, const uint8_t *data)
 					  "entry");
 		bytes = w->out;
 	}
-	if (update_sums(w, &s, bytes, len))
+	if (update_sums(w, &s, bytes, len) ||
+	    scan(w, i, bytes, len, 0, 0, 1, 1))
 		return -1;
 	return finish_sums(w, i, &s);
 }
@@ -248,7 +262,8 @@ struct window {
 
 static int emit(struct worker *w, size_t i, struct window *v, int last)
 {
-	(void)i;
+	if (scan(w, i, w->win, v->pos, v->offset, v->keep, 0, last))
+		return -1;
 	if (last || v->pos < HWB_WHEEL_CHUNK_OVERLAP)
 		return 0;
 	memmove(w->win, w->win + v->pos - HWB_WHEEL_CHUNK_OVERLAP,

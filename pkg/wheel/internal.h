@@ -67,8 +67,7 @@ void hwb_wheel__report_filter(struct hwb_check_report *r,
  * Helpers shared by the zip reader and the content checks (zip_util.c)
  */
 
-/** 1 if s[0..n) is well-formed UTF-8 (no overlongs, surrogates, > U+10FFFF). */
-int hwb_wheel__utf8_valid(const uint8_t *s, size_t n);
+/* hwb_wheel__utf8_valid() (metadata.c, below) serves the zip reader too. */
 
 /*
  * What is wrong with an archive path (check 15), or HWB_PATH_OK. Used for
@@ -374,6 +373,8 @@ void hwb_record__release(struct hwb_record *rec);
 int hwb_wheel__inflate_all(struct hwb_zip *z, const struct hwb_wheel_ctx *c,
 			   const struct hwb_record *rec,
 			   struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
  * Shared by the content checks (filename.c, metacheck.c, layout.c,
  * sdist.c, secrets.c, elf.c).
  */

@@ -415,7 +415,7 @@ int hwb_record__load(struct hwb_record *rec, struct hwb_zip *z,
 		rc = got;
 		goto cleanup;
 	}
-	if (!hwb_wheel__utf8_valid(text, len) ||
+	if (!hwb_wheel__utf8_valid((const char *)text, len) ||
 	    (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))) {
 		rc = bad_csv(r, record, 0, "not UTF-8 without a byte-order "
 			     "mark") ? hwb_error_oom(err) : 0;

@@ -47,7 +47,7 @@ static size_t utf8_len(const unsigned char *s)
 	for (i = 1; i < n; i++)
 		if (!s[i])
 			return 0;
-	return hwb_wheel__utf8_valid(s, n) ? n : 0;
+	return hwb_wheel__utf8_valid((const char *)s, n) ? n : 0;
 }
 
 /* In place: control characters and bytes that are not UTF-8 become '?'. */

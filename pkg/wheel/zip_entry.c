@@ -151,7 +151,7 @@ static int check_name(struct hwb_check_report *r, const struct hwb_wheel_member 
 					r, "HWB-W012", ERR, m->name,
 					"the name holds control character "
 					"0x%02x; rename the file", name[i])), 0;
-	if (!hwb_wheel__utf8_valid(name, nlen))
+	if (!hwb_wheel__utf8_valid((const char *)name, nlen))
 		return (*rc = hwb_wheel__add(r, "HWB-W012", ERR, m->name,
 					     "the name is not valid UTF-8; "
 					     "rename the file")), 0;

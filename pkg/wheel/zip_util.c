@@ -1,49 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip_util.c: small helpers the zip reader, RECORD and the content checks
- * share: UTF-8 validation, archive path safety (check 15) and full preads.
+ * share: archive path safety (check 15) and full preads.
  */
 #include <errno.h>
 #include <unistd.h>
 
 #include "pkg/wheel/internal.h"
-
-int hwb_wheel__utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-
-	while (i < n) {
-		uint8_t c = s[i];
-		uint32_t cp;
-		size_t len, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		else
-			return 0;
-		if (n - i < len)
-			return 0;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, UTF-16 surrogates, beyond Unicode. */
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += len;
-	}
-	return 1;
-}
 
 enum hwb_path_problem hwb_wheel__path_problem(const char *p, size_t n,
 					      int is_dir)

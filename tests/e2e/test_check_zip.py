@@ -50,6 +50,10 @@ def test_enough_crafted_wheels():
     covered = {c for name in EXPECTED for c in expected(name)[0]}
     # Every container and RECORD rule that a wheel can show has a case.
     assert OWN - covered == {"HWB-W029", "HWB-W030"}
+    # Each case, named wNNN_..., shows its own rule HWB-WNNN; other codes
+    # in its list are consequences the content checks add.
+    for name in EXPECTED:
+        assert "HWB-" + name[:4].upper() in expected(name)[0], name
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
