@@ -126,3 +126,53 @@ int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
  * *PASSWORD*, *SECRET*, *_KEY, ...) and is not one the sandbox sets itself.
  */
 int hwb_sandbox_check_pass_env(const char *name, struct hwb_error *err);
+
+/* What to build. Strings are borrowed. */
+struct hwb_build_options {
+	const char *srcdir;        /* NULL: "." */
+	const char *outdir;        /* NULL: <srcdir>/dist */
+	int wheel;                 /* --wheel */
+	int sdist;                 /* --sdist; neither: sdist, then the wheel
+				    * from the unpacked sdist */
+	const char *const *config_settings; /* "KEY=VALUE"; a repeated key
+					     * becomes a list (PEP 517) */
+	size_t config_count;
+	const char *python;        /* NULL: /usr/bin/python3 */
+	enum hwb_isolation isolation;
+	const char *find_links;    /* wheelhouse for build requirements */
+	const char *cache_dir;     /* NULL: $XDG_CACHE_HOME/hwb or ~/.cache/hwb */
+	const char *const *pass_env; /* names from the user's config, the
+				      * environment or flags, never the project */
+	size_t pass_env_count;
+	struct hwb_sandbox_limits limits; /* the user's; the project may
+					   * only tighten them */
+	int verify_reproducible;   /* build twice, compare digests */
+	const char *const *argv;   /* the command line, for the provenance */
+	size_t argc;
+};
+
+/* What was built. Release with hwb_build_result_release(). */
+struct hwb_build_result {
+	char *sdist;           /* owned path in outdir, or NULL */
+	char *wheel;           /* owned path in outdir, or NULL */
+	char *provenance;      /* owned path of the provenance statement */
+	char sdist_sha256[65];
+	char wheel_sha256[65];
+	long long source_date_epoch;
+	int env_reused;        /* every environment came from the cache */
+};
+
+#define HWB_BUILD_RESULT_INIT { NULL, NULL, NULL, "", "", 0, 0 }
+
+void hwb_build_result_release(struct hwb_build_result *r);
+
+/**
+ * Build the project in o->srcdir with its PEP 517 backend, each hook in a
+ * fresh sandboxed process, and move the outputs and a provenance statement
+ * into o->outdir atomically. Returns 0, or -1 with err: HWB_KIND_CONFIG for
+ * the project's or the machine's set-up, HWB_KIND_BUILD when the backend
+ * failed, hit a limit or the timeout, or the two builds of
+ * --verify-reproducible differ.
+ */
+int hwb_build_run(const struct hwb_build_options *o,
+		  struct hwb_build_result *r, struct hwb_error *err);
