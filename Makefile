@@ -76,6 +76,11 @@ build/fuzz/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CLANG) -I. -c $< -o $@
 
+# .incbin is invisible to -MMD: the embedded trust roots are listed here.
+SIGN_ROOTS := pkg/sign/trust/production/trusted_root.json \
+	pkg/sign/trust/staging/trusted_root.json
+build/rel/pkg/sign/trust.o build/asan/pkg/sign/trust.o build/fuzz/pkg/sign/trust.o: $(SIGN_ROOTS)
+
 build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ \

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/config.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -39,9 +40,10 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->srcdir);
 	free(c->outdir);
 	hwb_build__system_release(&c->sys);
-	hwb_build__python_release(&c->py);
-	hwb_build__source_release(&c->source);
-	hwb_build__reqs_release(&c->reqs);
+	hwb_build__interp_release(&c->py);
+	free(c->py_prefix);
+	hwb_build__origin_release(&c->source);
+	hwb_build__wh_release(&c->reqs);
 	hwb_build__env_free(c->pass_env);
 	json_decref(c->config);
 	free(c->work);
@@ -51,30 +53,71 @@ static void ctx_release(struct hwb_build__ctx *c)
 /* pass-env names become NAME=VALUE from hwb's environment (unset: none). */
 static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 {
-	const struct hwb_build_options *o = c->o;
-	size_t i, n = 0;
+	const char *const *names = NULL;
+	size_t count = hwb_config_list(c->o->config, "build.pass-env", &names),
+	       i, n = 0;
 	const char *v;
 
-	c->pass_env = calloc(o->pass_env_count + 1, sizeof(*c->pass_env));
+	c->pass_env = calloc(count + 1, sizeof(*c->pass_env));
 	if (!c->pass_env)
 		return hwb_error_oom(err);
-	for (i = 0; i < o->pass_env_count; i++) {
-		if (hwb_sandbox_check_pass_env(o->pass_env[i], err))
+	for (i = 0; i < count; i++) {
+		if (hwb_sandbox_check_pass_env(names[i], err))
 			return -1;
-		if (!(v = getenv(o->pass_env[i])))
+		if (!(v = getenv(names[i])))
 			continue;
-		if (!(c->pass_env[n++] = hwb_strdup_printf("%s=%s", o->pass_env[i], v)))
+		if (!(c->pass_env[n++] = hwb_strdup_printf("%s=%s", names[i], v)))
 			return hwb_error_oom(err);
 	}
+	return 0;
+}
+
+/* The settings of config that the build uses, with their trust rules
+ * already applied by pkg/core/config. */
+static int read_config(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const struct hwb_config *cfg = c->o->config;
+	const char *iso = hwb_config_str(cfg, "build.isolation");
+	const char *const *links = NULL;
+	struct hwb_sandbox_limits *l = &c->spec.limits;
+
+	c->isolation = !iso || !strcmp(iso, "sandbox") ? HWB_ISOLATION_SANDBOX
+		       : !strcmp(iso, "none")          ? HWB_ISOLATION_NONE
+						       : HWB_ISOLATION_CONTAINER;
+	if (hwb_config_list(cfg, "build.find-links", &links))
+		c->find_links = links[0];
+	c->python = hwb_config_str(cfg, "build.python");
+	if (!c->python)
+		c->python = "/usr/bin/python3";
+	l->timeout_seconds = (long)hwb_config_int(cfg, "build.timeout");
+	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
+	l->address_space =
+		(unsigned long long)hwb_config_int(cfg, "build.limits.address-space");
+	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
+	l->file_size =
+		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
+	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
+	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
+	hwb_sandbox_limits_default(l);
+	if (hwb_config_list(cfg, "build.allow-network", &links))
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B066",
+				     "build.allow-network ('%s') is not available "
+				     "in this version of hwb: builds have no "
+				     "network", links[0]),
+		       hwb_error_hint(err, "fetch what the build needs beforehand "
+				      "(a wheelhouse with --find-links)");
 	return 0;
 }
 
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	const struct hwb_build_options *o = c->o;
+	const char *outdir;
 	char real[PATH_MAX];
 
-	if (o->isolation == HWB_ISOLATION_CONTAINER)
+	if (read_config(c, err))
+		return -1;
+	if (c->isolation == HWB_ISOLATION_CONTAINER)
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B060",
 				     "--isolation container is not available in "
 				     "this version of hwb"),
@@ -86,20 +129,45 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 				       o->srcdir ? o->srcdir : "."),
 		       hwb_error_hint(err, "give the project's directory");
 	c->srcdir = hwb_strdup(real);
-	c->outdir = o->outdir ? hwb_strdup(o->outdir)
-			      : hwb_strdup_printf("%s/dist", real);
+	outdir = hwb_config_str(o->config, "build.outdir");
+	if (!outdir)
+		outdir = "dist";
+	c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
+				     : hwb_strdup_printf("%s/%s", real, outdir);
 	if (!c->srcdir || !c->outdir)
 		return hwb_error_oom(err);
 	if (hwb_build__config_settings(o->config_settings, o->config_count,
 				       &c->config, err) ||
 	    pass_env(c, err))
 		return -1;
-	if (o->isolation == HWB_ISOLATION_NONE)
+	if (c->isolation == HWB_ISOLATION_NONE)
 		hwb_log_warn("--isolation none: the backend runs unsandboxed with "
 			     "your user's rights and network; the provenance "
 			     "records this build as unisolated");
 	else if (hwb_sandbox_probe(err))
 		return -1;
+	return 0;
+}
+
+/* <prefix>/bin/pythonX.Y: the prefix to bind read-only into the sandbox
+ * (/usr for Debian's, ~/.pyenv/versions/X.Y.Z for pyenv's). */
+static int interpreter_prefix(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	char *slash;
+
+	if (!(c->py_prefix = hwb_strdup(c->py.path)))
+		return hwb_error_oom(err);
+	slash = strrchr(c->py_prefix, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(c->py_prefix, '/');
+	if (!slash || slash == c->py_prefix)
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B040",
+				     "cannot tell the prefix of the interpreter '%s'",
+				     c->py.path),
+		       hwb_error_hint(err, "use an interpreter installed as "
+				      "PREFIX/bin/pythonX.Y");
+	*slash = '\0';
 	return 0;
 }
 
@@ -274,7 +342,7 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 
 		if (hwb_build__copy_tree(c->srcdir, src, &newest, err) ||
 		    hwb_sandbox_prepare_dir(src, err) ||
-		    hwb_build__source_read(c->srcdir, newest, &c->source, err))
+		    hwb_build__origin_read(c->srcdir, newest, &c->source, err))
 			goto cleanup;
 	}
 	c->spec.source_date_epoch = c->source.epoch;
@@ -355,13 +423,10 @@ int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
 	if (check_options(&c, err) ||
 	    hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
-	    hwb_build__python_probe(o->python ? o->python : "/usr/bin/python3",
-				    &c.py, err) ||
-	    make_work(&c, err))
+	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
+	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;
-	c.spec.limits = o->limits;
-	hwb_sandbox_limits_tighten(&c.spec.limits, &c.sys.limits);
-	c.spec.isolation = o->isolation;
+	c.spec.isolation = c.isolation;
 	c.spec.env = (const char *const *)c.pass_env;
 	if (stages(&c, r, err))
 		goto cleanup;

@@ -4,10 +4,14 @@
  * Linux sandbox made of namespaces, rlimits and a seccomp filter (no setuid
  * helper, no bwrap). The sandbox is usable on its own (tests, hwb lock).
  * Checking the outputs (pkg/wheel) and printing are left to the caller.
+ * Build requirements are pinned by hash in a PEP 751 lock
+ * (pylock.build.toml, hwb lock) and installed without pip into a
+ * content-addressed environment cache (second part of this header).
  */
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pkg/core/buf.h"
@@ -127,25 +131,24 @@ int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
  */
 int hwb_sandbox_check_pass_env(const char *name, struct hwb_error *err);
 
-/* What to build. Strings are borrowed. */
+struct hwb_config;
+
+/*
+ * What to build. Strings are borrowed. Settings with a trust rule (limits,
+ * isolation, pass-env, wheelhouse, interpreter, outdir) come from config
+ * (pkg/core/config.h: project files may only tighten limits and never set
+ * pass-env); the rest is the command's.
+ */
 struct hwb_build_options {
 	const char *srcdir;        /* NULL: "." */
-	const char *outdir;        /* NULL: <srcdir>/dist */
+	const struct hwb_config *config; /* NULL: every default */
 	int wheel;                 /* --wheel */
 	int sdist;                 /* --sdist; neither: sdist, then the wheel
 				    * from the unpacked sdist */
 	const char *const *config_settings; /* "KEY=VALUE"; a repeated key
 					     * becomes a list (PEP 517) */
 	size_t config_count;
-	const char *python;        /* NULL: /usr/bin/python3 */
-	enum hwb_isolation isolation;
-	const char *find_links;    /* wheelhouse for build requirements */
 	const char *cache_dir;     /* NULL: $XDG_CACHE_HOME/hwb or ~/.cache/hwb */
-	const char *const *pass_env; /* names from the user's config, the
-				      * environment or flags, never the project */
-	size_t pass_env_count;
-	struct hwb_sandbox_limits limits; /* the user's; the project may
-					   * only tighten them */
 	int verify_reproducible;   /* build twice, compare digests */
 	const char *const *argv;   /* the command line, for the provenance */
 	size_t argc;
@@ -176,3 +179,50 @@ void hwb_build_result_release(struct hwb_build_result *r);
  */
 int hwb_build_run(const struct hwb_build_options *o,
 		  struct hwb_build_result *r, struct hwb_error *err);
+
+/* ========================================================================
+ * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
+ * ======================================================================== */
+
+/* Options of hwb_lock_create(). Everything is borrowed. */
+struct hwb_lock_options {
+	const char *srcdir;            /* project directory; NULL: "." */
+	const char *const *find_links; /* wheelhouse directories */
+	size_t find_links_count;
+	const char *index_url;         /* simple index (PEP 691/503) or NULL */
+	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
+	const char *python;            /* interpreter; NULL: python3 on PATH */
+	const char *output;            /* NULL: <srcdir>/pylock.build.toml */
+	int allow_url_requirements;    /* build.allow-url-requirements */
+	const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/hwb */
+};
+
+/* One locked package, for the caller's report. */
+struct hwb_lock_entry {
+	char *name;    /* owned */
+	char *version; /* owned */
+	char *marker;  /* owned; NULL when always installed */
+	char sha256[65]; /* the wheel for the locking interpreter */
+};
+
+/* What hwb_lock_create() did. Release with hwb_lock_result_release(). */
+struct hwb_lock_result {
+	char *path;                     /* owned; the lock file written */
+	struct hwb_lock_entry *entries; /* owned; sorted by name */
+	size_t count;
+	int changed;                    /* 1 if the file's bytes changed */
+};
+
+#define HWB_LOCK_RESULT_INIT { NULL, NULL, 0, 0 }
+
+/**
+ * Create or refresh the lock of the project in opts->srcdir: read
+ * [build-system] requires from pyproject.toml (the PEP 518 default when
+ * absent), resolve them and their dependencies for the interpreter from
+ * the find-links directories and/or the index, and write the PEP 751 lock
+ * atomically. Fills result on success. Errors are HWB-B1xx.
+ */
+int hwb_lock_create(const struct hwb_lock_options *opts,
+		    struct hwb_lock_result *result, struct hwb_error *err);
+
+void hwb_lock_result_release(struct hwb_lock_result *result);

@@ -7,9 +7,12 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "pkg/build/build.h"
+#include "pkg/core/buf.h"
+#include "pkg/core/error.h"
 
 /* The uid and gid the build sees for itself inside the sandbox. */
 #define HWB_SANDBOX_UID 1000
@@ -108,6 +111,366 @@ int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
 /* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
 int hwb_build__probe_explain(int errnum, struct hwb_error *err);
 
+/* ========================================================================
+ * Build requirements: lock files, resolution, fetching and the environment
+ * cache (lock*.c, toml_emit.c, interp.c, wheelname.c, finder*.c, resolve.c,
+ * fetch.c, install.c, envcache.c). Codes HWB-B100..B199.
+ *
+ * How `hwb build` uses this section (the build helper's code):
+ *   1. read [build-system] requires (pep517*.c);
+ *   2. with a lock (pylock.build.toml next to pyproject.toml):
+ *        hwb_build__lock_read() -> lock;
+ *      without one: hwb_build__lock_resolve() over the configured wheelhouse
+ *      or index -> lock (in memory; its hashes go to the provenance);
+ *   3. hwb_build__env_prepare() with that lock -> env (site-packages and
+ *      bin to mount read-only, put on PYTHONPATH and PATH; pkgs for the
+ *      provenance);
+ *   4. after get_requires_for_build_* ran in the sandbox:
+ *        with a lock: hwb_build__lock_check_requirements() refuses a dynamic
+ *          requirement the lock does not satisfy;
+ *        without: hwb_build__lock_add_requirements() resolves them into the
+ *          lock, then hwb_build__env_prepare() again (a different key, so a
+ *          different environment);
+ *   5. hwb_build__env_release(), hwb_build__lock_free().
+ * ======================================================================== */
+
+/* Longest sha256 hex digest + NUL. */
+#define HWB_BUILD_SHA256_HEX 65
+
+/* One locked wheel: [[packages.wheels]] of PEP 751. */
+struct hwb_build__lock_wheel {
+	char *name;   /* owned; the file name, e.g. wheel-0.38.4-py3-none-any.whl */
+	char *url;    /* owned; NULL when path is set */
+	char *path;   /* owned; absolute, or relative to the lock file's dir */
+	uint64_t size; /* 0 when unknown */
+	char sha256[HWB_BUILD_SHA256_HEX]; /* lowercase hex */
+};
+
+/* One locked package: [[packages]]. */
+struct hwb_build__lock_pkg {
+	char *name;            /* owned; PEP 503 normalised */
+	char *version;         /* owned; as the wheel's METADATA gives it */
+	char *marker;          /* owned; NULL: always installed */
+	char *requires_python; /* owned; NULL when the package has none */
+	char *index;           /* owned; the index's project page, or NULL */
+	char **dependencies;   /* owned; names of the packages it requires */
+	size_t dependency_count;
+	struct hwb_build__lock_wheel *wheels; /* owned; sorted by name */
+	size_t wheel_count;
+};
+
+/* A lock: pylock.build.toml in memory. */
+struct hwb_build__lock {
+	char *requires_python; /* owned; NULL when unknown */
+	char *created_by;      /* owned; "hwb" when written by hwb */
+	char **environments;   /* owned; PEP 751 environment markers */
+	size_t environment_count;
+	char **requirements;   /* owned; the top-level requirements locked,
+				* kept in [tool.hwb] so a refresh and the
+				* "not in the lock" check know them */
+	size_t requirement_count;
+	struct hwb_build__lock_pkg *pkgs; /* owned; sorted by name */
+	size_t pkg_count;
+};
+
+/** Allocate an empty lock. Returns NULL when out of memory. */
+struct hwb_build__lock *hwb_build__lock_new(void);
+/** Free a lock and everything it owns. NULL is allowed. */
+void hwb_build__lock_free(struct hwb_build__lock *lock);
+/** Sort packages by name and each package's wheels by name (output order). */
+void hwb_build__lock_sort(struct hwb_build__lock *lock);
+/** The package named name (normalised), or NULL. */
+struct hwb_build__lock_pkg *
+hwb_build__lock_find(const struct hwb_build__lock *lock, const char *name);
+
+/**
+ * Render lock as PEP 751 TOML into out (appended). Deterministic: the same
+ * lock gives the same bytes. Returns 0, or -1 (out of memory).
+ */
+int hwb_build__lock_render(const struct hwb_build__lock *lock,
+			   struct hwb_buf *out, struct hwb_error *err);
+
+/** Render and write atomically to path (mode 0644). */
+int hwb_build__lock_write(const char *path, const struct hwb_build__lock *lock,
+			  struct hwb_error *err);
+
+/**
+ * Parse a PEP 751 document. Only what hwb needs is kept; packages with an
+ * sdist, VCS, directory or archive source and no wheel are refused
+ * (HWB-B110: hwb installs build requirements from wheels only), every wheel
+ * needs a sha256 (HWB-B111). filename is used in errors. *out is freed with
+ * hwb_build__lock_free().
+ */
+int hwb_build__lock_parse(const char *text, size_t len, const char *filename,
+			  struct hwb_build__lock **out, struct hwb_error *err);
+
+/** Read and parse the lock file at path. */
+int hwb_build__lock_read(const char *path, struct hwb_build__lock **out,
+			 struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * A small TOML writer (toml_emit.c). Strings are basic strings with the
+ * escapes TOML 1.0 requires; keys are bare when they can be.
+ */
+
+/** Append s (len bytes, UTF-8) as a TOML basic string, quotes included. */
+int hwb_build__toml_string(struct hwb_buf *out, const char *s, size_t len);
+/** Append a key: bare if it is [A-Za-z0-9_-]+, else a quoted key. */
+int hwb_build__toml_key(struct hwb_buf *out, const char *key);
+/** Append `key = "value"\n`. */
+int hwb_build__toml_kv_str(struct hwb_buf *out, const char *key,
+			   const char *value);
+/** Append `key = 123\n`. */
+int hwb_build__toml_kv_int(struct hwb_buf *out, const char *key, int64_t v);
+/** Append `key = ["a", "b"]\n` (an empty array when count is 0). */
+int hwb_build__toml_kv_strs(struct hwb_buf *out, const char *key,
+			    const char *const *items, size_t count);
+
+/* ------------------------------------------------------------------------
+ * The interpreter (interp.c): what markers, wheel tags and the environment
+ * key need, asked once from the interpreter itself.
+ */
+struct hwb_build__interp {
+	char *path;            /* owned; absolute, symbolic links resolved */
+	char *version;         /* owned; sys.version */
+	char *cache_tag;       /* owned; sys.implementation.cache_tag */
+	char *platform;        /* owned; sysconfig.get_platform() */
+	char *python_version;  /* owned; "3.11" */
+	char *python_full_version;
+	char *implementation_name;
+	char *implementation_version;
+	char *os_name;
+	char *platform_machine;
+	char *platform_release;
+	char *platform_system;
+	char *platform_version;
+	char *platform_python_implementation;
+	char *sys_platform;
+	char *soabi;           /* owned; sysconfig SOABI, may be "" */
+	int glibc_major, glibc_minor; /* 0 when not glibc */
+};
+
+#define HWB_BUILD_INTERP_INIT { 0 }
+
+/**
+ * Run python (a path or a name looked up on PATH; NULL: "python3") once to
+ * fill out. Results are cached in <cache>/interp/<hash of path, inode,
+ * size, mtime>.json, so a warm call runs no process. Errors: HWB-B120
+ * (not found or not runnable), HWB-B121 (unexpected output).
+ */
+int hwb_build__interp_probe(const char *python, const char *cache_dir,
+			    struct hwb_build__interp *out, struct hwb_error *err);
+void hwb_build__interp_release(struct hwb_build__interp *in);
+
+struct hwb_marker_env;
+/** Point env's fields at in's strings (borrowed; extra left NULL). */
+void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
+				  struct hwb_marker_env *env);
+
+/* ------------------------------------------------------------------------
+ * Wheel file names and tags (wheelname.c).
+ */
+struct hwb_build__wheelname {
+	char *name;    /* owned; normalised project name */
+	char *version; /* owned; as written in the file name */
+	char *tags;    /* owned; "py3-none-any" (compressed tag sets kept) */
+};
+
+/** Split a wheel file name; -1 with HWB-B130 when it is not one. */
+int hwb_build__wheelname_parse(const char *filename,
+			       struct hwb_build__wheelname *out,
+			       struct hwb_error *err);
+void hwb_build__wheelname_release(struct hwb_build__wheelname *w);
+
+/**
+ * 1 if a wheel with these tags installs on in: python tag py3/pyXY/cpXY
+ * (XY up to the interpreter's), abi none/abi3/the interpreter's, platform
+ * any, linux_<arch> or manylinux with a glibc no newer than in's.
+ */
+int hwb_build__wheel_compatible(const char *tags,
+				const struct hwb_build__interp *in);
+
+/* ------------------------------------------------------------------------
+ * The cache directory (envcache.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
+ */
+/** Malloc'd path of the cache directory (created), or -1 with err. */
+int hwb_build__cache_dir(char **out, struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * Where build requirements come from (finder*.c) and resolution
+ * (resolve.c).
+ */
+struct hwb_build__source {
+	const char *const *find_links; /* wheelhouse directories */
+	size_t find_links_count;
+	const char *index_url;         /* PEP 503/691 simple index, or NULL */
+	const char *ca_bundle;         /* PEM file for the index, or NULL */
+	int allow_url_requirements;    /* build.allow-url-requirements */
+	const char *cache_dir;         /* NULL: hwb_build__cache_dir() */
+};
+
+/**
+ * Resolve requirements (PEP 508 strings) for the interpreter in, adding
+ * every package to lock (which may already hold packages: they are kept
+ * when they satisfy the requirements, for hwb_build__lock_add_requirements).
+ * Markers are evaluated for in; a package reached only through requirements
+ * with markers records them (joined with "or"). The highest version that
+ * satisfies every requirement is chosen, backtracking on conflicts.
+ * Errors: HWB-B140 (a requirement does not parse), HWB-B141 (URL
+ * requirement refused), HWB-B142 (no candidate), HWB-B143 (conflict: names
+ * both requirements), HWB-B144 (a wheel's metadata unreadable), and those of
+ * the finders.
+ */
+int hwb_build__lock_resolve(struct hwb_build__lock *lock,
+			    const char *const *requirements, size_t count,
+			    const struct hwb_build__source *src,
+			    const struct hwb_build__interp *in,
+			    struct hwb_error *err);
+
+/**
+ * For the build helper: add dynamic requirements (get_requires_for_build_*)
+ * to a lock being built without a lock file. The requirements are recorded
+ * and resolved together with those already in lock. Same errors.
+ */
+int hwb_build__lock_add_requirements(struct hwb_build__lock *lock,
+				     const char *const *requirements,
+				     size_t count,
+				     const struct hwb_build__source *src,
+				     const struct hwb_build__interp *in,
+				     struct hwb_error *err);
+
+/**
+ * For `hwb build` with a lock: 0 if every requirement whose marker holds
+ * for in is satisfied by a locked package (name, version within the
+ * specifiers, marker true), else -1 with HWB-B145 naming the requirement
+ * and telling to run `hwb lock`.
+ */
+int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
+				       const char *const *requirements,
+				       size_t count,
+				       const struct hwb_build__interp *in,
+				       struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * Fetching locked wheels into the download cache (fetch.c).
+ */
+/**
+ * Make the wheel w available as <cache>/wheels/<sha256> and return that
+ * path (malloc'd) in *out. A cached file is re-hashed before use. A wheel
+ * with a path is copied only from one of src->find_links (after resolving
+ * symbolic links; a relative path is taken relative to lock_dir); a wheel
+ * with a url is downloaded only from src->index_url's host. The digest is
+ * compared before the file enters the cache: a mismatch is HWB-B150 naming
+ * the package, the expected and the actual hash. HWB-B151: source not
+ * allowed; HWB-B152: source unreadable or download failed.
+ */
+int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
+		     const struct hwb_build__lock_wheel *w,
+		     const char *lock_dir, const struct hwb_build__source *src,
+		     const char *cache_dir, char **out, struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * The environment cache (envcache.c, install.c).
+ */
+
+/* What hwb_build__env_prepare() needs. Everything is borrowed. */
+struct hwb_build__env_request {
+	const struct hwb_build__lock *lock; /* from a file or resolved */
+	const char *lock_dir;   /* the lock file's directory (relative wheel
+				 * paths); NULL: the current directory */
+	const struct hwb_build__interp *interp; /* hwb_build__interp_probe() */
+	const struct hwb_build__source *source; /* where wheels may come from */
+	const char *cache_dir;  /* NULL: hwb_build__cache_dir() */
+	int check_threads;      /* 0: one per online core, at most 8 */
+};
+
+/* One package installed in an environment, for the provenance. */
+struct hwb_build__env_pkg {
+	char *name;    /* owned */
+	char *version; /* owned */
+	char *wheel;   /* owned; the wheel's file name */
+	char sha256[HWB_BUILD_SHA256_HEX];
+};
+
+/* A ready environment. Release with hwb_build__env_release(). */
+struct hwb_build__env {
+	char *key;           /* owned; 64 hex digits */
+	char *root;          /* owned; <cache>/envs/<key> */
+	char *site_packages; /* owned; <root>/site-packages: PYTHONPATH */
+	char *bin;           /* owned; <root>/bin: PATH (console scripts) */
+	struct hwb_build__env_pkg *pkgs; /* owned; sorted by name */
+	size_t pkg_count;
+	int reused;          /* 1: an existing environment passed its check */
+	int rebuilt;         /* 1: an existing one failed its check and was
+			      * replaced (a warning was logged) */
+	size_t files_checked; /* files hashed by the check (0 when built) */
+};
+
+#define HWB_BUILD_ENV_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
+
+/**
+ * Give the content-addressed environment for req->lock and req->interp,
+ * building it when missing. Steps: the packages whose markers hold for the
+ * interpreter are selected, and for each one wheel compatible with it; the
+ * key is sha256 over the sorted wheel hashes and the interpreter (realpath,
+ * sys.version, cache tag, platform); <cache>/envs/<key>.lock is flock'ed
+ * (concurrent builds wait, then reuse); an existing <key> directory is
+ * checked against its manifest hwb-env.json (every file's size, mode and
+ * sha256, hashed by worker threads, and no file added or missing) and used
+ * when it passes; one that fails is logged as a warning and rebuilt, never
+ * used. A build fetches each wheel (hwb_build__fetch), runs hwb_check_file
+ * on it, unpacks it into a temporary directory beside the final one
+ * (purelib/platlib to site-packages, .data/scripts to bin with "#!python"
+ * rewritten, .data/data to the root, .data/headers to include/<name>),
+ * writes console_scripts launchers to bin, compiles the modules to .pyc
+ * (unchecked-hash, so a read-only environment imports fast), records the
+ * manifest, makes the tree read-only and renames it into place.
+ *
+ * The environment is meant to be bind-mounted read-only at the same path
+ * (launchers find site-packages relative to themselves, so another path
+ * works too). out is filled only on success.
+ *
+ * Errors: HWB-B160 (no compatible wheel for a locked package), HWB-B161
+ * (a wheel fails hwb check), HWB-B162 (a wheel member cannot be
+ * installed: bad path, symbolic link, duplicate), HWB-B163 (cache I/O),
+ * HWB-B164 (bytecode compilation failed), and those of hwb_build__fetch.
+ */
+int hwb_build__env_prepare(const struct hwb_build__env_request *req,
+			   struct hwb_build__env *out, struct hwb_error *err);
+
+/** Free what env owns; leaves it as HWB_BUILD_ENV_INIT. */
+void hwb_build__env_release(struct hwb_build__env *env);
+
+/**
+ * Check the environment at root against its manifest with threads workers.
+ * 0: intact; 1: differs (why is set in *reason, malloc'd); -1: error.
+ */
+int hwb_build__env_verify(const char *root, int threads, char **reason,
+			  size_t *files_checked, struct hwb_error *err);
+
+/* Unpack one wheel into the environment being built (install.c). */
+struct hwb_build__manifest; /* the file list being recorded */
+int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
+			     const char *final_root,
+			     const struct hwb_build__interp *interp,
+			     struct hwb_build__manifest *manifest,
+			     struct hwb_error *err);
+
+/**
+ * Run argv (argv[0] an absolute path) with a fixed environment (PATH, LANG,
+ * PYTHONHASHSEED), stdin from /dev/null, stdout captured into out (may be
+ * NULL; at most 1 MiB kept), stderr inherited. *status is the wait status.
+ * -1 with HWB-B120 when it cannot be started.
+ */
+int hwb_build__run(const char *const *argv, struct hwb_buf *out, int *status,
+		   struct hwb_error *err);
+
+/* ========================================================================
+ * The PEP 517 frontend (pyproject.c, origin.c, tree.c, wheelhouse.c,
+ * venv.c, hook.c, pep517.c, build.c, normalize.c, outputs.c,
+ * provenance.c). Codes HWB-B030..B099.
+ * ======================================================================== */
+
 /* [build-system] of a project (pyproject.c). */
 struct hwb_build__system {
 	char **requires;      /* owned PEP 508 strings */
@@ -116,7 +479,6 @@ struct hwb_build__system {
 	char **backend_path;  /* owned, relative entries */
 	size_t path_count;
 	int legacy;           /* the setuptools __legacy__ default applied */
-	struct hwb_sandbox_limits limits; /* [tool.hwb.build.limits]; 0 unset */
 };
 
 struct hwb_toml_value;
@@ -124,16 +486,13 @@ struct hwb_toml_value;
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err);
 void hwb_build__system_release(struct hwb_build__system *s);
-int hwb_build__read_limits(const struct hwb_toml_value *doc,
-			   struct hwb_sandbox_limits *l, const char *file,
-			   struct hwb_error *err);
 /* Every backend-path entry, resolved, inside srcdir (resolved). */
 int hwb_build__check_backend_path(const char *srcdir,
 				  const struct hwb_build__system *s,
 				  struct hwb_error *err);
 
 /* The source tree's origin and time (source.c). */
-struct hwb_build__source {
+struct hwb_build__origin {
 	long long epoch;        /* SOURCE_DATE_EPOCH used, >= 1980-01-01 */
 	const char *epoch_from; /* "git", "mtime" or "environment" */
 	int from_git;
@@ -144,9 +503,9 @@ struct hwb_build__source {
 	int dirty;              /* tracked files differ from HEAD */
 };
 
-int hwb_build__source_read(const char *srcdir, long long newest_mtime,
-			   struct hwb_build__source *s, struct hwb_error *err);
-void hwb_build__source_release(struct hwb_build__source *s);
+int hwb_build__origin_read(const char *srcdir, long long newest_mtime,
+			   struct hwb_build__origin *s, struct hwb_error *err);
+void hwb_build__origin_release(struct hwb_build__origin *s);
 
 /* Trees (tree.c). */
 int hwb_build__copy_tree(const char *src, const char *dst, long long *newest,
@@ -158,20 +517,9 @@ int hwb_build__unpack_sdist(const char *sdist, const char *dir,
 /* The embedded hook runner script (hook_runner.S), NUL-terminated. */
 extern const char hwb_build__hook_runner[];
 
-/* The interpreter (python.c). */
-struct hwb_build__python {
-	char *exe;     /* owned, resolved host path */
-	char *version; /* owned, "3.11.2" */
-	char *prefix;  /* owned, sys.base_prefix */
-	char xy[16];   /* "3.11" */
-};
-
-int hwb_build__python_probe(const char *python, struct hwb_build__python *py,
-			    struct hwb_error *err);
-void hwb_build__python_release(struct hwb_build__python *py);
 
 /* Resolved build requirements (resolve.c), sorted by name. */
-struct hwb_build__req {
+struct hwb_build__wh_item {
 	char *name;      /* owned, normalised */
 	char *version;   /* owned */
 	char *path;      /* owned, the wheel on the host */
@@ -179,27 +527,27 @@ struct hwb_build__req {
 	char sha256[65];
 };
 
-struct hwb_build__reqs {
-	struct hwb_build__req *items; /* owned */
+struct hwb_build__wh {
+	struct hwb_build__wh_item *items; /* owned */
 	size_t count;
 };
 
-int hwb_build__resolve(const char *const *requires, size_t count,
-		       const char *find_links, struct hwb_build__reqs *out,
+int hwb_build__wheelhouse_resolve(const char *const *requires, size_t count,
+		       const char *find_links, struct hwb_build__wh *out,
 		       struct hwb_error *err);
-void hwb_build__reqs_release(struct hwb_build__reqs *r);
+void hwb_build__wh_release(struct hwb_build__wh *r);
 
 /* A content-addressed environment (env.c). */
-struct hwb_build__env {
+struct hwb_build__venv {
 	char *dir;    /* owned, <cache>/envs/<key> */
 	char key[65];
 	int reused;   /* found in the cache and verified */
 };
 
-int hwb_build__env_get(const struct hwb_build__python *py,
-		       const struct hwb_build__reqs *reqs, const char *cache,
-		       struct hwb_build__env *env, struct hwb_error *err);
-void hwb_build__env_release(struct hwb_build__env *e);
+int hwb_build__venv_get(const struct hwb_build__interp *py,
+		       const struct hwb_build__wh *reqs, const char *cache,
+		       struct hwb_build__venv *env, struct hwb_error *err);
+void hwb_build__venv_release(struct hwb_build__venv *e);
 
 /*
  * One stage's view for hooks (hook.c): the sandbox spec shared by its
@@ -229,9 +577,10 @@ struct hwb_build__ctx {
 	char *srcdir;                  /* owned, resolved */
 	char *outdir;                  /* owned */
 	struct hwb_build__system sys;
-	struct hwb_build__python py;
-	struct hwb_build__source source;
-	struct hwb_build__reqs reqs;   /* every wheel installed, for provenance */
+	struct hwb_build__interp py;   /* interp.c */
+	char *py_prefix;               /* owned, the interpreter's prefix */
+	struct hwb_build__origin source;
+	struct hwb_build__wh reqs;   /* every wheel installed, for provenance */
 	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
 	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */
 	json_t *config;                /* config_settings */
@@ -239,6 +588,9 @@ struct hwb_build__ctx {
 	char *hook_dir;                /* owned, <work>/hook */
 	int all_reused;
 	long long started, finished;   /* UTC seconds */
+	enum hwb_isolation isolation;  /* from build.isolation */
+	const char *find_links;        /* borrowed from config, or NULL */
+	const char *python;            /* borrowed from config, or default */
 };
 
 int hwb_build__config_settings(const char *const *pairs, size_t count,

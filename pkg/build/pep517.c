@@ -64,11 +64,11 @@ oom:
 }
 
 /* Add reqs to all (for the provenance), skipping names already there. */
-static int remember(struct hwb_build__reqs *all,
-		    const struct hwb_build__reqs *reqs, struct hwb_error *err)
+static int remember(struct hwb_build__wh *all,
+		    const struct hwb_build__wh *reqs, struct hwb_error *err)
 {
 	size_t i, j;
-	struct hwb_build__req *items, *r;
+	struct hwb_build__wh_item *items, *r;
 
 	for (i = 0; i < reqs->count; i++) {
 		for (j = 0; j < all->count; j++)
@@ -96,9 +96,9 @@ static int remember(struct hwb_build__reqs *all,
 
 /* Resolve requires (+ extra) and get their environment. */
 static int environment(struct hwb_build__ctx *c, json_t *extra,
-		       struct hwb_build__env *env, struct hwb_error *err)
+		       struct hwb_build__venv *env, struct hwb_error *err)
 {
-	struct hwb_build__reqs reqs;
+	struct hwb_build__wh reqs;
 	const char **list = NULL;
 	size_t n = 0, i, total = c->sys.require_count + json_array_size(extra);
 	int ret = -1;
@@ -121,9 +121,9 @@ static int environment(struct hwb_build__ctx *c, json_t *extra,
 		}
 		list[n++] = s;
 	}
-	if (hwb_build__resolve(list, n, c->o->find_links, &reqs, err) ||
+	if (hwb_build__wheelhouse_resolve(list, n, c->find_links, &reqs, err) ||
 	    remember(&c->reqs, &reqs, err) ||
-	    hwb_build__env_get(&c->py, &reqs, c->o->cache_dir, env, err))
+	    hwb_build__venv_get(&c->py, &reqs, c->o->cache_dir, env, err))
 		goto cleanup;
 	hwb_log_verbose("build environment %s (%s, %zu requirements)", env->dir,
 			env->reused ? "cached" : "new", reqs.count);
@@ -131,7 +131,7 @@ static int environment(struct hwb_build__ctx *c, json_t *extra,
 		c->all_reused = 0;
 	ret = 0;
 cleanup:
-	hwb_build__reqs_release(&reqs);
+	hwb_build__wh_release(&reqs);
 	free(list);
 	return ret;
 }
@@ -140,7 +140,7 @@ cleanup:
 static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 		       const char *src, const char *out, const char *env_dir)
 {
-	int none = c->o->isolation == HWB_ISOLATION_NONE;
+	int none = c->isolation == HWB_ISOLATION_NONE;
 	size_t n = 0;
 
 	memset(st, 0, sizeof(*st));
@@ -152,9 +152,9 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->hook_in = none ? c->hook_dir : "/hook";
 	st->env_in = none ? env_dir : "/env";
 	st->binds[n++] = (struct hwb_sandbox_bind){ env_dir, "/env", 0 };
-	if (strcmp(c->py.prefix, "/usr") && strncmp(c->py.prefix, "/usr/", 5))
-		st->binds[n++] = (struct hwb_sandbox_bind){ c->py.prefix,
-							    c->py.prefix, 0 };
+	if (strcmp(c->py_prefix, "/usr") && strncmp(c->py_prefix, "/usr/", 5))
+		st->binds[n++] = (struct hwb_sandbox_bind){ c->py_prefix,
+							    c->py_prefix, 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ src, "/src", 1 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ out, "/out", 1 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ c->hook_dir, "/hook", 1 };
@@ -201,7 +201,7 @@ int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
 			 struct hwb_error *err)
 {
 	const char *kind = wheel ? "wheel" : "sdist";
-	struct hwb_build__env env0, env1;
+	struct hwb_build__venv env0, env1;
 	struct hwb_build__stage st;
 	json_t *kw = NULL, *res = NULL, *extra = NULL;
 	char hook[64];
@@ -262,7 +262,7 @@ cleanup:
 	json_decref(extra);
 	json_decref(kw);
 	json_decref(res);
-	hwb_build__env_release(&env0);
-	hwb_build__env_release(&env1);
+	hwb_build__venv_release(&env0);
+	hwb_build__venv_release(&env1);
 	return ret;
 }

@@ -77,7 +77,7 @@ static json_t *external(const struct hwb_build__ctx *c)
 	free(uri);
 	return json_pack("{s:o, s:O, s:o, s:s, s:[s*, s*]}", "source", src,
 			 "configSettings", c->config, "command", cmd, "isolation",
-			 o->isolation == HWB_ISOLATION_NONE ? "none" : "sandbox",
+			 c->isolation == HWB_ISOLATION_NONE ? "none" : "sandbox",
 			 "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
 			 (o->wheel || !o->sdist) ? "wheel" : NULL);
 }
@@ -86,11 +86,11 @@ static json_t *dependencies(const struct hwb_build__ctx *c)
 {
 	json_t *a = json_array();
 	size_t i;
-	char *uri = hwb_strdup_printf("file://%s", c->py.exe);
+	char *uri = hwb_strdup_printf("file://%s", c->py.path);
 
 	json_array_append_new(a, json_pack("{s:s, s:s?, s:{s:s}}", "name", "python",
 					   "uri", uri, "annotations", "version",
-					   c->py.version));
+					   c->py.python_full_version));
 	free(uri);
 	for (i = 0; i < c->reqs.count; i++)
 		json_array_append_new(a, json_pack(
@@ -140,7 +140,7 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 		(int)l->processes, "addressSpace", (json_int_t)l->address_space,
 		"openFiles", (int)l->open_files, "logMax", (int)(l->log_max >> 20),
 		"resolvedDependencies", dependencies(c), "runDetails", "builder",
-		"id", builder_id(c->o->isolation), "version", "hwb", HWB_VERSION,
+		"id", builder_id(c->isolation), "version", "hwb", HWB_VERSION,
 		"metadata", "invocationId", inv, "startedOn", rfc3339(c->started),
 		"finishedOn", rfc3339(c->finished));
 	path = hwb_strdup_printf("%s/%s-%s.provenance.json", c->outdir, name,

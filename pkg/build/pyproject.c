@@ -153,8 +153,6 @@ int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 		ret = legacy_defaults(s, err);
 	else
 		ret = read_table(bs, s, path.ptr, err);
-	if (!ret)
-		ret = hwb_build__read_limits(doc, &s->limits, path.ptr, err);
 cleanup:
 	if (ret)
 		hwb_build__system_release(s);
@@ -219,50 +217,3 @@ int hwb_build__check_backend_path(const char *srcdir,
 	return ret;
 }
 
-/*
- * [tool.hwb.build.limits] in the project's own pyproject.toml. The caller
- * applies these with hwb_sandbox_limits_tighten, so a project can only
- * lower what the user configured, never raise it.
- */
-int hwb_build__read_limits(const struct hwb_toml_value *doc,
-			   struct hwb_sandbox_limits *l, const char *file,
-			   struct hwb_error *err)
-{
-	static const struct {
-		const char *key;
-		int unit_mib;
-	} keys[] = {
-		{ "timeout", 0 },	{ "cpu", 0 },	     { "address-space", 1 },
-		{ "processes", 0 },	{ "file-size", 1 },  { "open-files", 0 },
-		{ "log-max", 1 },
-	};
-	const struct hwb_toml_value *t =
-		hwb_toml_get_path(doc, "tool.hwb.build.limits"), *v;
-	size_t i;
-	long long n;
-
-	memset(l, 0, sizeof(*l));
-	if (!t)
-		return 0;
-	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		if (!(v = hwb_toml_get(t, keys[i].key)))
-			continue;
-		if (v->type != HWB_TOML_INTEGER || v->u.integer <= 0 ||
-		    v->u.integer > (1LL << 40))
-			return bad(err, file, v, "HWB-B035",
-				   "[tool.hwb.build.limits] values must be positive "
-				   "integers (seconds, counts, or MiB for sizes)",
-				   "e.g. address-space = 2048");
-		n = v->u.integer;
-		switch (i) {
-		case 0: l->timeout_seconds = (long)n; break;
-		case 1: l->cpu_seconds = (long)n; break;
-		case 2: l->address_space = (unsigned long long)n << 20; break;
-		case 3: l->processes = (long)n; break;
-		case 4: l->file_size = (unsigned long long)n << 20; break;
-		case 5: l->open_files = (long)n; break;
-		default: l->log_max = (size_t)n << 20; break;
-		}
-	}
-	return 0;
-}

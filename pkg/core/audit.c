@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "pkg/core/buf.h"
+#include "pkg/core/config.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
@@ -40,6 +42,42 @@ void hwb_audit_release(struct hwb_audit *a)
 {
 	free(a->dir);
 	*a = (struct hwb_audit)HWB_AUDIT_INIT;
+}
+
+static const char *home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && home[0] == '/')
+		return home;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+int hwb_audit_from_config(struct hwb_audit *a, const struct hwb_config *cfg,
+			  struct hwb_error *err)
+{
+	const char *dir = hwb_config_str(cfg, "audit.dir"), *home = home_dir();
+	int enabled = hwb_config_bool(cfg, "audit.enabled"), rc;
+	char *owned = NULL;
+
+	*a = (struct hwb_audit)HWB_AUDIT_INIT;
+	if (!enabled)
+		return 0;
+	/* "~/x" in a TOML file means the home directory, as in a shell. */
+	if (dir && (!strcmp(dir, "~") || !strncmp(dir, "~/", 2)) && home)
+		dir = owned = hwb_strdup_printf("%s%s", home, dir + 1);
+	else if ((!dir || !*dir) && home)
+		dir = owned = hwb_strdup_printf("%s/%s", home,
+						HWB_AUDIT_DEFAULT_SUBDIR);
+	else if (!dir || !*dir)
+		return hwb_audit_init(a, NULL, enabled, err);
+	if (!dir)
+		return hwb_error_oom(err);
+	rc = hwb_audit_init(a, dir, enabled, err);
+	free(owned);
+	return rc;
 }
 
 static char *path_for(const struct hwb_audit *a, const struct tm *utc)

@@ -17,6 +17,8 @@
 
 #include "pkg/core/error.h"
 
+struct hwb_config;
+
 /* Default location under $HOME when audit.dir is not set. */
 #define HWB_AUDIT_DEFAULT_SUBDIR ".hwb/logs"
 /* A string value longer than this is cut (and marked) before writing. */
@@ -56,6 +58,14 @@ struct hwb_audit_field {
  */
 int hwb_audit_init(struct hwb_audit *a, const char *dir, int enabled,
 		   struct hwb_error *err);
+
+/**
+ * Set up a from the configuration: audit.enabled, and audit.dir (which
+ * HWB_AUDIT_DIR sets), defaulting to $HOME/.hwb/logs. HWB-A001 when no
+ * directory can be determined while the log is enabled.
+ */
+int hwb_audit_from_config(struct hwb_audit *a, const struct hwb_config *cfg,
+			  struct hwb_error *err);
 
 /** Free what a owns; leaves it as HWB_AUDIT_INIT. Idempotent. */
 void hwb_audit_release(struct hwb_audit *a);

@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * interp.c: the facts about the build interpreter that markers, wheel tags
+ * and the environment key need. They are asked from the interpreter itself
+ * once and cached under <cache>/interp/, keyed by the interpreter's path,
+ * inode, size and times and the kernel's release: a warm build then runs
+ * no extra process. A replaced interpreter binary gets a new inode or
+ * ctime, so it is asked again.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/encode.h"
+#include "pkg/core/fileio.h"
+#include "pkg/core/hash.h"
+#include "pkg/core/log.h"
+
+static const char probe_script[] =
+	"import json, os, platform, sys, sysconfig\n"
+	"i = sys.implementation\n"
+	"v = i.version\n"
+	"iv = '%d.%d.%d' % v[:3]\n"
+	"if v[3] != 'final': iv += v[3][0] + str(v[4])\n"
+	"print(json.dumps({'version': sys.version,"
+	" 'cache_tag': i.cache_tag or '', 'platform': sysconfig.get_platform(),"
+	" 'python_version': '%d.%d' % sys.version_info[:2],"
+	" 'python_full_version': platform.python_version(),"
+	" 'implementation_name': i.name, 'implementation_version': iv,"
+	" 'os_name': os.name, 'platform_machine': platform.machine(),"
+	" 'platform_release': platform.release(),"
+	" 'platform_system': platform.system(),"
+	" 'platform_version': platform.version(),"
+	" 'platform_python_implementation': platform.python_implementation(),"
+	" 'sys_platform': sys.platform,"
+	" 'soabi': sysconfig.get_config_var('SOABI') or '',"
+	" 'glibc': os.confstr('CS_GNU_LIBC_VERSION') or ''}))\n";
+
+struct field {
+	const char *key;
+	size_t offset;
+};
+
+#define F(name) { #name, offsetof(struct hwb_build__interp, name) }
+static const struct field fields[] = {
+	F(version), F(cache_tag), F(platform), F(python_version),
+	F(python_full_version), F(implementation_name),
+	F(implementation_version), F(os_name), F(platform_machine),
+	F(platform_release), F(platform_system), F(platform_version),
+	F(platform_python_implementation), F(sys_platform), F(soabi),
+};
+#undef F
+#define FIELD_COUNT (sizeof(fields) / sizeof(fields[0]))
+
+static char **field_at(struct hwb_build__interp *in, size_t i)
+{
+	return (char **)((char *)in + fields[i].offset);
+}
+
+void hwb_build__interp_release(struct hwb_build__interp *in)
+{
+	size_t i;
+
+	free(in->path);
+	for (i = 0; i < FIELD_COUNT; i++)
+		free(*field_at(in, i));
+	memset(in, 0, sizeof(*in));
+}
+
+static int from_json(const char *text, size_t len, const char *python,
+		     struct hwb_build__interp *in, struct hwb_error *err)
+{
+	json_t *doc = json_loadb(text, len, 0, NULL), *v;
+	const char *glibc;
+	size_t i;
+	int ret = -1;
+
+	if (!json_is_object(doc))
+		goto bad;
+	for (i = 0; i < FIELD_COUNT; i++) {
+		v = json_object_get(doc, fields[i].key);
+		if (!json_is_string(v))
+			goto bad;
+		if (!(*field_at(in, i) = hwb_strdup(json_string_value(v)))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+	}
+	v = json_object_get(doc, "glibc");
+	glibc = json_is_string(v) ? json_string_value(v) : "";
+	if (sscanf(glibc, "glibc %d.%d", &in->glibc_major, &in->glibc_minor) != 2)
+		in->glibc_major = in->glibc_minor = 0;
+	ret = 0;
+	goto cleanup;
+bad:
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B121",
+		      "the interpreter '%s' did not report its version and "
+		      "platform as expected", python);
+	hwb_error_hint(err, "give a CPython or PyPy 3 interpreter with --python");
+cleanup:
+	json_decref(doc);
+	return ret;
+}
+
+/* An absolute path for python: as given when it has a '/', else from PATH.
+ * Symbolic links are kept: a virtual environment's python is one. */
+static int locate(const char *python, char **out, struct hwb_error *err)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char cwd[PATH_MAX], *cand;
+
+	if (strchr(python, '/')) {
+		if (python[0] == '/')
+			*out = hwb_strdup(python);
+		else if (getcwd(cwd, sizeof(cwd)))
+			*out = hwb_strdup_printf("%s/%s", cwd, python);
+		else
+			*out = NULL;
+		if (!*out)
+			return hwb_error_oom(err);
+		if (access(*out, X_OK) == 0)
+			return 0;
+		free(*out);
+		*out = NULL;
+		goto missing;
+	}
+	for (p = path ? path : "/usr/bin:/bin"; *p; p = *end ? end + 1 : end) {
+		end = strchrnul(p, ':');
+		if (end == p || *p != '/')
+			continue;
+		if (!(cand = hwb_strdup_printf("%.*s/%s", (int)(end - p), p,
+					       python)))
+			return hwb_error_oom(err);
+		if (access(cand, X_OK) == 0) {
+			*out = cand;
+			return 0;
+		}
+		free(cand);
+	}
+missing:
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B120",
+		      "the interpreter '%s' was not found or is not executable",
+		      python);
+	return hwb_error_hint(err, "install Python 3 or give its path with "
+				   "--python PATH");
+}
+
+static int cache_path(const char *exe, const char *cache_dir, char **out,
+		      struct hwb_error *err)
+{
+	struct stat st;
+	struct utsname u;
+	struct hwb_buf key = HWB_BUF_INIT, hex = HWB_BUF_INIT;
+	uint8_t digest[32];
+	int ret = -1;
+
+	*out = NULL;
+	if (!cache_dir || stat(exe, &st) || uname(&u))
+		return 0; /* no cache: ask the interpreter */
+	hwb_buf_printf(&key, "hwb-interp-v1\n%s\n%llu %llu %lld %lld.%09ld "
+			     "%lld.%09ld\n%s\n%s\n", exe,
+		       (unsigned long long)st.st_dev,
+		       (unsigned long long)st.st_ino, (long long)st.st_size,
+		       (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+		       (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+		       u.release, u.version);
+	if (hwb_buf_check(&key, err) ||
+	    hwb_hash_buffer(HWB_HASH_SHA256, key.ptr, key.len, digest, err) ||
+	    hwb_hex_encode(&hex, digest, sizeof(digest)) ||
+	    !(*out = hwb_strdup_printf("%s/interp/%s.json", cache_dir, hex.ptr))) {
+		if (!err->code[0])
+			hwb_error_oom(err);
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	hwb_buf_release(&key);
+	hwb_buf_release(&hex);
+	return ret;
+}
+
+static void cache_store(const char *cache_file, const char *cache_dir,
+			const struct hwb_buf *text)
+{
+	struct hwb_error ignored = HWB_ERROR_INIT;
+	char *dir = hwb_strdup_printf("%s/interp", cache_dir);
+
+	/* Only a speed-up: a failure costs the next run one process. */
+	if (dir && !hwb_mkdir_p(dir, 0755, &ignored))
+		hwb_file_write_atomic(cache_file, text->ptr, text->len, 0644,
+				      &ignored);
+	free(dir);
+}
+
+int hwb_build__interp_probe(const char *python, const char *cache_dir,
+			    struct hwb_build__interp *out, struct hwb_error *err)
+{
+	struct hwb_build__interp in = HWB_BUILD_INTERP_INIT;
+	struct hwb_buf text = HWB_BUF_INIT;
+	struct hwb_error cerr = HWB_ERROR_INIT;
+	char *cache_file = NULL;
+	const char *argv[6];
+	int status = 0, ret = -1;
+
+	if (locate(python ? python : "python3", &in.path, err) ||
+	    cache_path(in.path, cache_dir, &cache_file, err))
+		goto cleanup;
+	if (cache_file &&
+	    !hwb_file_read_all(cache_file, 1 << 16, &text, &cerr) &&
+	    !from_json(text.ptr, text.len, in.path, &in, &cerr)) {
+		hwb_log_debug("interpreter facts from %s", cache_file);
+		goto done;
+	}
+	hwb_build__interp_release(&in);
+	if (locate(python ? python : "python3", &in.path, err))
+		goto cleanup;
+	hwb_buf_clear(&text);
+	argv[0] = in.path;
+	argv[1] = "-I";
+	argv[2] = "-S";
+	argv[3] = "-c";
+	argv[4] = probe_script;
+	argv[5] = NULL;
+	if (hwb_build__run(argv, &text, &status, err))
+		goto cleanup;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B120",
+			      "the interpreter '%s' failed when asked for its "
+			      "version (status %d)", in.path, status);
+		hwb_error_hint(err, "check that it runs: '%s -c pass'", in.path);
+		goto cleanup;
+	}
+	if (from_json(text.ptr, text.len, in.path, &in, err))
+		goto cleanup;
+	if (cache_file)
+		cache_store(cache_file, cache_dir, &text);
+done:
+	*out = in;
+	memset(&in, 0, sizeof(in));
+	ret = 0;
+cleanup:
+	hwb_build__interp_release(&in);
+	hwb_buf_release(&text);
+	free(cache_file);
+	return ret;
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * internal.h: what the files of pkg/sign share: the parsed bundle, the
+ * trust root, and one function per verification step. Not a public header:
+ * OpenSSL and jansson types are allowed here.
+ */
+#pragma once
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pkg/core/buf.h"
+#include "pkg/core/error.h"
+#include "pkg/sign/sign.h"
+
+/* Limits on outside input, so that a hostile bundle cannot exhaust memory. */
+#define HWB_SIGN__MAX_BUNDLE (16u << 20)   /* bundles are a few KiB */
+#define HWB_SIGN__MAX_CERTS 16             /* chain length in a bundle */
+#define HWB_SIGN__MAX_PROOF 64             /* proof hashes: 2^64 leaves */
+#define HWB_SIGN__MAX_TIMESTAMPS 32        /* as sigstore-python allows */
+#define HWB_SIGN__MAX_NOTE (64u << 10)     /* a checkpoint note */
+
+/* A closed interval of seconds since the epoch; has_end 0 = open end. */
+struct hwb_sign__range {
+	int64_t start;
+	int64_t end;
+	int has_end;
+};
+
+enum hwb_sign__keytype {
+	HWB_SIGN__KEY_EC,
+	HWB_SIGN__KEY_ED25519,
+	HWB_SIGN__KEY_RSA,
+};
+
+/* A transparency log or CT log of the trust root. */
+struct hwb_sign__log {
+	char *base_url;               /* owned */
+	uint8_t log_id[32];
+	EVP_PKEY *key;                /* owned */
+	enum hwb_sign__keytype keytype;
+	struct hwb_sign__range valid;
+};
+
+/* A Fulcio CA or a TSA: its chain, leaf-most first, root last. */
+struct hwb_sign__authority {
+	char *uri;                    /* owned */
+	STACK_OF(X509) *chain;        /* owned */
+	struct hwb_sign__range valid;
+};
+
+struct hwb_sign__trust {
+	struct hwb_sign__log *tlogs;
+	size_t ntlogs;
+	struct hwb_sign__log *ctlogs;
+	size_t nctlogs;
+	struct hwb_sign__authority *cas;
+	size_t ncas;
+	struct hwb_sign__authority *tsas;
+	size_t ntsas;
+};
+
+/* One transparency log entry as carried in a bundle. */
+struct hwb_sign__entry {
+	int64_t log_index;
+	uint8_t log_id[32];
+	char kind[32];
+	char version[16];
+	int64_t integrated_time;      /* 0 when absent */
+	struct hwb_buf set;           /* signedEntryTimestamp, empty if none */
+	int has_proof;
+	int64_t proof_index;
+	int64_t tree_size;
+	uint8_t root_hash[32];
+	struct hwb_buf hashes;        /* n * 32 bytes */
+	struct hwb_buf checkpoint;    /* the signed note text */
+	struct hwb_buf body;          /* canonicalizedBody, decoded */
+};
+
+enum hwb_sign__material {
+	HWB_SIGN__MAT_CERT,   /* v0.3 certificate */
+	HWB_SIGN__MAT_CHAIN,  /* v0.1/v0.2 x509CertificateChain */
+	HWB_SIGN__MAT_KEY,    /* publicKey hint: a managed key */
+};
+
+struct hwb_sign__bundle {
+	int version;                  /* minor: 1, 2 or 3 */
+	enum hwb_sign__material material;
+	struct hwb_buf certs[HWB_SIGN__MAX_CERTS]; /* DER, leaf first */
+	size_t ncerts;
+	struct hwb_sign__entry entry; /* exactly one */
+	struct hwb_buf timestamps[HWB_SIGN__MAX_TIMESTAMPS]; /* DER responses */
+	size_t ntimestamps;
+	int is_dsse;
+	/* messageSignature */
+	int has_digest;
+	uint8_t digest[32];
+	/* the signature: messageSignature.signature or the DSSE one */
+	struct hwb_buf signature;
+	/* dsseEnvelope */
+	struct hwb_buf payload;
+	struct hwb_buf payload_type;
+};
+
+/* The verifier behind the opaque public handle. */
+struct hwb_verifier {
+	struct hwb_sign__trust trust;
+	struct hwb_verify_options opts;
+	EVP_PKEY *key;                /* policy KEY: the managed key */
+	void *identity_re;            /* regex_t *, compiled once */
+	void *issuer_re;
+};
+
+/* The artifact: its digest and, when it is a file, its path. */
+struct hwb_sign__artifact {
+	uint8_t sha256[32];
+	const char *path;             /* NULL for a digest-only artifact */
+};
+
+/* bundle.c */
+void hwb_sign__bundle_init(struct hwb_sign__bundle *b);
+void hwb_sign__bundle_release(struct hwb_sign__bundle *b);
+/* Parse and apply the load-time checks; file names the input in errors. */
+int hwb_sign__bundle_parse(struct hwb_sign__bundle *b, const char *text,
+			   size_t len, const char *file, struct hwb_error *err);
+int hwb_sign__bundle_from_json(struct hwb_sign__bundle *b, json_t *root,
+			       const char *file, struct hwb_error *err);
+/* A TransparencyLogEntry object (bundle or PEP 740 form) into e. */
+int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
+			      const char *file, struct hwb_error *err);
+void hwb_sign__entry_release(struct hwb_sign__entry *e);
+/* Helpers for protobuf-JSON fields. */
+int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
+			 const char *file, struct hwb_error *err);
+int hwb_sign__json_int64(json_t *obj, const char *key, int64_t *out,
+			 int required, const char *file, struct hwb_error *err);
+
+/* trustroot.c */
+int hwb_sign__trust_parse(struct hwb_sign__trust *t, const char *text,
+			  size_t len, const char *file, struct hwb_error *err);
+void hwb_sign__trust_release(struct hwb_sign__trust *t);
+int hwb_sign__range_contains(const struct hwb_sign__range *r, int64_t t);
+/* RFC 3339 to seconds since the epoch (fractions dropped). */
+int hwb_sign__parse_rfc3339(const char *s, int64_t *out);
+const struct hwb_sign__log *
+hwb_sign__find_log(const struct hwb_sign__log *logs, size_t n,
+		   const uint8_t id[32]);
+
+/* crypto helpers (x509.c) */
+int hwb_sign__sha256(const void *data, size_t len, uint8_t out[32]);
+/* Verify sig over msg with key; prehashed: msg is a SHA-256 digest. */
+int hwb_sign__verify_sig(EVP_PKEY *key, const uint8_t *sig, size_t siglen,
+			 const uint8_t *msg, size_t msglen, int prehashed);
+X509 *hwb_sign__x509_from_der(const struct hwb_buf *der);
+
+/* x509.c: steps 1 and 3 of the algorithm. */
+int hwb_sign__chain_verify(const struct hwb_sign__trust *t, X509 *leaf,
+			   int64_t when, X509 **issuer_out,
+			   struct hwb_error *err);
+int hwb_sign__leaf_usage(X509 *leaf, struct hwb_error *err);
+/* Fulcio extension 1.3.6.1.4.1.57264.1.n as text; "" when absent. */
+int hwb_sign__fulcio_ext(X509 *leaf, int n, struct hwb_buf *out);
+/* The SAN (e-mail, URI or OtherName .1.7); "" when absent. */
+int hwb_sign__leaf_san(X509 *leaf, struct hwb_buf *out);
+int hwb_sign__leaf_validity(X509 *leaf, int64_t *not_before,
+			    int64_t *not_after);
+int hwb_sign__is_ca(X509 *cert);
+
+/* sct.c: step 2. */
+/* Parse a TLS SignedCertificateTimestampList; calls back per SCT. */
+struct hwb_sign__sct {
+	uint8_t version;
+	uint8_t log_id[32];
+	uint64_t timestamp_ms;
+	const uint8_t *ext;
+	size_t ext_len;
+	uint8_t hash_alg;
+	uint8_t sig_alg;
+	const uint8_t *sig;
+	size_t sig_len;
+};
+int hwb_sign__sct_list_parse(const uint8_t *p, size_t len,
+			     struct hwb_sign__sct *out, size_t max,
+			     size_t *count);
+int hwb_sign__sct_verify(const struct hwb_sign__trust *t, X509 *leaf,
+			 X509 *issuer, struct hwb_error *err);
+
+/* tlog.c: steps 4-6 and 8 for the log entry. */
+int hwb_sign__merkle_verify(const struct hwb_sign__entry *e,
+			    struct hwb_error *err);
+struct hwb_sign__note {
+	char origin[256];
+	uint64_t size;
+	uint8_t root[32];
+	size_t body_len;              /* signed bytes: note text up to the blank line */
+};
+int hwb_sign__note_parse(const char *text, size_t len,
+			 struct hwb_sign__note *out);
+int hwb_sign__checkpoint_verify(const struct hwb_sign__log *log,
+				const struct hwb_sign__entry *e,
+				struct hwb_error *err);
+int hwb_sign__set_verify(const struct hwb_sign__log *log,
+			 const struct hwb_sign__entry *e,
+			 struct hwb_error *err);
+/* Compare the log body with the bundle; key_der is the signer's SPKI or
+ * certificate DER as the body should carry it. */
+int hwb_sign__body_verify(const struct hwb_sign__bundle *b,
+			  const struct hwb_sign__artifact *a,
+			  const struct hwb_buf *signer_der, int signer_is_cert,
+			  struct hwb_error *err);
+
+/* tsa.c: step 0. Returns the number of verified times appended to times. */
+int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
+			 const struct hwb_buf *response,
+			 const struct hwb_buf *signature, int64_t *gen_time);
+
+/* dsse.c */
+int hwb_sign__pae(struct hwb_buf *out, const struct hwb_buf *type,
+		  const struct hwb_buf *payload);
+/* An in-toto statement (payloadType application/vnd.in-toto+json) with a
+ * subject whose sha256 is the artifact's. */
+int hwb_sign__statement_check(const struct hwb_buf *payload_type,
+			      const struct hwb_buf *payload,
+			      const struct hwb_sign__artifact *a,
+			      struct hwb_error *err);
+
+/* policy.c: identity rules on the leaf. */
+int hwb_sign__policy_prepare(struct hwb_verifier *v, struct hwb_error *err);
+void hwb_sign__policy_release(struct hwb_verifier *v);
+int hwb_sign__policy_check(const struct hwb_verifier *v, X509 *leaf,
+			   struct hwb_verify_result *res, struct hwb_error *err);
+
+/* verify.c: the whole algorithm on a parsed bundle. */
+int hwb_sign__verify_parsed(struct hwb_verifier *v,
+			    const struct hwb_sign__bundle *b,
+			    const struct hwb_sign__artifact *a,
+			    const char *file, struct hwb_verify_result *res,
+			    struct hwb_error *err);
+int hwb_sign__artifact_load(struct hwb_sign__artifact *a, const char *arg,
+			    struct hwb_error *err);
