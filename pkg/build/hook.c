@@ -84,8 +84,11 @@ static int flag(json_t *o, const char *name)
 /* The runner's flags, as errors; "unsupported" and "hook_missing" are
  * left to the caller (PEP 517 gives them meaning). */
 static int check_flags(const struct hwb_build__stage *st, const char *hook,
-		       json_t *res, struct hwb_error *err)
+		       json_t *res, const struct hwb_sandbox_result *run,
+		       struct hwb_error *err)
 {
+	const char *limit;
+
 	if (flag(res, "no_backend"))
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B050",
 				     "the build backend '%s' cannot be imported "
@@ -99,6 +102,9 @@ static int check_flags(const struct hwb_build__stage *st, const char *hook,
 				     st->sys->backend),
 		       hwb_error_hint(err, "rename the in-tree backend module so "
 				      "that it does not clash with an installed one");
+	/* The runner caught MemoryError or BlockingIOError: name the limit. */
+	if (flag(res, "hook_error") && (limit = hwb_build__limit_from_log(&run->log)))
+		return hwb_build__limit_error(&st->spec.limits, limit, err);
 	if (flag(res, "hook_error"))
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B053",
 				     "the backend's %s hook failed (traceback "
@@ -137,6 +143,13 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 	if (hwb_sandbox_run(&spec, &run, err))
 		goto cleanup;
 	if (access(out, F_OK)) {
+		const char *limit = run.exit_status ? hwb_build__limit_from_log(&run.log)
+						    : NULL;
+
+		if (limit) {
+			hwb_build__limit_error(&st->spec.limits, limit, err);
+			goto cleanup;
+		}
 		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B054",
 			      "the %s hook ended (exit status %d, signal %d) "
 			      "without a result", hook, run.exit_status,
@@ -145,7 +158,14 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 			       "its output above");
 		goto cleanup;
 	}
-	if (read_output(out, result, err) || check_flags(st, hook, *result, err))
+	if (read_output(out, result, err)) {
+		const char *limit = hwb_build__limit_from_log(&run.log);
+
+		if (limit)
+			hwb_build__limit_error(&st->spec.limits, limit, err);
+		goto cleanup;
+	}
+	if (check_flags(st, hook, *result, &run, err))
 		goto cleanup;
 	ret = 0;
 cleanup:

@@ -58,9 +58,14 @@ def _run(hook, request):
 
 def main():
     hook, work = sys.argv[1], sys.argv[2]
+    me = os.getpid()
     with open(os.path.join(work, "input.json"), encoding="utf-8") as f:
         request = json.load(f)
     result = _run(hook, request)
+    if os.getpid() != me:
+        # A process the backend forked returned here: only the hook's own
+        # process reports.
+        os._exit(1)
     if "traceback" in result:
         sys.stderr.write(result["traceback"])
     tmp = os.path.join(work, "output.json.tmp")

@@ -108,6 +108,12 @@ int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
 			       struct hwb_sandbox_result *result,
 			       struct hwb_error *err);
 
+/* The limit a failed build's output shows it hit ("address-space",
+ * "processes", ...), or NULL; and the error naming it (HWB-B013). */
+const char *hwb_build__limit_from_log(const struct hwb_buf *log);
+int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
+			   const char *limit, struct hwb_error *err);
+
 /* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
 int hwb_build__probe_explain(int errnum, struct hwb_error *err);
 

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
@@ -120,6 +121,25 @@ static char *target_of(const char *member, const char *site)
 	return hwb_strdup_printf("%s/%s", site, member);
 }
 
+/* A new file in the temporary tree: no fsync per file, because the tree
+ * only becomes the cache entry by the final rename, after a manifest. */
+static int write_new(const char *path, const struct hwb_buf *data, mode_t mode,
+		     struct hwb_error *err)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		      mode);
+
+	if (fd < 0 || write(fd, data->ptr, data->len) != (ssize_t)data->len) {
+		if (fd >= 0)
+			close(fd);
+		return hwb_error_errno(err, HWB_KIND_BUILD, "HWB-B043",
+				       "cannot install '%s' (a duplicate member?)",
+				       path);
+	}
+	fchmod(fd, mode);
+	return close(fd);
+}
+
 static int write_member(struct archive *a, const char *root, const char *rel,
 			int exec, struct hwb_buf *manifest, struct hwb_error *err)
 {
@@ -157,9 +177,9 @@ static int write_member(struct archive *a, const char *root, const char *rel,
 		exec = 1;
 	}
 	if (hwb_buf_check(&data, err) ||
-	    hwb_buf_printf(&path, "%s/%s", root, rel) ||
-	    sha256_hex(data.ptr, data.len, hex, err))
+	    hwb_buf_printf(&path, "%s/%s", root, rel))
 		goto oom;
+	(void)hex;
 	{
 		char *slash = strrchr(path.ptr, '/');
 
@@ -168,11 +188,10 @@ static int write_member(struct archive *a, const char *root, const char *rel,
 			goto cleanup;
 		*slash = '/';
 	}
-	if (hwb_file_write_atomic(path.ptr, data.ptr, data.len,
-				  exec ? 0755 : 0644, err))
+	if (write_new(path.ptr, &data, exec ? 0755 : 0644, err))
 		goto cleanup;
-	hwb_buf_printf(manifest, "%s  %s\n", hex, rel);
-	ret = hwb_buf_check(manifest, err);
+	(void)manifest;
+	ret = 0;
 	goto cleanup;
 oom:
 	if (!err || !err->code[0])
@@ -266,6 +285,59 @@ cleanup:
 	return ret;
 }
 
+/*
+ * Byte-compile the environment once, with unchecked-hash .pyc files: the
+ * sandbox mounts it read-only, and without them every hook would compile
+ * setuptools again. Compiling does not run the code.
+ */
+static int compile_env(const struct hwb_build__interp *py, const char *root,
+		       const char *site, struct hwb_error *err)
+{
+	char *dir = hwb_strdup_printf("%s/%s", root, site);
+	const char *argv[] = { py->path, "-I", "-m", "compileall", "-q", "-j", "0",
+			       "--invalidation-mode", "unchecked-hash", dir, NULL };
+	int status = 0, rc;
+
+	if (!dir)
+		return hwb_error_oom(err);
+	rc = hwb_build__run(argv, NULL, &status, err);
+	free(dir);
+	if (rc)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B049",
+				     "byte-compiling the build environment failed "
+				     "(status %d)", status),
+		       hwb_error_hint(err, "a build requirement has a module that "
+				      "does not compile with this interpreter");
+	return 0;
+}
+
+/* The manifest: "sha256  path" for every regular file under root. */
+static int record(const char *root, struct hwb_buf *manifest,
+		  struct hwb_error *err)
+{
+	char *paths[] = { (char *)root, NULL }, hex[65];
+	FTS *fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, NULL);
+	FTSENT *e;
+	size_t n = strlen(root);
+	int ret = 0;
+
+	if (!fts)
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B048",
+				       "cannot walk '%s'", root);
+	while (!ret && (e = fts_read(fts)))
+		if (e->fts_info == FTS_F) {
+			if (file_sha256(e->fts_path, hex, err))
+				ret = -1;
+			else
+				hwb_buf_printf(manifest, "%s  %s\n", hex,
+					       e->fts_path + n + 1);
+		}
+	fts_close(fts);
+	return ret ? -1 : hwb_buf_check(manifest, err);
+}
+
 static int create_env(const struct hwb_build__interp *py,
 		      const struct hwb_build__wh *reqs, const char *tmp,
 		      struct hwb_error *err)
@@ -283,19 +355,12 @@ static int create_env(const struct hwb_build__interp *py,
 	hwb_buf_printf(&site, "lib/python%s/site-packages", py->python_version);
 	if (hwb_buf_check(&site, err) || make_venv(py, tmp, err))
 		goto cleanup;
-	/* pyvenv.cfg is checked like every file (it could point elsewhere). */
-	{
-		char hex[65];
 
-		hwb_buf_printf(&path, "%s/pyvenv.cfg", tmp);
-		if (hwb_buf_check(&path, err) || file_sha256(path.ptr, hex, err))
-			goto cleanup;
-		hwb_buf_printf(&manifest, "%s  pyvenv.cfg\n", hex);
-		hwb_buf_clear(&path);
-	}
 	for (i = 0; i < reqs->count; i++)
 		if (unpack_wheel(&reqs->items[i], tmp, site.ptr, &manifest, err))
 			goto cleanup;
+	if (compile_env(py, tmp, site.ptr, err) || record(tmp, &manifest, err))
+		goto cleanup;
 	hwb_buf_printf(&path, "%s/" MANIFEST, tmp);
 	if (hwb_buf_check(&path, err) ||
 	    hwb_file_write_atomic(path.ptr, manifest.ptr, manifest.len, 0444, err))

@@ -313,7 +313,8 @@ int hwb_build__wheelhouse_resolve(const char *const *requires, size_t count,
 		}
 		free(req);
 	}
-	qsort(out->items, out->count, sizeof(*out->items), by_name);
+	if (out->count)
+		qsort(out->items, out->count, sizeof(*out->items), by_name);
 	ret = 0;
 cleanup:
 	if (ret)
