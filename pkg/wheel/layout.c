@@ -162,14 +162,18 @@ static void check_dist_info(struct layout *l)
 	}
 	if (!f.buf)
 		goto done; /* the filename is reported by filename.c */
+	/* A filename version that is no version is reported by filename.c;
+	 * then the directory is compared by name only. */
 	dash = strchr(l->stem, '-');
+	if (hwb_pep440_parse(f.version, strlen(f.version), &v2, NULL))
+		v2.release_count = 0;
 	if (!dash || strchr(dash + 1, '-') ||
 	    hwb_normalize_name(l->stem, (size_t)(dash - l->stem), &a) ||
 	    hwb_normalize_name(f.name, strlen(f.name), &b) ||
 	    strcmp(a.ptr, b.ptr) ||
 	    hwb_pep440_parse(dash + 1, strlen(dash + 1), &v1, NULL) ||
-	    hwb_pep440_parse(f.version, strlen(f.version), &v2, NULL) ||
-	    hwb_pep440_compare(&v1, &v2) || strcmp(v1.local, v2.local))
+	    (v2.release_count && (hwb_pep440_compare(&v1, &v2) ||
+				  strcmp(v1.local, v2.local))))
 		ERR(l, "HWB-W069", c->dist_info,
 		    "the .dist-info directory '%s' does not match the "
 		    "filename's name and version (%s-%s); rebuild the wheel",
