@@ -254,7 +254,7 @@ def cases():
     add("w078_duplicates/" + std, files, ["HWB-W078"])
     files = base()
     files["README.txt"] = b"read me\n"
-    add("w079_top_level_file/" + std, files, ["HWB-W079"])
+    add("w079_top_level_file/" + std, files, ["HWB-W079", "HWB-W085"])
     files = base()
     files["sample/my-module/x.py"] = b"X = 1\n"
     add("w080_not_importable/" + std, files, ["HWB-W080"])
