@@ -562,7 +562,7 @@ static int check_duplicates(struct layout *l)
 {
 	const struct hwb_wheel_ctx *c = l->c;
 	const struct hwb_wheel_member **v;
-	size_t i, j, n = 0;
+	size_t i, j, n = 0, groups = 0, first = 0;
 
 	if (!(v = calloc(c->member_count + 1, sizeof(*v))))
 		return -1;
@@ -574,15 +574,18 @@ static int check_duplicates(struct layout *l)
 			v[n++] = m;
 	}
 	qsort(v, n, sizeof(*v), cmp_digest);
+	/* One finding for all groups: vendored copies come by the dozen. */
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && !cmp_digest(&v[i], &v[j]); j++)
 			;
-		if (j - i > 1)
-			WARN(l, "HWB-W078", v[i]->name,
-			     "%zu members have the same contents as '%s' "
-			     "(also '%s'); remove the copies", j - i,
-			     v[i]->name, v[i + 1]->name);
+		if (j - i > 1 && !groups++)
+			first = i;
 	}
+	if (groups)
+		WARN(l, "HWB-W078", v[first]->name,
+		     "%zu group(s) of members have the same contents, such as "
+		     "'%s' and '%s'; remove the copies", groups,
+		     v[first]->name, v[first + 1]->name);
 	free(v);
 	return 0;
 }
