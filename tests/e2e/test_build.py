@@ -233,3 +233,42 @@ def test_project_cannot_raise_limits(run_hwb, tmp_path):
     src = project(tmp_path, "evil-loop")
     r = run_hwb("build", src, "--outdir", tmp_path / "d", "--timeout", "1")
     assert r.returncode == 5 and "timeout of 1 s" in r.stderr, r
+
+
+def test_verify_reproducible_passes_for_a_reproducible_backend(run_hwb, tmp_path):
+    out = tmp_path / "dist"
+    r = run_hwb("build", project(tmp_path, "build-intree"), "--outdir", out, "--wheel",
+                "--verify-reproducible")
+    assert r.returncode == 0, r
+    assert "reproducible: two builds gave the same digests" in r.stderr
+    assert (out / "intree_sample-1.2.0-py3-none-any.whl").exists()
+
+
+def test_verify_reproducible_catches_a_noisy_backend(run_hwb, tmp_path):
+    out = tmp_path / "dist"
+    r = run_hwb("build", project(tmp_path, "build-unreproducible"), "--outdir", out,
+                "--verify-reproducible")
+    # build_sdist raised UnsupportedOperation: the wheel came from the tree.
+    assert "cannot build an sdist" in r.stderr
+    assert r.returncode == 5, r
+    assert "HWB-B067" in r.stderr and "not reproducible" in r.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_wheel_that_fails_hwb_check_never_reaches_outdir(run_hwb, tmp_path):
+    src = tmp_path / "bad"
+    (src / "_b").mkdir(parents=True)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "bad"\nbackend-path = ["_b"]\n')
+    (src / "_b" / "bad.py").write_text(
+        "import zipfile, os\n"
+        "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+        "    n = 'bad-1.0-py3-none-any.whl'\n"
+        "    with zipfile.ZipFile(os.path.join(wheel_directory, n), 'w') as z:\n"
+        "        z.writestr('bad.py', 'x = 1\\n')\n"
+        "    return n\n")
+    out = tmp_path / "dist"
+    r = run_hwb("build", src, "--wheel", "--outdir", out)
+    assert r.returncode == 1, r
+    assert "HWB-B068" in r.stderr and "fails hwb check" in r.stderr
+    assert not out.exists() or not list(out.glob("*.whl"))
