@@ -64,7 +64,9 @@ def write_wheel(path, sizes, level=6, text=None, seed=1):
             if i % 4:
                 # A slice of the corpus from a random point, wrapping round.
                 start = rng.randrange(len(text))
-                data = (text[start:] + text * (size // len(text) + 1))[:size]
+                data = text[start:start + size]
+                while len(data) < size:
+                    data += text[:size - len(data)]
                 method = zipfile.ZIP_DEFLATED
             else:
                 data = b"".join(rng.randbytes(min(1 << 24, size - k))
