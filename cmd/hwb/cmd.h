@@ -3,5 +3,6 @@
 #pragma once
 
 int cmd_config(int argc, char **argv);
+int cmd_lock(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

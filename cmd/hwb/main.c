@@ -19,6 +19,7 @@ struct hwb_command {
 
 static const struct hwb_command commands[] = {
 	{ "config", cmd_config, "show or check the configuration" },
+	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };
