@@ -287,7 +287,7 @@ int hwb_build__wheel_compatible(const char *tags,
 				const struct hwb_build__interp *in);
 
 /* ------------------------------------------------------------------------
- * The cache directory (envcache.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
+ * The cache directory (fetch.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
  */
 /** Malloc'd path of the cache directory (created), or -1 with err. */
 int hwb_build__cache_dir(char **out, struct hwb_error *err);
@@ -437,6 +437,32 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 /** Free what env owns; leaves it as HWB_BUILD_ENV_INIT. */
 void hwb_build__env_release(struct hwb_build__env *env);
 
+/* The manifest inside an environment directory. */
+#define HWB_BUILD_ENV_MANIFEST "hwb-env.json"
+
+struct hwb_build__manifest_file {
+	char *path;     /* owned; relative to the environment's root */
+	uint64_t size;
+	int exec;       /* owner-executable */
+	char sha256[HWB_BUILD_SHA256_HEX];   /* as hashed now */
+	char expected[HWB_BUILD_SHA256_HEX]; /* as recorded (verify) */
+};
+
+/* Every regular file of an environment, sorted by path (env_verify.c). */
+struct hwb_build__manifest {
+	struct hwb_build__manifest_file *files; /* owned */
+	size_t count, cap;
+};
+
+/**
+ * List and hash (threads workers; 0: one per core) every file under root
+ * except the manifest itself. A symbolic link or special file is HWB-B162.
+ */
+int hwb_build__manifest_build(const char *root, int threads,
+			      struct hwb_build__manifest *out,
+			      struct hwb_error *err);
+void hwb_build__manifest_release(struct hwb_build__manifest *m);
+
 /**
  * Check the environment at root against its manifest with threads workers.
  * 0: intact; 1: differs (why is set in *reason, malloc'd); -1: error.
@@ -444,12 +470,18 @@ void hwb_build__env_release(struct hwb_build__env *env);
 int hwb_build__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err);
 
-/* Unpack one wheel into the environment being built (install.c). */
-struct hwb_build__manifest; /* the file list being recorded */
+/**
+ * Unpack the wheel at wheel_path into the environment being built at
+ * env_root (install.c): purelib/platlib and the root-is-purelib tree to
+ * site-packages, .data/scripts to bin (a "#!python" first line becomes the
+ * interpreter), .data/data to the root, .data/headers to include/<name>,
+ * then console_scripts and gui_scripts launchers in bin. Member paths are
+ * checked again (no absolute path, "..", symbolic link, duplicate or
+ * unknown .data scheme: HWB-B162). Files are created with O_EXCL and mode
+ * 644, or 755 for executable members.
+ */
 int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
-			     const char *final_root,
 			     const struct hwb_build__interp *interp,
-			     struct hwb_build__manifest *manifest,
 			     struct hwb_error *err);
 
 /**

@@ -146,7 +146,7 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
 	struct hwb_build__lock_pkg *p;
 	char why[256];
 	size_t i;
-	int ret = -1, r;
+	int ret = -1, r = 1;
 
 	hwb_build__interp_marker_env(in, &env);
 	for (i = 0; i < count; i++) {
