@@ -257,10 +257,8 @@ static int parse_html(const char *body, size_t len, const char *page_url,
 		frag = strchr(href, '#');
 		if (frag)
 			*frag++ = 0;
-		fn = text;
-		while (*fn == ' ' || *fn == '\n' || *fn == '\t')
-			fn++;
-		text[strcspn(text, " \n\t\r")] = 0;
+		fn = text + strspn(text, " \n\t\r");
+		text[(size_t)(fn - text) + strcspn(fn, " \n\t\r")] = 0;
 		if (!*fn || strchr(fn, '/'))
 			continue;
 		if (add_file(p, fn, href,
