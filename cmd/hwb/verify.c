@@ -188,6 +188,8 @@ static int run_one(struct hwb_verifier *v, const char *file, int pypi,
 
 	if (pypi)
 		rc = hwb_verify_pypi(v, file, o.provenance, &res, &err);
+	else if (o.signature)
+		rc = hwb_verify_detached(v, file, o.signature, o.certificate, &res, &err);
 	else
 		rc = hwb_verify_bundle(v, file, o.bundle, &res, &err);
 	if (rc) {

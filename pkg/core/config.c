@@ -2,7 +2,8 @@
 /*
  * config.c: loading the configuration layer by layer (see config.h), and
  * the typed getters. Converting and judging one value is config_value.c
- * and config_trust.c; the key table is config_keys.c.
+ * and config_trust.c, reading it config_get.c; the key table is
+ * config_keys.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,30 +15,12 @@
 #include "pkg/core/internal.h"
 #include "pkg/core/log.h"
 
-enum { FILE_PYPROJECT, FILE_HWB_TOML, FILE_USER, FILE_COUNT };
-
-struct hwb_config {
-	struct hwb_core__config_entry *entries; /* parallel to the key table */
-	size_t count;
-	struct hwb_config_file files[FILE_COUNT];
-	char *paths[FILE_COUNT]; /* owned; files[i].path points here */
-	size_t nfiles;
-	char *project_dir;       /* owned; NULL when none */
-};
-
-static size_t key_index(const struct hwb_config_key *k)
-{
-	size_t count;
-
-	return (size_t)(k - hwb_config_keys(&count));
-}
-
 /* Replace key k's entry with e (moved) and record where it came from. */
 static void store(struct hwb_config *c, const struct hwb_config_key *k,
 		  struct hwb_core__config_entry *e,
 		  enum hwb_config_source source, char *origin)
 {
-	struct hwb_core__config_entry *slot = &c->entries[key_index(k)];
+	struct hwb_core__config_entry *slot = &c->entries[hwb_core__config_key_index(k)];
 
 	hwb_core__config_entry_release(slot);
 	*slot = *e;
@@ -399,7 +382,7 @@ static int apply_override(struct hwb_config *c,
 		snprintf(where, sizeof(where), "command line: ");
 	if (hwb_core__config_from_text(k, o->value, 0, where, &e, err))
 		goto fail;
-	slot = &c->entries[key_index(k)];
+	slot = &c->entries[hwb_core__config_key_index(k)];
 	if (k->type == HWB_CONFIG_LIST && slot->source == HWB_CONFIG_FLAG) {
 		items = realloc(slot->items, (slot->count + 1) * sizeof(*items));
 		if (!items)
@@ -473,93 +456,4 @@ void hwb_config_free(struct hwb_config *c)
 		free(c->paths[i]);
 	free(c->project_dir);
 	free(c);
-}
-
-size_t hwb_config_file_count(const struct hwb_config *c)
-{
-	return c ? c->nfiles : 0;
-}
-
-const struct hwb_config_file *hwb_config_file_at(const struct hwb_config *c,
-						 size_t i)
-{
-	return c && i < c->nfiles ? &c->files[i] : NULL;
-}
-
-const char *hwb_config_project_dir(const struct hwb_config *c)
-{
-	return c ? c->project_dir : NULL;
-}
-
-static const struct hwb_config_key *typed_key(const char *name,
-					      enum hwb_config_type type)
-{
-	const struct hwb_config_key *k = hwb_config_key_find(name);
-
-	if (!k)
-		HWB_BUG("no configuration key '%s'", name);
-	if (k->type != type &&
-	    !(type == HWB_CONFIG_STRING && k->type == HWB_CONFIG_ENUM))
-		HWB_BUG("configuration key '%s' read with the wrong type", name);
-	return k;
-}
-
-int hwb_config_bool(const struct hwb_config *c, const char *key)
-{
-	const struct hwb_config_key *k = typed_key(key, HWB_CONFIG_BOOL);
-
-	if (!c)
-		return k->def && !strcmp(k->def, "true");
-	return c->entries[key_index(k)].b;
-}
-
-int64_t hwb_config_int(const struct hwb_config *c, const char *key)
-{
-	const struct hwb_config_key *k = typed_key(key, HWB_CONFIG_INT);
-
-	if (!c)
-		return k->def ? strtoll(k->def, NULL, 10) : 0;
-	return c->entries[key_index(k)].i;
-}
-
-const char *hwb_config_str(const struct hwb_config *c, const char *key)
-{
-	const struct hwb_config_key *k = typed_key(key, HWB_CONFIG_STRING);
-
-	if (!c)
-		return k->def;
-	return c->entries[key_index(k)].s;
-}
-
-size_t hwb_config_list(const struct hwb_config *c, const char *key,
-		       const char *const **items)
-{
-	const struct hwb_config_key *k = typed_key(key, HWB_CONFIG_LIST);
-	const struct hwb_core__config_entry *e;
-
-	*items = NULL;
-	if (!c)
-		return 0;
-	e = &c->entries[key_index(k)];
-	*items = (const char *const *)e->items;
-	return e->count;
-}
-
-enum hwb_config_source hwb_config_source(const struct hwb_config *c,
-					 const char *key)
-{
-	const struct hwb_config_key *k = hwb_config_key_find(key);
-
-	if (!k)
-		HWB_BUG("no configuration key '%s'", key);
-	return c ? c->entries[key_index(k)].source : HWB_CONFIG_DEFAULT;
-}
-
-const char *hwb_config_origin(const struct hwb_config *c, const char *key)
-{
-	const struct hwb_config_key *k = hwb_config_key_find(key);
-
-	if (!k)
-		HWB_BUG("no configuration key '%s'", key);
-	return c ? c->entries[key_index(k)].origin : "default";
 }

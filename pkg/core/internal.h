@@ -104,7 +104,7 @@ int hwb_core__http_file_seek(void *arg, curl_off_t offset, int origin);
 curl_mime *hwb_core__http_mime_build(CURL *curl,
 				     const struct hwb_http_request *req,
 				     struct hwb_core__http_file *files);
-/* ---- configuration (config.c: layers, config_value.c: values) ---- */
+/* ---- configuration (config.c: layers, config_value.c: values, config_get.c) ---- */
 
 #include "pkg/core/config.h"
 
@@ -121,6 +121,21 @@ struct hwb_core__config_entry {
 };
 
 #define HWB_CORE__CONFIG_ENTRY_INIT { HWB_CONFIG_DEFAULT, NULL, 0, 0, 0, NULL, NULL, 0 }
+
+/* pyproject.toml, hwb.toml and the user's file: the files a configuration reads. */
+enum { HWB_CORE__CONFIG_FILES = 3 };
+
+struct hwb_config {
+	struct hwb_core__config_entry *entries; /* parallel to the key table */
+	size_t count;
+	struct hwb_config_file files[HWB_CORE__CONFIG_FILES];
+	char *paths[HWB_CORE__CONFIG_FILES]; /* owned; files[i].path points here */
+	size_t nfiles;
+	char *project_dir; /* owned; NULL when none */
+};
+
+/** Position of k in the key table (and in hwb_config's entries). */
+size_t hwb_core__config_key_index(const struct hwb_config_key *k);
 
 /** Free what e owns; leaves it as HWB_CORE__CONFIG_ENTRY_INIT. */
 void hwb_core__config_entry_release(struct hwb_core__config_entry *e);

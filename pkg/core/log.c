@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -269,31 +270,182 @@ static int is_upper_digit(unsigned char c)
 	return isupper(c) || isdigit(c);
 }
 
+static int is_b64_std(unsigned char c)
+{
+	return isalnum(c) || c == '/' || c == '+';
+}
+
+/*
+ * An AWS secret access key assigned next to its name, as in credentials
+ * files and code: "aws_secret_access_key = <40 base64 characters>". The
+ * value alone is 40 random characters and cannot be told from other data.
+ */
+static size_t match_aws_secret(const char *p, const char *end)
+{
+	static const char name[] = "secret_access_key";
+	const char *q = p + sizeof(name) - 1;
+	int assigned = 0;
+	size_t n;
+
+	if ((size_t)(end - p) < sizeof(name) - 1 ||
+	    strncasecmp(p, name, sizeof(name) - 1))
+		return 0;
+	for (; q < end && strchr(" \t\"':=", *q) && *q; q++)
+		assigned |= *q == '=' || *q == ':';
+	n = span(q, end, is_b64_std);
+	return assigned && n == 40 ? (size_t)(q + n - p) : 0;
+}
+
+/*
+ * The credential forms hwb knows, in the order they are tried at a
+ * position: one table for the redaction of output and for the scan of
+ * wheels and sdists (pkg/wheel/secrets.c). A form is either a prefix and a
+ * body of at least min_body characters accepted by body (exactly that many
+ * when exact), or a match function. trigger is a byte of the form at
+ * trigger_off that hwb_secret_find() looks for before trying the form.
+ */
+static const struct secret_form {
+	enum hwb_secret_kind kind;
+	const char *prefix;
+	size_t min_body;
+	int exact;
+	int (*body)(unsigned char);
+	size_t (*match)(const char *p, const char *end);
+	int word;        /* must start a word: "mypypi-x" is no token */
+	char trigger;
+	size_t trigger_off;
+} secret_forms[] = {
+	{ HWB_SECRET_PRIVATE_KEY, "-----BEGIN ", 0, 0, NULL, match_pem_key, 0,
+	  '-', 0 },
+	{ HWB_SECRET_PYPI_TOKEN, "pypi-", 16, 0, is_b64url, NULL, 1, '-', 4 },
+	{ HWB_SECRET_GITHUB_TOKEN, "github_pat_", 20, 0, is_alnum_us, NULL, 1,
+	  '_', 6 },
+	{ HWB_SECRET_GITHUB_TOKEN, "ghp_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
+	{ HWB_SECRET_GITHUB_TOKEN, "gho_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
+	{ HWB_SECRET_GITHUB_TOKEN, "ghs_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
+	{ HWB_SECRET_GITHUB_TOKEN, "ghu_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
+	{ HWB_SECRET_GITHUB_TOKEN, "ghr_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
+	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, is_b64url, NULL, 1, '-', 5 },
+	{ HWB_SECRET_AWS_KEY_ID, "AKIA", 16, 1, is_upper_digit, NULL, 1, 'K',
+	  1 },
+	{ HWB_SECRET_AWS_SECRET, "", 0, 0, NULL, match_aws_secret, 0, '_', 6 },
+	{ HWB_SECRET_JWT, "eyJ", 0, 0, NULL, match_jwt, 1, 'J', 2 },
+};
+
+#define SECRET_FORM_COUNT (sizeof(secret_forms) / sizeof(secret_forms[0]))
+
+static size_t match_form(const struct secret_form *f, const char *p,
+			 const char *end)
+{
+	size_t n;
+
+	if (f->match)
+		return f->match(p, end);
+	n = match_prefixed(p, end, f->prefix, f->min_body, f->body);
+	return n && f->exact && n != strlen(f->prefix) + f->min_body ? 0 : n;
+}
+
+size_t hwb_secret_match(const char *text, const char *p, const char *end,
+			int flags, enum hwb_secret_kind *kind)
+{
+	int word = (flags & HWB_SECRET_ANY_BYTE_BEFORE) || word_start(text, p);
+	size_t i, n;
+
+	for (i = 0; i < SECRET_FORM_COUNT; i++) {
+		if (secret_forms[i].word && !word)
+			continue;
+		if ((n = match_form(&secret_forms[i], p, end))) {
+			if (kind)
+				*kind = secret_forms[i].kind;
+			return n;
+		}
+	}
+	return 0;
+}
+
+/* SWAR: a word with a high bit set in each byte of w that is zero. */
+static uint64_t zero_bytes(uint64_t w)
+{
+	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+}
+
+/* Try the forms whose trigger is the byte at i; the start of a match. */
+static enum hwb_secret_kind try_trigger(const char *text, size_t len,
+					size_t i, int flags, size_t *start,
+					size_t *match_len)
+{
+	size_t f, n;
+
+	for (f = 0; f < SECRET_FORM_COUNT; f++) {
+		const struct secret_form *sf = &secret_forms[f];
+		const char *p;
+
+		if (sf->trigger != text[i] || i < sf->trigger_off)
+			continue;
+		p = text + i - sf->trigger_off;
+		if (sf->word && !(flags & HWB_SECRET_ANY_BYTE_BEFORE) &&
+		    !word_start(text, p))
+			continue;
+		if ((n = match_form(sf, p, text + len))) {
+			*start = (size_t)(p - text);
+			*match_len = n;
+			return sf->kind;
+		}
+	}
+	return HWB_SECRET_NONE;
+}
+
+enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
+				     size_t from, int flags, size_t *start,
+				     size_t *match_len)
+{
+	/* Every form holds one of these bytes; most text has few of them,
+	 * so eight bytes at a time are skipped unless one is among them. */
+	const uint64_t dash = 0x2d2d2d2d2d2d2d2dull, us = 0x5f5f5f5f5f5f5f5full,
+		       k = 0x4b4b4b4b4b4b4b4bull, j = 0x4a4a4a4a4a4a4a4aull;
+	enum hwb_secret_kind kind;
+	size_t i = from, b;
+	uint64_t w;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, text + i, 8);
+		if (!(zero_bytes(w ^ dash) | zero_bytes(w ^ us) |
+		      zero_bytes(w ^ k) | zero_bytes(w ^ j)))
+			continue;
+		for (b = i; b < i + 8; b++)
+			if ((kind = try_trigger(text, len, b, flags, start,
+						match_len)))
+				return kind;
+	}
+	for (; i < len; i++)
+		if ((kind = try_trigger(text, len, i, flags, start, match_len)))
+			return kind;
+	return HWB_SECRET_NONE;
+}
+
+const char *hwb_secret_kind_name(enum hwb_secret_kind kind)
+{
+	switch (kind) {
+	case HWB_SECRET_PRIVATE_KEY: return "a private key (PEM block)";
+	case HWB_SECRET_PYPI_TOKEN: return "a PyPI API token";
+	case HWB_SECRET_GITHUB_TOKEN: return "a GitHub token";
+	case HWB_SECRET_GITLAB_TOKEN: return "a GitLab personal access token";
+	case HWB_SECRET_AWS_KEY_ID: return "an AWS access key id";
+	case HWB_SECRET_AWS_SECRET: return "an AWS secret access key";
+	case HWB_SECRET_JWT: return "a JSON Web Token";
+	case HWB_SECRET_NONE: break;
+	}
+	return "no secret";
+}
+
 /* Length of the secret starting at p, or 0. */
 static size_t match_secret(const char *text, const char *p, const char *end)
 {
-	static const char *const github[] = { "ghp_", "gho_", "ghs_", "ghu_",
-					      "ghr_" };
-	size_t n, i;
+	size_t n;
 
 	if ((n = match_registered(p, end)))
 		return n;
-	if ((n = match_pem_key(p, end)))
-		return n;
-	if (!word_start(text, p))
-		return 0;
-	if ((n = match_prefixed(p, end, "pypi-", 16, is_b64url)))
-		return n;
-	if ((n = match_prefixed(p, end, "github_pat_", 20, is_alnum_us)))
-		return n;
-	for (i = 0; i < sizeof(github) / sizeof(github[0]); i++)
-		if ((n = match_prefixed(p, end, github[i], 20, is_alnum_us)))
-			return n;
-	if ((n = match_prefixed(p, end, "glpat-", 20, is_b64url)))
-		return n;
-	if ((n = match_prefixed(p, end, "AKIA", 16, is_upper_digit)))
-		return n == 20 ? n : 0;
-	return match_jwt(p, end);
+	return hwb_secret_match(text, p, end, 0, NULL);
 }
 
 int hwb_redact(struct hwb_buf *out, const char *text, size_t len)

@@ -80,6 +80,46 @@ int hwb_redact(struct hwb_buf *out, const char *text, size_t len);
 /** 1 if text holds something hwb_redact() would replace. */
 int hwb_redact_contains_secret(const char *text, size_t len);
 
+/*
+ * The credential forms behind hwb_redact(), for callers that look for
+ * leaked secrets in files (hwb check). One table in log.c holds them.
+ */
+enum hwb_secret_kind {
+	HWB_SECRET_NONE = 0,
+	HWB_SECRET_PRIVATE_KEY,  /* -----BEGIN ... PRIVATE KEY----- */
+	HWB_SECRET_PYPI_TOKEN,   /* pypi-... */
+	HWB_SECRET_GITHUB_TOKEN, /* ghp_ gho_ ghs_ ghu_ ghr_ github_pat_ */
+	HWB_SECRET_GITLAB_TOKEN, /* glpat- */
+	HWB_SECRET_AWS_KEY_ID,   /* AKIA + 16 */
+	HWB_SECRET_AWS_SECRET,   /* secret_access_key = <40 characters> */
+	HWB_SECRET_JWT,          /* eyJ...eyJ...sig */
+};
+
+/* Binary data (.pyc): a token may follow any byte, not only a non-word
+ * character, since a length byte can look like a letter. */
+#define HWB_SECRET_ANY_BYTE_BEFORE 1
+
+/**
+ * Length of the credential that starts at p (text..end is the whole
+ * buffer, for the word-start rule), or 0; *kind (may be NULL) gets its
+ * kind. Registered values are not matched here.
+ */
+size_t hwb_secret_match(const char *text, const char *p, const char *end,
+			int flags, enum hwb_secret_kind *kind);
+
+/**
+ * Find the first credential in len bytes of text (binary-safe) that starts
+ * at or after from, or whose trigger byte does (a trigger lies at most 6
+ * bytes into a form). Returns its kind with *start and *match_len set, or
+ * HWB_SECRET_NONE.
+ */
+enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
+				     size_t from, int flags, size_t *start,
+				     size_t *match_len);
+
+/** What kind is, for messages: "a PyPI API token". */
+const char *hwb_secret_kind_name(enum hwb_secret_kind kind);
+
 /**
  * Read a secret from the environment variable name, register it for
  * redaction, and return a malloc'd copy in *out (NULL when unset or empty;

@@ -184,3 +184,92 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c);
 int hwb_wheel__check_sdist(const char *path,
 			   const struct hwb_check_options *opts,
 			   struct hwb_check_report *r, struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * Shared by the content checks (filename.c, metacheck.c, layout.c,
+ * sdist.c, secrets.c, elf.c).
+ */
+
+/* A wheel filename split into its parts (filename.c). */
+struct hwb_wheel_fname {
+	char *buf;            /* owned: the parts, NUL-separated */
+	const char *name;     /* escaped distribution name */
+	const char *version;
+	const char *build;    /* NULL when there is no build tag */
+	const char *python, *abi, *platform; /* compressed tag sets */
+};
+
+#define HWB_WHEEL_FNAME_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+
+/**
+ * Split "name-ver[-build]-py-abi-plat.whl" (a basename). Returns 0; 1 when
+ * filename does not have the form (no .whl, not 5 or 6 parts); -1 when out
+ * of memory. Release with hwb_wheel__fname_release().
+ */
+int hwb_wheel__fname_split(const char *filename, struct hwb_wheel_fname *out);
+void hwb_wheel__fname_release(struct hwb_wheel_fname *f);
+
+/**
+ * The expanded tags of f ("py2.py3-none-any" gives "py2-none-any" and
+ * "py3-none-any"), sorted, without duplicates, as one malloc'd array of
+ * malloc'd strings the caller frees with hwb_wheel__tags_free(). Returns
+ * -1 when out of memory or beyond HWB_WHEEL_MAX_TAGS.
+ */
+#define HWB_WHEEL_MAX_TAGS 4096
+int hwb_wheel__tags_expand(const struct hwb_wheel_fname *f, char ***out,
+			   size_t *count);
+void hwb_wheel__tags_free(char **tags, size_t count);
+
+/** 1 if len bytes at s are valid UTF-8 without NUL (metadata.c). */
+int hwb_wheel__utf8_valid(const char *s, size_t len);
+
+/**
+ * Secrets (secrets.c, check 32): look for the credential forms of
+ * pkg/core/log.h in len bytes of member and add one firm finding for the
+ * first one found (never showing it). overlap: leading bytes already
+ * scanned by the previous call for the same member (chunks); binary: the
+ * bytes are not text (.pyc), so tokens may follow any byte. Returns 0, or
+ * -1 when out of memory.
+ */
+int hwb_wheel__scan_secrets(struct hwb_check_report *r, const char *member,
+			    const uint8_t *data, size_t len, size_t overlap,
+			    int binary);
+
+/**
+ * 1 if the archive path names a file that holds credentials by its nature
+ * (.pypirc, .env, a .git/ directory, id_rsa, credentials*); *why is set to
+ * what it is.
+ */
+int hwb_wheel__secret_path(const char *path, const char **why);
+
+/* ELF files (elf.c, check 34). */
+struct hwb_elf_info {
+	int is_64;
+	int little_endian;
+	uint16_t type;          /* ET_EXEC 2, ET_DYN 3, ... */
+	uint16_t machine;       /* EM_X86_64 62, EM_AARCH64 183, ... */
+	char **needed;          /* owned: DT_NEEDED names */
+	size_t needed_count;
+	char **versions;        /* owned: required symbol versions
+				 * ("GLIBC_2.17") from DT_VERNEED */
+	size_t version_count;
+	int dynamic_complete;   /* 0 when the dynamic data lay beyond the
+				 * bytes given (a streamed member) */
+};
+
+/**
+ * Parse the ELF header, program headers, dynamic section and version
+ * needs found in len bytes: the whole file (whole = 1), or its beginning,
+ * where what lies beyond is left unread (dynamic_complete 0). Returns 0;
+ * 1 when data is not ELF at all; -1 with err (HWB-W095) when it is a
+ * malformed ELF, or HWB-C001 when out of memory. Release with
+ * hwb_elf_info_release().
+ */
+int hwb_wheel__elf_parse(const uint8_t *data, size_t len, int whole,
+			 struct hwb_elf_info *out, struct hwb_error *err);
+void hwb_wheel__elf_info_release(struct hwb_elf_info *info);
+
+/** Check 34 for one ELF member of a manylinux/musllinux wheel. */
+int hwb_wheel__check_elf(const struct hwb_wheel_ctx *c,
+			 const struct hwb_wheel_member *m,
+			 const struct hwb_wheel_chunk *chunk);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 
 enum hwb_severity {
@@ -76,3 +77,214 @@ int hwb_check_failed(const struct hwb_check_report *report, int strict);
 
 /** Free everything report owns; leaves it as HWB_CHECK_REPORT_INIT. */
 void hwb_check_report_release(struct hwb_check_report *report);
+
+/* ------------------------------------------------------------------------ */
+/* Python packaging grammars                                                 */
+/*                                                                           */
+/* PEP 440 versions and specifiers, PEP 508 requirements and markers, PEP    */
+/* 503 names, core metadata. The rules follow the specifications and, where  */
+/* they leave room, the behaviour of pypa/packaging.                         */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Limits of the parsed forms. Real versions have a handful of release
+ * numbers and short local labels; a version beyond these limits is refused
+ * (HWB-W040) rather than silently truncated.
+ */
+#define HWB_PEP440_MAX_RELEASE 32
+#define HWB_PEP440_MAX_LOCAL 128
+
+/* A parsed PEP 440 version. Plain data: copy it freely, nothing to free. */
+struct hwb_pep440_version {
+	uint64_t epoch;
+	uint64_t release[HWB_PEP440_MAX_RELEASE];
+	size_t release_count;          /* >= 1 */
+	char pre_kind;                 /* 0 (none), 'a', 'b' or 'c' (rc) */
+	uint64_t pre;
+	int has_post;
+	uint64_t post;
+	int has_dev;
+	uint64_t dev;
+	/* Normalised local label ("ubuntu.1"), "" when there is none. */
+	char local[HWB_PEP440_MAX_LOCAL + 1];
+};
+
+/**
+ * Parse a version as PEP 440 (and packaging.version.Version) accept it:
+ * surrounding whitespace, a leading "v", any case, the alternative spellings
+ * ("alpha", "-1", "rev", "_", ...). Returns 0, or -1 with err set
+ * (HWB-W040, kind FAILED) when text is not a version.
+ */
+int hwb_pep440_parse(const char *text, size_t len,
+		     struct hwb_pep440_version *out, struct hwb_error *err);
+
+/** <0, 0 or >0 as a sorts before, equal to or after b (PEP 440 order). */
+int hwb_pep440_compare(const struct hwb_pep440_version *a,
+		       const struct hwb_pep440_version *b);
+
+/** Append the normalised form ("1.0rc1.post2.dev3+ubuntu.1") to out. */
+int hwb_pep440_normalize(const struct hwb_pep440_version *v,
+			 struct hwb_buf *out);
+
+/** 1 if v has a pre-release or development part. */
+int hwb_pep440_is_prerelease(const struct hwb_pep440_version *v);
+
+enum hwb_specifier_op {
+	HWB_SPEC_COMPATIBLE,  /* ~= */
+	HWB_SPEC_EQUAL,       /* == (with .* when wildcard is set) */
+	HWB_SPEC_NOT_EQUAL,   /* != (with .* when wildcard is set) */
+	HWB_SPEC_LESS_EQUAL,  /* <= */
+	HWB_SPEC_GREATER_EQUAL, /* >= */
+	HWB_SPEC_LESS,        /* < */
+	HWB_SPEC_GREATER,     /* > */
+	HWB_SPEC_ARBITRARY,   /* === */
+};
+
+/* One clause of a specifier set. */
+struct hwb_specifier {
+	enum hwb_specifier_op op;
+	int wildcard;                      /* "==1.2.*" */
+	struct hwb_pep440_version version; /* unset for === */
+	char *text;                        /* owned; the version as written */
+};
+
+/* A comma-separated set of specifiers; an empty set matches everything. */
+struct hwb_specifier_set {
+	struct hwb_specifier *items; /* owned */
+	size_t count;
+};
+
+#define HWB_SPECIFIER_SET_INIT { NULL, 0 }
+
+/**
+ * Parse ">=1.0, !=1.3.*, <2" into out (initialised with
+ * HWB_SPECIFIER_SET_INIT; release with hwb_specifier_set_release). Returns
+ * 0, or -1 with err set (HWB-W041) and out left empty.
+ */
+int hwb_specifier_set_parse(const char *text, size_t len,
+			    struct hwb_specifier_set *out,
+			    struct hwb_error *err);
+
+/**
+ * 1 if v satisfies every specifier of set, else 0. Pre-releases: with
+ * allow_prereleases 0, a pre-release matches only when a specifier of the
+ * set names a pre-release itself (PEP 440's default); with 1 they match
+ * like any other version.
+ */
+int hwb_specifier_set_contains(const struct hwb_specifier_set *set,
+			       const struct hwb_pep440_version *v,
+			       int allow_prereleases);
+
+void hwb_specifier_set_release(struct hwb_specifier_set *set);
+
+/**
+ * Append the PEP 503 normalised form of a project or extra name to out:
+ * lowercase, runs of '-', '_' and '.' become one '-'.
+ */
+int hwb_normalize_name(const char *name, size_t len, struct hwb_buf *out);
+
+/** 1 if name is a valid project name (PEP 508: letters, digits, "-_."
+ *  inside, starting and ending with a letter or digit). */
+int hwb_name_is_valid(const char *name, size_t len);
+
+/*
+ * The marker environment (PEP 508). NULL members count as "". extra is the
+ * extra being installed (normalised before comparing, PEP 685).
+ */
+struct hwb_marker_env {
+	const char *implementation_name;
+	const char *implementation_version;
+	const char *os_name;
+	const char *platform_machine;
+	const char *platform_release;
+	const char *platform_system;
+	const char *platform_version;
+	const char *python_full_version;
+	const char *platform_python_implementation;
+	const char *python_version;
+	const char *sys_platform;
+	const char *extra;
+	/* Lock files (PEP 751): the extras and dependency groups selected,
+	 * for "'x' in extras" and "'g' in dependency_groups". */
+	const char *const *extras;
+	size_t extras_count;
+	const char *const *dependency_groups;
+	size_t dependency_groups_count;
+};
+
+struct hwb_marker; /* opaque parsed marker expression */
+
+/* A parsed PEP 508 dependency specification. */
+struct hwb_requirement {
+	char *name;                          /* owned, as written */
+	char **extras;                       /* owned, as written */
+	size_t extra_count;
+	struct hwb_specifier_set specifiers; /* owned; empty with a URL */
+	char *url;                           /* owned; NULL unless "name @ url" */
+	struct hwb_marker *marker;           /* owned; NULL when none */
+};
+
+/**
+ * Parse a requirement ("name[extra] (>=1.0) ; python_version < '3.11'",
+ * "name @ https://... ; os_name == 'nt'"). On success *out is a new
+ * requirement the caller frees with hwb_pep508_free. Returns -1 with err
+ * set (HWB-W042, or W041 for a bad specifier, W043 for a bad marker).
+ */
+int hwb_pep508_parse(const char *text, size_t len,
+		     struct hwb_requirement **out, struct hwb_error *err);
+
+void hwb_pep508_free(struct hwb_requirement *req);
+
+/** Parse a marker expression alone; free with hwb_marker_free. */
+int hwb_marker_parse(const char *text, size_t len, struct hwb_marker **out,
+		     struct hwb_error *err);
+
+void hwb_marker_free(struct hwb_marker *marker);
+
+/**
+ * Evaluate marker against env: 1 true, 0 false, -1 with err set (HWB-W043)
+ * for a comparison the specification leaves undefined (such as "~=" on two
+ * strings that are not versions). Version-valued variables
+ * (python_version, python_full_version, platform_release,
+ * implementation_version) compare as versions when the right side forms a
+ * valid specifier; everything else compares as strings.
+ */
+int hwb_marker_evaluate(const struct hwb_marker *marker,
+			const struct hwb_marker_env *env,
+			struct hwb_error *err);
+
+/* One "Key: value" field of a core metadata or WHEEL file, in file order. */
+struct hwb_metadata_field {
+	char *name;   /* owned; as written */
+	char *value;  /* owned; continuation lines joined with '\n' */
+	unsigned line;
+};
+
+/* A parsed email-header style file (METADATA, PKG-INFO, WHEEL). */
+struct hwb_metadata {
+	struct hwb_metadata_field *fields; /* owned */
+	size_t count;
+	size_t cap;
+	char *body;      /* owned; the text after the blank line, or NULL */
+	unsigned body_line;
+};
+
+#define HWB_METADATA_INIT { NULL, 0, 0, NULL, 0 }
+
+/**
+ * Parse text as RFC 822 headers: "Name: value" lines, continuation lines
+ * starting with a space or tab, a blank line, then the body (the
+ * Description in core metadata). The text must be UTF-8 without NUL bytes.
+ * Returns 0, or -1 with err set (HWB-W056, with the line) for a line that
+ * is not a header.
+ */
+int hwb_metadata_parse(const char *text, size_t len, struct hwb_metadata *out,
+		       struct hwb_error *err);
+
+/** The first value of the field named name (case-insensitive), or NULL. */
+const char *hwb_metadata_get(const struct hwb_metadata *md, const char *name);
+
+/** Number of fields named name (case-insensitive). */
+size_t hwb_metadata_count(const struct hwb_metadata *md, const char *name);
+
+void hwb_metadata_release(struct hwb_metadata *md);

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target for the Python packaging grammars and metadata files a
+ * wheel carries: METADATA/WHEEL (email headers), PEP 440 versions and
+ * specifiers, PEP 508 requirements and markers. The first byte picks the
+ * parser. Invariants: a parsed
+ * version's normal form parses to an equal version with the same normal
+ * form; a version equals itself; marker evaluation never fails for lack of
+ * an environment value; a failure always carries an error code.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/wheel/wheel.h"
+
+static const struct hwb_marker_env env = {
+	.implementation_name = "cpython", .implementation_version = "3.11.4",
+	.os_name = "posix", .platform_machine = "x86_64",
+	.platform_release = "6.1.0", .platform_system = "Linux",
+	.platform_version = "#1 SMP", .python_full_version = "3.11.4",
+	.platform_python_implementation = "CPython", .python_version = "3.11",
+	.sys_platform = "linux", .extra = "test",
+};
+
+static void fuzz_metadata(const char *s, size_t n)
+{
+	struct hwb_metadata md = HWB_METADATA_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+
+	if (hwb_metadata_parse(s, n, &md, &err)) {
+		if (!err.code[0])
+			abort();
+		return;
+	}
+	(void)hwb_metadata_get(&md, "Name");
+	(void)hwb_metadata_count(&md, "Requires-Dist");
+	hwb_metadata_release(&md);
+}
+
+static void fuzz_version(const char *s, size_t n)
+{
+	struct hwb_pep440_version v, w;
+	struct hwb_buf a = HWB_BUF_INIT, b = HWB_BUF_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+
+	if (hwb_pep440_parse(s, n, &v, &err)) {
+		if (!err.code[0])
+			abort();
+		return;
+	}
+	if (hwb_pep440_compare(&v, &v) || hwb_pep440_normalize(&v, &a))
+		abort();
+	if (hwb_pep440_parse(a.ptr, a.len, &w, NULL) ||
+	    hwb_pep440_compare(&v, &w) || hwb_pep440_normalize(&w, &b) ||
+	    strcmp(a.ptr, b.ptr))
+		abort();
+	hwb_buf_release(&a);
+	hwb_buf_release(&b);
+}
+
+static void fuzz_specifier(const char *s, size_t n)
+{
+	struct hwb_specifier_set set = HWB_SPECIFIER_SET_INIT;
+	struct hwb_pep440_version v;
+	static const char *const probes[] = { "0", "1.0", "1.0a1", "2!3.4.post5",
+					      "1.0+local.7", "1.0.dev1" };
+	size_t i;
+
+	if (hwb_specifier_set_parse(s, n, &set, NULL))
+		return;
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		if (hwb_pep440_parse(probes[i], strlen(probes[i]), &v, NULL))
+			abort();
+		(void)hwb_specifier_set_contains(&set, &v, 0);
+		(void)hwb_specifier_set_contains(&set, &v, 1);
+	}
+	hwb_specifier_set_release(&set);
+}
+
+static void fuzz_requirement(const char *s, size_t n)
+{
+	struct hwb_requirement *req = NULL;
+	struct hwb_marker *m = NULL;
+	struct hwb_error err = HWB_ERROR_INIT;
+
+	if (!hwb_pep508_parse(s, n, &req, &err)) {
+		if (!req || !req->name)
+			abort();
+		if (req->marker)
+			(void)hwb_marker_evaluate(req->marker, &env, &err);
+		hwb_pep508_free(req);
+	} else if (!err.code[0]) {
+		abort();
+	}
+	if (!hwb_marker_parse(s, n, &m, NULL)) {
+		(void)hwb_marker_evaluate(m, &env, NULL);
+		hwb_marker_free(m);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *s = (const char *)data + 1;
+	size_t n = size ? size - 1 : 0;
+
+	if (!size)
+		return 0;
+	switch (data[0] % 4) {
+	case 0: fuzz_metadata(s, n); break;
+	case 1: fuzz_version(s, n); break;
+	case 2: fuzz_specifier(s, n); break;
+	default: fuzz_requirement(s, n); break;
+	}
+	return 0;
+}
