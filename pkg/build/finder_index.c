@@ -17,10 +17,43 @@
 /* Project pages of large projects run to a few MiB of HTML. */
 #define INDEX_PAGE_MAX ((size_t)64 << 20)
 
+/* RFC 3986 5.2.4: drop "." segments and resolve ".." in the path part
+ * (after the origin, before any query or fragment), in place. */
+static void remove_dot_segments(char *url, size_t origin_len)
+{
+	char *path = url + origin_len, *in, *out, *seg_end, *tail;
+	size_t n;
+
+	tail = path + strcspn(path, "?#");
+	in = out = path;
+	while (in < tail) {
+		/* in points at a '/'; the segment runs to the next '/'. */
+		seg_end = memchr(in + 1, '/', (size_t)(tail - in - 1));
+		if (!seg_end)
+			seg_end = tail;
+		n = (size_t)(seg_end - in - 1);
+		if (n == 1 && in[1] == '.') {
+			if (seg_end == tail)
+				*out++ = '/';
+		} else if (n == 2 && in[1] == '.' && in[2] == '.') {
+			while (out > path && *--out != '/')
+				;
+			if (seg_end == tail)
+				*out++ = '/';
+		} else {
+			memmove(out, in, (size_t)(seg_end - in));
+			out += seg_end - in;
+		}
+		in = seg_end;
+	}
+	memmove(out, tail, strlen(tail) + 1);
+}
+
 char *hwb_build__url_join(const char *base, const char *ref)
 {
 	const char *scheme_end = strstr(base, "://"), *host_end, *last;
 	size_t origin_len;
+	char *url;
 
 	if (strstr(ref, "://"))
 		return hwb_strdup(ref);
@@ -32,11 +65,14 @@ char *hwb_build__url_join(const char *base, const char *ref)
 	host_end = strchr(scheme_end + 3, '/');
 	origin_len = host_end ? (size_t)(host_end - base) : strlen(base);
 	if (ref[0] == '/')
-		return hwb_strdup_printf("%.*s%s", (int)origin_len, base, ref);
-	last = strrchr(base + origin_len, '/');
-	if (!last)
-		return hwb_strdup_printf("%.*s/%s", (int)origin_len, base, ref);
-	return hwb_strdup_printf("%.*s%s", (int)(last + 1 - base), base, ref);
+		url = hwb_strdup_printf("%.*s%s", (int)origin_len, base, ref);
+	else if (!(last = strrchr(base + origin_len, '/')))
+		url = hwb_strdup_printf("%.*s/%s", (int)origin_len, base, ref);
+	else
+		url = hwb_strdup_printf("%.*s%s", (int)(last + 1 - base), base, ref);
+	if (url)
+		remove_dot_segments(url, origin_len);
+	return url;
 }
 
 static int is_sha256_hex(const char *s, size_t len)
