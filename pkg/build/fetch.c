@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fetch.c: the download cache of wheels, <cache>/wheels/<sha256>. A file
+ * fetch.c: the download cache of wheels, <cache>/wheels/<sha256>/<name>. A file
  * enters the cache only after its digest matched the one expected (from
  * the lock or the index), and a cached file is hashed again before every
  * use. Wheels come only from the configured sources: a --find-links
@@ -95,14 +95,18 @@ static int mismatch(struct hwb_error *err, const char *pkg, const char *file,
 				   "`hwb lock` again");
 }
 
-/* <cache>/wheels/<sha256> when present and intact: 1, else 0. */
-static int cached(const char *cache_dir, const char *sha256, char **path,
-		  struct hwb_error *err)
+/*
+ * <cache>/wheels/<sha256>/<file name> when present and intact: 1, else 0.
+ * The wheel keeps its name inside the digest's directory because hwb check
+ * compares the name with the wheel's metadata.
+ */
+static int cached(const char *cache_dir, const char *sha256, const char *name,
+		  char **path, struct hwb_error *err)
 {
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	char actual[65];
 
-	*path = hwb_strdup_printf("%s/wheels/%s", cache_dir, sha256);
+	*path = hwb_strdup_printf("%s/wheels/%s/%s", cache_dir, sha256, name);
 	if (!*path)
 		return hwb_error_oom(err);
 	if (access(*path, F_OK))
@@ -110,7 +114,7 @@ static int cached(const char *cache_dir, const char *sha256, char **path,
 	if (!hwb_build__sha256_file(*path, actual, &ignored) &&
 	    !strcmp(actual, sha256))
 		return 1;
-	hwb_log_warn("cached wheel %s does not match its name; fetching it "
+	hwb_log_warn("cached wheel %s does not match its digest; fetching it "
 		     "again", *path);
 	unlink(*path);
 	return 0;
@@ -118,8 +122,9 @@ static int cached(const char *cache_dir, const char *sha256, char **path,
 
 /* Check data against expected (when given) and store it in the cache. */
 static int store(const char *cache_dir, const char *pkg, const char *file,
-		 const char *expected, const struct hwb_buf *data,
-		 char **out, char sha_out[65], struct hwb_error *err)
+		 const char *name, const char *expected,
+		 const struct hwb_buf *data, char **out, char sha_out[65],
+		 struct hwb_error *err)
 {
 	char actual[65], *dir = NULL;
 	int ret = -1;
@@ -129,8 +134,13 @@ static int store(const char *cache_dir, const char *pkg, const char *file,
 		return -1;
 	if (expected && expected[0] && strcmp(expected, actual))
 		return mismatch(err, pkg, file, expected, actual);
-	if (!(dir = hwb_strdup_printf("%s/wheels", cache_dir)) ||
-	    !(*out = hwb_strdup_printf("%s/%s", dir, actual))) {
+	if (strchr(name, '/') || name[0] == '.') {
+		hwb_error_set(err, HWB_KIND_FAILED, "HWB-B130",
+			      "'%s' is not a wheel file name", name);
+		return -1;
+	}
+	if (!(dir = hwb_strdup_printf("%s/wheels/%s", cache_dir, actual)) ||
+	    !(*out = hwb_strdup_printf("%s/%s", dir, name))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -225,7 +235,8 @@ int hwb_build__dist_materialize(struct hwb_build__finder *f,
 		return 0;
 	}
 	if (d->sha256[0]) {
-		if ((hit = cached(f->cache_dir, d->sha256, &path, err)) < 0)
+		if ((hit = cached(f->cache_dir, d->sha256, d->filename, &path,
+				  err)) < 0)
 			goto cleanup;
 		if (hit)
 			goto done;
@@ -234,8 +245,8 @@ int hwb_build__dist_materialize(struct hwb_build__finder *f,
 	}
 	hwb_log_info("downloading %s", d->url);
 	if (download(&f->http, f->src->ca_bundle, d->url, &data, err) ||
-	    store(f->cache_dir, d->filename, d->url, d->sha256, &data, &path,
-		  d->sha256, err))
+	    store(f->cache_dir, d->filename, d->url, d->filename, d->sha256,
+		  &data, &path, d->sha256, err))
 		goto cleanup;
 	if (!d->size)
 		d->size = data.len;
@@ -313,7 +324,7 @@ int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
 	int ret = -1, hit;
 
 	*out = NULL;
-	if ((hit = cached(cache_dir, w->sha256, &path, err)) < 0)
+	if ((hit = cached(cache_dir, w->sha256, w->name, &path, err)) < 0)
 		goto cleanup;
 	if (hit) {
 		*out = path;
@@ -337,8 +348,8 @@ int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
 		if (download(&http, src->ca_bundle, w->url, &data, err))
 			goto cleanup;
 	}
-	if (store(cache_dir, pkg->name, w->name, w->sha256, &data, out, NULL,
-		  err))
+	if (store(cache_dir, pkg->name, w->name, w->name, w->sha256, &data,
+		  out, NULL, err))
 		goto cleanup;
 	ret = 0;
 cleanup:

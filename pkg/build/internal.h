@@ -357,7 +357,8 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
  * Fetching locked wheels into the download cache (fetch.c).
  */
 /**
- * Make the wheel w available as <cache>/wheels/<sha256> and return that
+ * Make the wheel w available as <cache>/wheels/<sha256>/<w->name> (the name
+ * kept for hwb check, which compares it with the metadata) and return that
  * path (malloc'd) in *out. A cached file is re-hashed before use. A wheel
  * with a path is copied only from one of src->find_links (after resolving
  * symbolic links; a relative path is taken relative to lock_dir); a wheel

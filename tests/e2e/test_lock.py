@@ -248,7 +248,8 @@ def test_env_from_index_and_download_cache(run_hwb, home, project, index):
     lock = project / "pylock.build.toml"
     p = env_prepare(home, lock, "--index-url", f"{index}/simple/")
     assert p.returncode == 0, p.stderr
-    cached = home / ".cache" / "hwb" / "wheels" / sha256(wheel_file("wheel"))
+    cached = (home / ".cache" / "hwb" / "wheels" / sha256(wheel_file("wheel"))
+              / os.path.basename(wheel_file("wheel")))
     assert cached.read_bytes() == pathlib.Path(wheel_file("wheel")).read_bytes()
     # Locked against one index, fetched from another host: refused.
     p = env_prepare(home / "other", lock, "--index-url", "http://localhost:1/simple/")
@@ -261,7 +262,7 @@ def test_env_from_index_and_download_cache(run_hwb, home, project, index):
     p = env_prepare(home, lock, "--index-url", f"{index}/simple/")
     assert p.returncode == 0, p.stderr
     assert "does not match" in p.stderr
-    assert sha256(cached) == cached.name
+    assert sha256(cached) == cached.parent.name
 
 
 def test_lock_help_lists_options(run_hwb):
