@@ -408,8 +408,10 @@ cleanup:
 	return ret;
 }
 
-int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
-		  struct hwb_error *err)
+/* One build; outdir, when given, replaces the configured one and no
+ * provenance is written (the first build of --verify-reproducible). */
+static int build_once(const struct hwb_build_options *o, const char *outdir,
+		      struct hwb_build_result *r, struct hwb_error *err)
 {
 	struct hwb_build__ctx c;
 	char name[512], version[512];
@@ -420,8 +422,16 @@ int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
 	c.o = o;
 	c.all_reused = 1;
 	c.started = (long long)time(NULL);
-	if (check_options(&c, err) ||
-	    hwb_build__read_system(c.srcdir, &c.sys, err) ||
+	if (check_options(&c, err))
+		goto cleanup;
+	if (outdir) {
+		free(c.outdir);
+		if (!(c.outdir = hwb_strdup(outdir))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+	}
+	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
 	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
 	    interpreter_prefix(&c, err) || make_work(&c, err))
@@ -435,10 +445,74 @@ int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
 	name_version(r->wheel ? strrchr(r->wheel, '/') + 1
 			      : strrchr(r->sdist, '/') + 1,
 		     name, sizeof(name), version, sizeof(version));
-	if (hwb_build__provenance(&c, r, name, version, err))
+	if (!outdir && hwb_build__provenance(&c, r, name, version, err))
 		goto cleanup;
 	ret = 0;
 cleanup:
 	ctx_release(&c);
+	return ret;
+}
+
+static void discard(struct hwb_build_result *r)
+{
+	if (r->sdist)
+		unlink(r->sdist);
+	if (r->wheel)
+		unlink(r->wheel);
+	if (r->provenance)
+		unlink(r->provenance);
+}
+
+/*
+ * --verify-reproducible: a first build into a scratch directory, then the
+ * real one, with a different work path and a later clock; the outputs are
+ * kept only when both give the same digests.
+ */
+int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
+		  struct hwb_error *err)
+{
+	struct hwb_build_result first = HWB_BUILD_RESULT_INIT;
+	const char *tmp = getenv("TMPDIR");
+	char *scratch = NULL;
+	int ret = -1;
+
+	if (!o->verify_reproducible)
+		return build_once(o, NULL, r, err);
+	scratch = hwb_strdup_printf("%s/hwb-verify-XXXXXX",
+				    tmp && tmp[0] == '/' ? tmp : "/tmp");
+	if (!scratch || !mkdtemp(scratch)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				"cannot create a scratch directory for "
+				"--verify-reproducible");
+		goto cleanup;
+	}
+	if (build_once(o, scratch, &first, err))
+		goto cleanup;
+	sleep(1); /* the second build runs at another second of the clock */
+	if (build_once(o, NULL, r, err))
+		goto cleanup;
+	if (strcmp(first.sdist_sha256, r->sdist_sha256) ||
+	    strcmp(first.wheel_sha256, r->wheel_sha256)) {
+		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B067",
+			      "the build is not reproducible: two builds gave "
+			      "%s %.12s and %.12s", r->wheel ? "wheels" : "sdists",
+			      r->wheel ? first.wheel_sha256 : first.sdist_sha256,
+			      r->wheel ? r->wheel_sha256 : r->sdist_sha256);
+		hwb_error_hint(err, "compare the two with diffoscope; the backend "
+			       "embeds something that changes (paths, times, "
+			       "random order)");
+		discard(r);
+		hwb_build_result_release(r);
+		goto cleanup;
+	}
+	hwb_log_info("reproducible: two builds gave the same digests");
+	ret = 0;
+cleanup:
+	hwb_build_result_release(&first);
+	if (scratch && scratch[0]) {
+		hwb_build__remove_tree(scratch);
+		rmdir(scratch);
+	}
+	free(scratch);
 	return ret;
 }

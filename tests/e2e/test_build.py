@@ -233,3 +233,23 @@ def test_project_cannot_raise_limits(run_hwb, tmp_path):
     src = project(tmp_path, "evil-loop")
     r = run_hwb("build", src, "--outdir", tmp_path / "d", "--timeout", "1")
     assert r.returncode == 5 and "timeout of 1 s" in r.stderr, r
+
+
+def test_verify_reproducible_passes_for_a_reproducible_backend(run_hwb, tmp_path):
+    out = tmp_path / "dist"
+    r = run_hwb("build", project(tmp_path, "build-intree"), "--outdir", out, "--wheel",
+                "--verify-reproducible")
+    assert r.returncode == 0, r
+    assert "reproducible: two builds gave the same digests" in r.stderr
+    assert (out / "intree_sample-1.2.0-py3-none-any.whl").exists()
+
+
+def test_verify_reproducible_catches_a_noisy_backend(run_hwb, tmp_path):
+    out = tmp_path / "dist"
+    r = run_hwb("build", project(tmp_path, "build-unreproducible"), "--outdir", out,
+                "--verify-reproducible")
+    # build_sdist raised UnsupportedOperation: the wheel came from the tree.
+    assert "cannot build an sdist" in r.stderr
+    assert r.returncode == 5, r
+    assert "HWB-B067" in r.stderr and "not reproducible" in r.stderr
+    assert not out.exists() or not any(out.iterdir())
