@@ -491,6 +491,9 @@ struct hwb_toml_value;
 
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err);
+/* The same from pyproject.toml's text (file names it in errors). */
+int hwb_build__parse_system(const char *text, size_t len, const char *file,
+			    struct hwb_build__system *s, struct hwb_error *err);
 void hwb_build__system_release(struct hwb_build__system *s);
 /* Every backend-path entry, resolved, inside srcdir (resolved). */
 int hwb_build__check_backend_path(const char *srcdir,
