@@ -624,3 +624,9 @@ int hwb_build__normalize_wheel(const char *path, long long epoch,
 			       struct hwb_error *err);
 int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err);
+
+/* Source validation (validate.c): warnings, or -1 with the first finding
+ * (HWB_KIND_FAILED) when strict. */
+int hwb_build__validate_source(const char *srcdir,
+			       const struct hwb_build__system *sys, int strict,
+			       struct hwb_error *err);
