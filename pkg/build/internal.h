@@ -128,9 +128,14 @@ int hwb_build__probe_explain(int errnum, struct hwb_error *err);
  *        hwb_build__lock_read() -> lock;
  *      without one: hwb_build__lock_resolve() over the configured wheelhouse
  *      or index -> lock (in memory; its hashes go to the provenance);
- *   3. hwb_build__env_prepare() with that lock -> env (site-packages and
- *      bin to mount read-only, put on PYTHONPATH and PATH; pkgs for the
- *      provenance);
+ *   3. hwb_build__env_prepare() with that lock -> env: a venv of the
+ *      interpreter (pyvenv.cfg, bin/python -> the interpreter,
+ *      lib/pythonX.Y/site-packages) to mount read-only; run env.python
+ *      (or the interpreter with PYTHONPATH=env.site_packages), put env.bin
+ *      on PATH; env.pkgs (name, version, wheel, sha256) for the provenance.
+ *      Mounted at another path (/env), bin/python still works when the
+ *      interpreter is at the same path inside, and the launchers in bin
+ *      find site-packages relative to themselves;
  *   4. after get_requires_for_build_* ran in the sandbox:
  *        with a lock: hwb_build__lock_check_requirements() refuses a dynamic
  *          requirement the lock does not satisfy;
@@ -268,10 +273,6 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 			    struct hwb_build__interp *out, struct hwb_error *err);
 void hwb_build__interp_release(struct hwb_build__interp *in);
 
-struct hwb_marker_env;
-/** Point env's fields at in's strings (borrowed; extra left NULL). */
-void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
-				  struct hwb_marker_env *env);
 
 /* ------------------------------------------------------------------------
  * Wheel file names and tags (wheelname.c).
@@ -297,7 +298,7 @@ int hwb_build__wheel_compatible(const char *tags,
 				const struct hwb_build__interp *in);
 
 /* ------------------------------------------------------------------------
- * The cache directory (envcache.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
+ * The cache directory (fetch.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
  */
 /** Malloc'd path of the cache directory (created), or -1 with err. */
 int hwb_build__cache_dir(char **out, struct hwb_error *err);
@@ -346,6 +347,21 @@ int hwb_build__lock_add_requirements(struct hwb_build__lock *lock,
 				     struct hwb_error *err);
 
 /**
+ * For hwb lock (lock_hooks.c): run get_requires_for_build_sdist and
+ * get_requires_for_build_wheel in the build sandbox (or unsandboxed with
+ * o->isolation_none, warned about), with lock's packages installed from
+ * the environment cache and a copy of o->srcdir, and add what they return
+ * to lock (hwb_build__lock_add_requirements). HWB-B146: a hook returned
+ * something other than a list of strings; the hooks' own errors are
+ * hook.c's (HWB-B05x).
+ */
+int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
+			    struct hwb_build__lock *lock, const char *lock_dir,
+			    const struct hwb_build__source *src,
+			    const struct hwb_build__interp *in,
+			    struct hwb_error *err);
+
+/**
  * For `hwb build` with a lock: 0 if every requirement whose marker holds
  * for in is satisfied by a locked package (name, version within the
  * specifiers, marker true), else -1 with HWB-B145 naming the requirement
@@ -361,7 +377,8 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
  * Fetching locked wheels into the download cache (fetch.c).
  */
 /**
- * Make the wheel w available as <cache>/wheels/<sha256> and return that
+ * Make the wheel w available as <cache>/wheels/<sha256>/<w->name> (the name
+ * kept for hwb check, which compares it with the metadata) and return that
  * path (malloc'd) in *out. A cached file is re-hashed before use. A wheel
  * with a path is copied only from one of src->find_links (after resolving
  * symbolic links; a relative path is taken relative to lock_dir); a wheel
@@ -401,9 +418,13 @@ struct hwb_build__env_pkg {
 /* A ready environment. Release with hwb_build__env_release(). */
 struct hwb_build__env {
 	char *key;           /* owned; 64 hex digits */
-	char *root;          /* owned; <cache>/envs/<key> */
-	char *site_packages; /* owned; <root>/site-packages: PYTHONPATH */
+	char *root;          /* owned; <cache>/envs/<key>: a venv for the
+			      * interpreter (pyvenv.cfg, bin/python) */
+	char *site_packages; /* owned; <root>/lib/pythonX.Y/site-packages */
 	char *bin;           /* owned; <root>/bin: PATH (console scripts) */
+	char *python;        /* owned; <root>/bin/python, a symbolic link to
+			      * the interpreter: run it (even with -I) and
+			      * the environment's packages are importable */
 	struct hwb_build__env_pkg *pkgs; /* owned; sorted by name */
 	size_t pkg_count;
 	int reused;          /* 1: an existing environment passed its check */
@@ -412,7 +433,7 @@ struct hwb_build__env {
 	size_t files_checked; /* files hashed by the check (0 when built) */
 };
 
-#define HWB_BUILD_ENV_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
+#define HWB_BUILD_ENV_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
 
 /**
  * Give the content-addressed environment for req->lock and req->interp,
@@ -426,7 +447,7 @@ struct hwb_build__env {
  * when it passes; one that fails is logged as a warning and rebuilt, never
  * used. A build fetches each wheel (hwb_build__fetch), runs hwb_check_file
  * on it, unpacks it into a temporary directory beside the final one
- * (purelib/platlib to site-packages, .data/scripts to bin with "#!python"
+ * (purelib/platlib to lib/pythonX.Y/site-packages, .data/scripts to bin with "#!python"
  * rewritten, .data/data to the root, .data/headers to include/<name>),
  * writes console_scripts launchers to bin, compiles the modules to .pyc
  * (unchecked-hash, so a read-only environment imports fast), records the
@@ -447,6 +468,35 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 /** Free what env owns; leaves it as HWB_BUILD_ENV_INIT. */
 void hwb_build__env_release(struct hwb_build__env *env);
 
+/* The manifest inside an environment directory. */
+#define HWB_BUILD_ENV_MANIFEST "hwb-env.json"
+
+struct hwb_build__manifest_file {
+	char *path;     /* owned; relative to the environment's root */
+	char *link;     /* owned; a symbolic link's target (bin/python),
+			 * NULL for a regular file */
+	uint64_t size;
+	int exec;       /* owner-executable */
+	char sha256[HWB_BUILD_SHA256_HEX];   /* as hashed now */
+	char expected[HWB_BUILD_SHA256_HEX]; /* as recorded (verify) */
+};
+
+/* Every regular file of an environment, sorted by path (env_verify.c). */
+struct hwb_build__manifest {
+	struct hwb_build__manifest_file *files; /* owned */
+	size_t count, cap;
+};
+
+/**
+ * List and hash (threads workers; 0: one per core) every file under root
+ * except the manifest itself; symbolic links are recorded with their
+ * target. A special file is HWB-B162.
+ */
+int hwb_build__manifest_build(const char *root, int threads,
+			      struct hwb_build__manifest *out,
+			      struct hwb_error *err);
+void hwb_build__manifest_release(struct hwb_build__manifest *m);
+
 /**
  * Check the environment at root against its manifest with threads workers.
  * 0: intact; 1: differs (why is set in *reason, malloc'd); -1: error.
@@ -454,12 +504,21 @@ void hwb_build__env_release(struct hwb_build__env *env);
 int hwb_build__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err);
 
-/* Unpack one wheel into the environment being built (install.c). */
-struct hwb_build__manifest; /* the file list being recorded */
+/** "lib/pythonX.Y/site-packages", the venv layout (malloc'd; NULL: OOM). */
+char *hwb_build__env_site_dir(const struct hwb_build__interp *in);
+
+/**
+ * Unpack the wheel at wheel_path into the environment being built at
+ * env_root (install.c): purelib/platlib and the root-is-purelib tree to
+ * lib/pythonX.Y/site-packages, .data/scripts to bin (a "#!python" first line becomes the
+ * interpreter), .data/data to the root, .data/headers to include/<name>,
+ * then console_scripts and gui_scripts launchers in bin. Member paths are
+ * checked again (no absolute path, "..", symbolic link, duplicate or
+ * unknown .data scheme: HWB-B162). Files are created with O_EXCL and mode
+ * 644, or 755 for executable members.
+ */
 int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
-			     const char *final_root,
 			     const struct hwb_build__interp *interp,
-			     struct hwb_build__manifest *manifest,
 			     struct hwb_error *err);
 
 /**
@@ -471,6 +530,192 @@ int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
 int hwb_build__run(const char *const *argv, struct hwb_buf *out, int *status,
 		   struct hwb_error *err);
 
+/* ------------------------------------------------------------------------
+ * Finding wheels (finder.c, finder_links.c, finder_index.c).
+ */
+
+/* One wheel file a source offers. */
+struct hwb_build__dist {
+	char *filename;        /* owned */
+	char *version;         /* owned; from the file name */
+	char *tags;            /* owned; "py3-none-any" */
+	char *url;             /* owned; index files, else NULL */
+	char *path;            /* owned; find-links files (absolute), else NULL */
+	char *index_page;      /* owned; the project page it was listed on */
+	char *requires_python; /* owned; from the index, or NULL */
+	char sha256[HWB_BUILD_SHA256_HEX]; /* "" until known */
+	uint64_t size;         /* 0 when unknown */
+};
+
+/* Every wheel of one project, from every source. */
+struct hwb_build__project {
+	char *name;                    /* owned; normalised */
+	struct hwb_build__dist *dists; /* owned */
+	size_t count, cap;
+};
+
+struct hwb_http_client;
+
+/* The sources, with per-project answers cached for one resolution. */
+struct hwb_build__finder {
+	const struct hwb_build__source *src; /* borrowed */
+	char *cache_dir;                     /* owned */
+	struct hwb_http_client *http;        /* owned; made on first use */
+	struct hwb_build__project *projects; /* owned */
+	size_t count, cap;
+};
+
+/** Set up a finder over src; release with hwb_build__finder_release(). */
+int hwb_build__finder_init(struct hwb_build__finder *f,
+			   const struct hwb_build__source *src,
+			   struct hwb_error *err);
+void hwb_build__finder_release(struct hwb_build__finder *f);
+
+/**
+ * Every wheel of project name (normalised) in the find-links directories
+ * and on the index. An unknown project gives count 0, not an error.
+ * *out stays owned by f.
+ */
+int hwb_build__finder_project(struct hwb_build__finder *f, const char *name,
+			      const struct hwb_build__project **out,
+			      struct hwb_error *err);
+
+/** Append a dist to p (fields copied). */
+int hwb_build__project_add(struct hwb_build__project *p,
+			   const struct hwb_build__dist *d,
+			   struct hwb_error *err);
+
+/** Wheels of name from the find-links directories (finder_links.c). */
+int hwb_build__links_scan(const struct hwb_build__source *src,
+			  const char *name, struct hwb_build__project *p,
+			  struct hwb_error *err);
+
+/**
+ * Wheels of name from the index (finder_index.c): GET <index>/<name>/ with
+ * PEP 691 JSON preferred, PEP 503 HTML accepted; yanked files are left
+ * out. 404 gives none. HWB-B131: the page cannot be parsed; HTTP errors as
+ * pkg/core/http gives them.
+ */
+int hwb_build__index_scan(struct hwb_build__finder *f, const char *name,
+			  struct hwb_build__project *p, struct hwb_error *err);
+
+/** Parse a project page (exposed for tests and fuzzing). */
+int hwb_build__index_parse(const char *body, size_t len, int json,
+			   const char *page_url, struct hwb_build__project *p,
+			   struct hwb_error *err);
+
+/** Resolve a link ref found on the page at base into an absolute URL. */
+char *hwb_build__url_join(const char *base, const char *ref);
+
+/**
+ * Make sure d->sha256 is known: hash a local file, or download a remote one
+ * into the cache, checking the index's hash (fetch.c). *local_out (may be
+ * NULL) receives a malloc'd path of a local copy.
+ */
+int hwb_build__dist_materialize(struct hwb_build__finder *f,
+				struct hwb_build__dist *d, char **local_out,
+				struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * A wheel's core metadata (wheel_meta.c).
+ */
+struct hwb_build__wheel_meta {
+	char *name;            /* owned; Name, as written */
+	char *version;         /* owned; Version */
+	char *requires_python; /* owned; NULL when absent */
+	char **requires;       /* owned; Requires-Dist values */
+	size_t require_count;
+};
+
+/**
+ * Read <name>-<version>.dist-info/METADATA from the wheel at path (a zip
+ * read with libarchive; the member is capped at 4 MiB). HWB-B144 when the
+ * wheel or its METADATA cannot be read.
+ */
+int hwb_build__wheel_meta_read(const char *path,
+			       struct hwb_build__wheel_meta *out,
+			       struct hwb_error *err);
+void hwb_build__wheel_meta_release(struct hwb_build__wheel_meta *m);
+
+/** sha256 of the regular file at path as lowercase hex (fetch.c). */
+int hwb_build__sha256_file(const char *path, char hex[65],
+			   struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * The resolver's state (resolve.c, resolve_lock.c).
+ */
+#include "pkg/wheel/wheel.h"
+
+/* Build requirements are a handful of packages; a search that needs more
+ * edges than this is runaway input. */
+#define RS_MAX_EDGES 20000
+
+struct rs_edge {                /* one requirement on one project */
+	struct hwb_requirement *req; /* owned */
+	char *text;                  /* owned; as written */
+	char *name;                  /* owned; normalised */
+	char *marker;                /* owned; marker text or NULL */
+	char *extra;                 /* owned; the parent's extra it came
+				      * with, or NULL */
+	long parent;                 /* pin index, -1 for top level */
+	const char *origin;          /* borrowed; "pyproject.toml" or the
+				      * requiring project's name */
+};
+
+struct rs_pin {                 /* one chosen version */
+	char dist_name[128];         /* normalised project name */
+	char version[64];            /* as the METADATA gives it */
+	struct hwb_pep440_version parsed;
+	struct hwb_build__dist *dist; /* borrowed from the finder */
+	struct hwb_build__wheel_meta meta; /* owned */
+	char *local;                 /* owned; the wheel on disk */
+	int usable;                  /* Requires-Python accepts the interp */
+};
+
+struct rs_candidate {
+	struct hwb_pep440_version version;
+	struct hwb_build__dist *dist; /* borrowed; a compatible wheel */
+};
+
+struct rs_candidates {
+	struct rs_candidate *items; /* owned; highest version first */
+	size_t count;
+};
+
+struct rs_state {
+	const struct hwb_build__source *src;  /* borrowed */
+	const struct hwb_build__interp *in;   /* borrowed */
+	struct hwb_build__finder finder;      /* owned */
+	const char *where;                    /* sources, for messages */
+	struct rs_edge *edges;                /* owned */
+	size_t edge_count, edge_cap;
+	struct rs_pin *pins;                  /* owned; in pin order */
+	size_t pin_count, pin_cap;
+	struct hwb_error conflict;            /* the first dead end seen */
+};
+
+/** Marker environment of in (strings borrowed; extra NULL). */
+void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
+				  struct hwb_marker_env *env);
+/** Add top-level requirements and search; -1 with err when impossible. */
+int hwb_build__rs_run(struct rs_state *st, const char *const *reqs,
+		      size_t count, const char *origin, struct hwb_error *err);
+void hwb_build__rs_release(struct rs_state *st);
+/** The versions of name with a compatible wheel, highest first. */
+int hwb_build__rs_candidates(struct rs_state *st, const char *name,
+			     struct rs_candidates *out, struct hwb_error *err);
+void hwb_build__rs_candidates_release(struct rs_candidates *c);
+/** Append a pin for c (reads its metadata); -1 on error. */
+int hwb_build__rs_pin(struct rs_state *st, const char *name,
+		      const struct rs_candidate *c, struct hwb_error *err);
+/** 1 if edge e's marker holds for the interpreter (with its extra). */
+int hwb_build__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
+			       struct hwb_error *err);
+/** Replace lock's packages with the pins (after hwb_build__rs_run). */
+int hwb_build__rs_to_lock(struct rs_state *st, struct hwb_build__lock *lock,
+			  struct hwb_error *err);
+/** Free what a lock package owns (lock.c). */
+void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p);
 /* ========================================================================
  * The PEP 517 frontend (pyproject.c, origin.c, tree.c, wheelhouse.c,
  * venv.c, hook.c, pep517.c, build.c, normalize.c, outputs.c,
@@ -491,6 +736,9 @@ struct hwb_toml_value;
 
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err);
+/* The same from pyproject.toml's text (file names it in errors). */
+int hwb_build__parse_system(const char *text, size_t len, const char *file,
+			    struct hwb_build__system *s, struct hwb_error *err);
 void hwb_build__system_release(struct hwb_build__system *s);
 /* Every backend-path entry, resolved, inside srcdir (resolved). */
 int hwb_build__check_backend_path(const char *srcdir,
@@ -618,6 +866,24 @@ int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
 
 /* Rewrite in place into the normal form (normalize.c). */
 int hwb_build__normalize_wheel(const char *path, long long epoch,
+			       const struct hwb_build__ctx *c, /* NULL: no SBOM */
 			       struct hwb_error *err);
+
+/* One wheel member for the SBOM. */
+struct hwb_build__sbom_file {
+	const char *name; /* borrowed */
+	char sha256[65];
+};
+
+/* The CycloneDX 1.6 document for the wheel name/version (sbom.c). */
+int hwb_build__sbom(const struct hwb_build__ctx *c, const char *name,
+		    const char *version, const struct hwb_build__sbom_file *f,
+		    size_t count, struct hwb_buf *out, struct hwb_error *err);
 int hwb_build__normalize_sdist(const char *path, long long epoch,
+			       struct hwb_error *err);
+
+/* Source validation (validate.c): warnings, or -1 with the first finding
+ * (HWB_KIND_FAILED) when strict. */
+int hwb_build__validate_source(const char *srcdir,
+			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
