@@ -129,3 +129,6 @@ clean:
 	rm -rf build hwb $(TOOL_BIN)
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# hwb's PEP 517 hook runner is embedded with .incbin: rebuild when it changes.
+$(foreach d,rel asan fuzz,build/$(d)/pkg/build/hook_runner.o): pkg/build/hook_runner.py

@@ -131,6 +131,55 @@ int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
  */
 int hwb_sandbox_check_pass_env(const char *name, struct hwb_error *err);
 
+struct hwb_config;
+
+/*
+ * What to build. Strings are borrowed. Settings with a trust rule (limits,
+ * isolation, pass-env, wheelhouse, interpreter, outdir) come from config
+ * (pkg/core/config.h: project files may only tighten limits and never set
+ * pass-env); the rest is the command's.
+ */
+struct hwb_build_options {
+	const char *srcdir;        /* NULL: "." */
+	const struct hwb_config *config; /* NULL: every default */
+	int wheel;                 /* --wheel */
+	int sdist;                 /* --sdist; neither: sdist, then the wheel
+				    * from the unpacked sdist */
+	const char *const *config_settings; /* "KEY=VALUE"; a repeated key
+					     * becomes a list (PEP 517) */
+	size_t config_count;
+	const char *cache_dir;     /* NULL: $XDG_CACHE_HOME/hwb or ~/.cache/hwb */
+	int verify_reproducible;   /* build twice, compare digests */
+	const char *const *argv;   /* the command line, for the provenance */
+	size_t argc;
+};
+
+/* What was built. Release with hwb_build_result_release(). */
+struct hwb_build_result {
+	char *sdist;           /* owned path in outdir, or NULL */
+	char *wheel;           /* owned path in outdir, or NULL */
+	char *provenance;      /* owned path of the provenance statement */
+	char sdist_sha256[65];
+	char wheel_sha256[65];
+	long long source_date_epoch;
+	int env_reused;        /* every environment came from the cache */
+};
+
+#define HWB_BUILD_RESULT_INIT { NULL, NULL, NULL, "", "", 0, 0 }
+
+void hwb_build_result_release(struct hwb_build_result *r);
+
+/**
+ * Build the project in o->srcdir with its PEP 517 backend, each hook in a
+ * fresh sandboxed process, and move the outputs and a provenance statement
+ * into o->outdir atomically. Returns 0, or -1 with err: HWB_KIND_CONFIG for
+ * the project's or the machine's set-up, HWB_KIND_BUILD when the backend
+ * failed, hit a limit or the timeout, or the two builds of
+ * --verify-reproducible differ.
+ */
+int hwb_build_run(const struct hwb_build_options *o,
+		  struct hwb_build_result *r, struct hwb_error *err);
+
 /* ========================================================================
  * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
  * ======================================================================== */

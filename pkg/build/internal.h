@@ -108,6 +108,12 @@ int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
 			       struct hwb_sandbox_result *result,
 			       struct hwb_error *err);
 
+/* The limit a failed build's output shows it hit ("address-space",
+ * "processes", ...), or NULL; and the error naming it (HWB-B013). */
+const char *hwb_build__limit_from_log(const struct hwb_buf *log);
+int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
+			   const char *limit, struct hwb_error *err);
+
 /* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
 int hwb_build__probe_explain(int errnum, struct hwb_error *err);
 
@@ -464,3 +470,154 @@ int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
  */
 int hwb_build__run(const char *const *argv, struct hwb_buf *out, int *status,
 		   struct hwb_error *err);
+
+/* ========================================================================
+ * The PEP 517 frontend (pyproject.c, origin.c, tree.c, wheelhouse.c,
+ * venv.c, hook.c, pep517.c, build.c, normalize.c, outputs.c,
+ * provenance.c). Codes HWB-B030..B099.
+ * ======================================================================== */
+
+/* [build-system] of a project (pyproject.c). */
+struct hwb_build__system {
+	char **requires;      /* owned PEP 508 strings */
+	size_t require_count;
+	char *backend;        /* owned "module:object" */
+	char **backend_path;  /* owned, relative entries */
+	size_t path_count;
+	int legacy;           /* the setuptools __legacy__ default applied */
+};
+
+struct hwb_toml_value;
+
+int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
+			   struct hwb_error *err);
+void hwb_build__system_release(struct hwb_build__system *s);
+/* Every backend-path entry, resolved, inside srcdir (resolved). */
+int hwb_build__check_backend_path(const char *srcdir,
+				  const struct hwb_build__system *s,
+				  struct hwb_error *err);
+
+/* The source tree's origin and time (source.c). */
+struct hwb_build__origin {
+	long long epoch;        /* SOURCE_DATE_EPOCH used, >= 1980-01-01 */
+	const char *epoch_from; /* "git", "mtime" or "environment" */
+	int from_git;
+	char commit[41];        /* HEAD's id, "" outside git */
+	long long commit_time;
+	char *ref;              /* owned, "refs/heads/main" or NULL */
+	char *remote;           /* owned, origin's URL or NULL */
+	int dirty;              /* tracked files differ from HEAD */
+};
+
+int hwb_build__origin_read(const char *srcdir, long long newest_mtime,
+			   struct hwb_build__origin *s, struct hwb_error *err);
+void hwb_build__origin_release(struct hwb_build__origin *s);
+
+/* Trees (tree.c). */
+int hwb_build__copy_tree(const char *src, const char *dst, long long *newest,
+			 struct hwb_error *err);
+void hwb_build__remove_tree(const char *path);
+int hwb_build__unpack_sdist(const char *sdist, const char *dir,
+			    struct hwb_error *err);
+
+/* The embedded hook runner script (hook_runner.S), NUL-terminated. */
+extern const char hwb_build__hook_runner[];
+
+
+/* Resolved build requirements (resolve.c), sorted by name. */
+struct hwb_build__wh_item {
+	char *name;      /* owned, normalised */
+	char *version;   /* owned */
+	char *path;      /* owned, the wheel on the host */
+	char *filename;  /* owned */
+	char sha256[65];
+};
+
+struct hwb_build__wh {
+	struct hwb_build__wh_item *items; /* owned */
+	size_t count;
+};
+
+int hwb_build__wheelhouse_resolve(const char *const *requires, size_t count,
+		       const char *find_links, struct hwb_build__wh *out,
+		       struct hwb_error *err);
+void hwb_build__wh_release(struct hwb_build__wh *r);
+
+/* A content-addressed environment (env.c). */
+struct hwb_build__venv {
+	char *dir;    /* owned, <cache>/envs/<key> */
+	char key[65];
+	int reused;   /* found in the cache and verified */
+};
+
+int hwb_build__venv_get(const struct hwb_build__interp *py,
+		       const struct hwb_build__wh *reqs, const char *cache,
+		       struct hwb_build__venv *env, struct hwb_error *err);
+void hwb_build__venv_release(struct hwb_build__venv *e);
+
+/*
+ * One stage's view for hooks (hook.c): the sandbox spec shared by its
+ * hooks (argv and cwd are set per hook) and the paths as the backend sees
+ * them: /src, /out, /hook, /env in the sandbox, host paths with
+ * --isolation none.
+ */
+struct hwb_build__stage {
+	const struct hwb_build__system *sys;
+	struct hwb_sandbox_spec spec;
+	struct hwb_sandbox_bind binds[6];
+	const char *src_in, *out_in, *hook_in, *env_in;
+	const char *hook_host;
+	char path[4200];  /* PATH: the environment's bin first */
+};
+
+typedef struct json_t json_t;
+
+/* Run hook with kwargs (a JSON object). *result (caller decrefs) holds
+ * "return_val" or the "unsupported"/"hook_missing" flag. */
+int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
+		    json_t *kwargs, json_t **result, struct hwb_error *err);
+
+/* One hwb_build_run (build.c), shared by its stages (pep517.c). */
+struct hwb_build__ctx {
+	const struct hwb_build_options *o;
+	char *srcdir;                  /* owned, resolved */
+	char *outdir;                  /* owned */
+	struct hwb_build__system sys;
+	struct hwb_build__interp py;   /* interp.c */
+	char *py_prefix;               /* owned, the interpreter's prefix */
+	struct hwb_build__origin source;
+	struct hwb_build__wh reqs;   /* every wheel installed, for provenance */
+	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
+	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */
+	json_t *config;                /* config_settings */
+	char *work;                    /* owned temporary work directory */
+	char *hook_dir;                /* owned, <work>/hook */
+	int all_reused;
+	long long started, finished;   /* UTC seconds */
+	enum hwb_isolation isolation;  /* from build.isolation */
+	const char *find_links;        /* borrowed from config, or NULL */
+	const char *python;            /* borrowed from config, or default */
+};
+
+int hwb_build__config_settings(const char *const *pairs, size_t count,
+			       json_t **out, struct hwb_error *err);
+/* Run one stage; *name (owned) is the file in out. *unsupported: the
+ * backend raised UnsupportedOperation (build_sdist). */
+int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
+			 const char *out, char **name, int *unsupported,
+			 struct hwb_error *err);
+/* Write <outdir>/<name>-<version>.provenance.json (provenance.c). */
+int hwb_build__provenance(const struct hwb_build__ctx *c,
+			  struct hwb_build_result *r, const char *name,
+			  const char *version, struct hwb_error *err);
+
+/* Normalise the outputs in place and check them (outputs.c). */
+int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
+			      const char *sdist, const char *wheel_dir,
+			      const char *wheel, struct hwb_error *err);
+
+/* Rewrite in place into the normal form (normalize.c). */
+int hwb_build__normalize_wheel(const char *path, long long epoch,
+			       struct hwb_error *err);
+int hwb_build__normalize_sdist(const char *path, long long epoch,
+			       struct hwb_error *err);

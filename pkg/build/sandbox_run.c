@@ -277,7 +277,7 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
  * errno values inside the build (ENOMEM, EAGAIN from fork, EMFILE), so those
  * are recognised from what the build printed about them.
  */
-static const char *limit_from_log(const struct hwb_buf *log)
+const char *hwb_build__limit_from_log(const struct hwb_buf *log)
 {
 	static const struct {
 		const char *text;
@@ -327,7 +327,6 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 		  struct hwb_error *err)
 {
 	struct hwb_sandbox_result *r = s->result;
-	char what[128];
 
 	if (r->timed_out)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B011",
@@ -359,11 +358,19 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 	} else {
 		r->exit_status = WEXITSTATUS(s->exit_status);
 		if (r->exit_status)
-			r->limit_hit = limit_from_log(&r->log);
+			r->limit_hit = hwb_build__limit_from_log(&r->log);
 	}
 	if (!r->limit_hit)
 		return 0;
-	describe_limit(l, r->limit_hit, what, sizeof(what));
+	return hwb_build__limit_error(l, r->limit_hit, err);
+}
+
+int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
+			   const char *limit, struct hwb_error *err)
+{
+	char what[128];
+
+	describe_limit(l, limit, what, sizeof(what));
 	return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B013",
 			     "the build failed after hitting %s", what),
 	       hwb_error_hint(err, "raise the limit in your hwb configuration "

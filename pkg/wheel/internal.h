@@ -34,8 +34,8 @@
 /**
  * Add a finding to r; thread-safe once hwb_wheel__report_prepare() has run.
  * The message is printf-formatted, one line: what is wrong and the fix;
- * member may be NULL. Control characters in member and message are stored
- * as they are and made safe by whoever prints them. Errors with a code in
+ * member may be NULL. Both are stored printable: control characters and
+ * bytes that are not UTF-8 become '?'. Errors with a code in
  * HWB-W001..W039 (zip framing, paths, RECORD) are firm: --select and
  * --ignore never hide them. Returns 0, or -1 when out of memory.
  */
@@ -62,6 +62,48 @@ int hwb_wheel__report_prepare(struct hwb_check_report *r,
  */
 void hwb_wheel__report_filter(struct hwb_check_report *r,
 			      const struct hwb_check_options *opts);
+
+/* ------------------------------------------------------------------------
+ * Helpers shared by the zip reader and the content checks (zip_util.c)
+ */
+
+/* hwb_wheel__utf8_valid() (metadata.c, below) serves the zip reader too. */
+
+/*
+ * What is wrong with an archive path (check 15), or HWB_PATH_OK. Used for
+ * member names and RECORD rows alike.
+ */
+enum hwb_path_problem {
+	HWB_PATH_OK = 0,
+	HWB_PATH_ABSOLUTE,   /* leading '/' or a drive letter "C:" */
+	HWB_PATH_DOTDOT,     /* a ".." component */
+	HWB_PATH_DOT,        /* a "." component */
+	HWB_PATH_EMPTY_PART, /* "a//b", or empty */
+	HWB_PATH_BACKSLASH,  /* '\\' anywhere */
+};
+enum hwb_path_problem hwb_wheel__path_problem(const char *p, size_t n,
+					      int is_dir);
+/** One phrase for a problem ("has a '..' component"). */
+const char *hwb_wheel__path_problem_text(enum hwb_path_problem p);
+
+/** Read exactly len bytes at off; -1 with errno (EIO for a short file). */
+int hwb_wheel__pread(int fd, void *buf, size_t len, uint64_t off);
+
+static inline uint16_t hwb_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t hwb_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t hwb_le64(const uint8_t *p)
+{
+	return (uint64_t)hwb_le32(p) | (uint64_t)hwb_le32(p + 4) << 32;
+}
 
 /* ------------------------------------------------------------------------
  * What the content checks receive (filled by check.c).
@@ -184,6 +226,153 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c);
 int hwb_wheel__check_sdist(const char *path,
 			   const struct hwb_check_options *opts,
 			   struct hwb_check_report *r, struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * Zip reader (zip.c, zip_entry.c, zip_local.c), the inflate pass
+ * (inflate.c) and RECORD (record.c). Only check.c drives them.
+ */
+
+/* Limits on the archive's own structures, with the reason for each. */
+#define HWB_ZIP_MAX_CD_SIZE ((uint64_t)64 << 20) /* ~500,000 members */
+/* Data above this ratio over 64 MiB inflated is a bomb (PyPI's rule). */
+#define HWB_ZIP_RATIO_FLOOR ((uint64_t)64 << 20)
+
+/* Where one member's bytes are in the file; parallel to the members. */
+struct hwb_zip_entry {
+	uint64_t local_offset;  /* local header, as the central dir. says */
+	uint64_t data_offset;   /* compressed data (valid when local_ok) */
+	uint64_t data_end;      /* end of data and of any data descriptor */
+	uint16_t flags;         /* general-purpose bit flags */
+	uint16_t name_raw_len;  /* name length in the central directory */
+	int fields_ok;          /* central record sane enough to inflate */
+	int sizes_bad;          /* its ZIP64 sizes or offset are unusable */
+	int local_state;        /* 0 not read, 1 ok, -1 unusable */
+	int record_row;         /* index into the RECORD rows, or -1 */
+	uint8_t alt_digest[64]; /* RECORD's digest when not sha256 */
+	int alt_digest_valid;
+};
+
+struct hwb_zip {
+	int fd;                           /* not owned */
+	uint64_t file_size;
+	struct hwb_wheel_member *members; /* owned, count entries */
+	struct hwb_zip_entry *entries;    /* owned, parallel to members */
+	size_t count;
+	uint64_t cd_offset;               /* where the central dir. starts */
+	uint64_t records_start;           /* first end record (ZIP64/EOCD) */
+	uint64_t total_size;              /* sum of uncompressed sizes */
+	int cd_ok;                        /* 1: members describe the zip */
+	int too_big;                      /* bomb limits hit: inflate none */
+};
+
+#define HWB_ZIP_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+
+/**
+ * Read the end records and the central directory of the zip open on fd
+ * (checks 2, 3, 7-12, 14-16) into z. Findings go to r. Returns 0 (z->cd_ok
+ * says whether members were found), or -1 with err on a read error or
+ * out of memory. Release z with hwb_zip__release().
+ */
+int hwb_zip__read(struct hwb_zip *z, int fd, uint64_t file_size,
+		  const struct hwb_check_options *opts,
+		  struct hwb_check_report *r, struct hwb_error *err);
+void hwb_zip__release(struct hwb_zip *z);
+
+/* Header fields that ZIP64 may extend, before and after resolving. */
+struct hwb_zip_fields {
+	uint64_t size, csize, offset;
+	uint32_t disk;
+	int bad; /* set when they cannot be trusted */
+};
+
+/**
+ * Check an extra field (type-length list, no repeated ZIP64 or Unicode
+ * Path field, ZIP64 values behind every sentinel; checks 8, 9) and resolve
+ * f's sentinels. local: a local header (ZIP64 then holds both sizes).
+ * Returns 0 (f->bad set when unusable), -1 on OOM.
+ */
+int hwb_zip__check_extra(struct hwb_check_report *r, const char *member,
+			 const uint8_t *extra, size_t len, int local,
+			 const uint8_t *name, size_t nlen,
+			 struct hwb_zip_fields *f);
+
+/*
+ * Per-entry checks of a central-directory record (zip_entry.c). raw points
+ * at the 46-byte record; name, extra and comment follow it.
+ */
+int hwb_zip__check_central(struct hwb_check_report *r,
+			   struct hwb_wheel_member *m, struct hwb_zip_entry *e,
+			   const uint8_t *raw, size_t raw_len);
+
+/*
+ * Validate the local header of entry i (checks 4-6, 9, 12) from hdr, the
+ * hdr_len bytes read at its offset (at least 30 + name + extra, or as much
+ * as the file holds); sets local_state, data_offset and data_end. Safe
+ * from several threads for different i. Returns 0, -1 on OOM.
+ */
+int hwb_zip__check_local(struct hwb_zip *z, size_t i,
+			 struct hwb_check_report *r, const uint8_t *hdr,
+			 size_t hdr_len);
+/** Read and validate entry i's local header if not done yet. */
+int hwb_zip__load_local(struct hwb_zip *z, size_t i,
+			struct hwb_check_report *r, struct hwb_error *err);
+
+/**
+ * Walk the file from offset 0 in local-header order once every entry's
+ * local header was read (checks 1, 13): prepended data, gaps, overlaps.
+ */
+int hwb_zip__check_layout(struct hwb_zip *z, struct hwb_check_report *r);
+
+/**
+ * Inflate member i whole into a malloc'd buffer (*out, caller frees) when
+ * it is at most limit bytes; for METADATA, WHEEL and RECORD. Returns 1 when
+ * read, 0 when it could not be (findings say why), -1 with err on OOM or a
+ * read error.
+ */
+int hwb_zip__read_whole(struct hwb_zip *z, size_t i, size_t limit,
+			uint8_t **out, size_t *out_len,
+			struct hwb_check_report *r, struct hwb_error *err);
+
+/* One RECORD row (record.c). */
+struct hwb_record_row {
+	char *path;            /* owned */
+	int hash_alg;          /* enum hwb_hash_alg, or -1 when empty */
+	uint8_t digest[64];
+	size_t digest_len;
+	int64_t size;          /* -1 when empty */
+	int member;            /* index of the member, or -1 */
+};
+
+struct hwb_record {
+	struct hwb_record_row *rows; /* owned */
+	size_t count;
+	int usable;                  /* parsed: rows can be compared */
+	int self_member;             /* index of RECORD itself, or -1 */
+};
+
+#define HWB_RECORD_INIT { NULL, 0, 0, -1 }
+
+/**
+ * Find dist_info/RECORD, parse it and link rows and entries (checks 17-20).
+ * Returns 0, or -1 with err on OOM or a read error.
+ */
+int hwb_record__load(struct hwb_record *rec, struct hwb_zip *z,
+		     const char *dist_info, struct hwb_check_report *r,
+		     struct hwb_error *err);
+/** After the inflate pass: digests and sizes against RECORD (check 21). */
+int hwb_record__verify(const struct hwb_record *rec, const struct hwb_zip *z,
+		       struct hwb_check_report *r);
+void hwb_record__release(struct hwb_record *rec);
+
+/**
+ * The inflate pass (inflate.c): every entry whose central record is sane
+ * gets its local header checked, is inflated once with CRC-32, size, sha256
+ * and RECORD's digest computed, and is handed to the content checks, over
+ * opts->threads threads. Returns 0, or -1 with err (OOM, read error).
+ */
+int hwb_wheel__inflate_all(struct hwb_zip *z, const struct hwb_wheel_ctx *c,
+			   const struct hwb_record *rec,
+			   struct hwb_error *err);
 
 /* ------------------------------------------------------------------------
  * Shared by the content checks (filename.c, metacheck.c, layout.c,

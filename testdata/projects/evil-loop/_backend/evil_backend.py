@@ -12,4 +12,5 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         pass
 
 
-build_sdist = build_wheel
+def build_sdist(sdist_directory, config_settings=None):
+    return build_wheel(sdist_directory, config_settings)

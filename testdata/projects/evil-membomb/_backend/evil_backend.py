@@ -9,4 +9,5 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
         hoard.append(b"\x01" * (64 << 20))
 
 
-build_sdist = build_wheel
+def build_sdist(sdist_directory, config_settings=None):
+    return build_wheel(sdist_directory, config_settings)

@@ -26,4 +26,5 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     raise SystemExit(0)
 
 
-build_sdist = build_wheel
+def build_sdist(sdist_directory, config_settings=None):
+    return build_wheel(sdist_directory, config_settings)

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * build.c: `hwb build`, a sandboxed PEP 517 build (pkg/build). Flags become
+ * configuration overrides so the trust rules of pkg/core/config apply to
+ * them like to every other layer; the build itself is hwb_build_run's.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/hwb/cli.h"
+#include "cmd/hwb/cmd.h"
+#include "pkg/build/build.h"
+#include "pkg/core/config.h"
+
+static struct cli_common common;
+static const char *outdir, *python, *isolation, *index_url;
+static int wheel, sdist, verify_reproducible;
+static long timeout = -1;
+static struct cli_list settings, allow_network, find_links, pass_env;
+static const struct cli_opt build_opts[] = {
+	CLI_COMMON_OPTS(&common),
+	{ CLI_OPT_STRING, "outdir", 'o', &outdir, "DIR",
+	  "where the outputs and the provenance go (default: dist)" },
+	{ CLI_OPT_FLAG, "wheel", 'w', &wheel, NULL, "build a wheel only" },
+	{ CLI_OPT_FLAG, "sdist", 's', &sdist, NULL, "build an sdist only" },
+	{ CLI_OPT_LIST, "config-setting", 'C', &settings, "KEY=VALUE",
+	  "a PEP 517 config setting for the backend" },
+	{ CLI_OPT_STRING, "python", 0, &python, "PATH",
+	  "the interpreter for the build" },
+	{ CLI_OPT_STRING, "isolation", 0, &isolation, "sandbox|container|none",
+	  "how the backend is isolated (default: sandbox)" },
+	{ CLI_OPT_LIST, "allow-network", 0, &allow_network, "HOST",
+	  "a host the build may reach" },
+	{ CLI_OPT_INT, "timeout", 0, &timeout, "SECONDS",
+	  "wall-clock limit of each backend hook" },
+	{ CLI_OPT_LIST, "find-links", 0, &find_links, "DIR",
+	  "a wheelhouse for the build requirements" },
+	{ CLI_OPT_STRING, "index-url", 0, &index_url, "URL",
+	  "a package index for the build requirements" },
+	{ CLI_OPT_LIST, "pass-env", 0, &pass_env, "NAME",
+	  "an environment variable passed into the build" },
+	{ CLI_OPT_FLAG, "verify-reproducible", 0, &verify_reproducible, NULL,
+	  "build twice and fail if the outputs differ" },
+	{ 0 },
+};
+static const struct cli_command build_cmd = {
+	"build", "[SRCDIR] [--wheel|--sdist] [--outdir DIR] [-C KEY=VALUE]...",
+	"Build an sdist and a wheel with the project's PEP 517 backend in a "
+	"sandbox, and write their provenance.",
+	build_opts,
+};
+
+static int add(struct hwb_config_override *o, size_t *n, const char *key,
+	       const char *value, const char *flag)
+{
+	o[*n].key = key;
+	o[*n].value = value;
+	o[*n].origin = flag;
+	(*n)++;
+	return 0;
+}
+
+/* Every flag that is a setting becomes an override with its flag name. */
+static int overrides(struct hwb_config_override **out, size_t *n,
+		     char *timeout_text, struct hwb_error *err)
+{
+	size_t cap = 6 + allow_network.count + find_links.count + pass_env.count,
+	       i;
+	struct hwb_config_override *o = calloc(cap, sizeof(*o));
+
+	*n = 0;
+	if (!o)
+		return hwb_error_oom(err);
+	if (outdir)
+		add(o, n, "build.outdir", outdir, "--outdir");
+	if (python)
+		add(o, n, "build.python", python, "--python");
+	if (isolation)
+		add(o, n, "build.isolation", isolation, "--isolation");
+	if (index_url)
+		add(o, n, "build.index-url", index_url, "--index-url");
+	if (timeout >= 0)
+		add(o, n, "build.timeout", timeout_text, "--timeout");
+	for (i = 0; i < allow_network.count; i++)
+		add(o, n, "build.allow-network", allow_network.items[i],
+		    "--allow-network");
+	for (i = 0; i < find_links.count; i++)
+		add(o, n, "build.find-links", find_links.items[i], "--find-links");
+	for (i = 0; i < pass_env.count; i++)
+		add(o, n, "build.pass-env", pass_env.items[i], "--pass-env");
+	*out = o;
+	return 0;
+}
+
+static void report(const struct hwb_build_result *r)
+{
+	json_t *doc;
+
+	if (cli_json(&common)) {
+		doc = json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:b}",
+				"schema", "hwb.build/1", "sdist", r->sdist,
+				"sdist_sha256", r->sdist ? r->sdist_sha256 : NULL,
+				"wheel", r->wheel,
+				"wheel_sha256", r->wheel ? r->wheel_sha256 : NULL,
+				"provenance", r->provenance, "source_date_epoch",
+				(json_int_t)r->source_date_epoch,
+				"environment_cached", r->env_reused);
+		json_dumpf(doc, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(doc);
+		return;
+	}
+	if (r->sdist)
+		printf("built %s (sha256 %s)\n", r->sdist, r->sdist_sha256);
+	if (r->wheel)
+		printf("built %s (sha256 %s)\n", r->wheel, r->wheel_sha256);
+	printf("provenance %s\n", r->provenance);
+}
+
+int cmd_build(int argc, char **argv)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct cli_list pos = { 0 };
+	struct hwb_config_override *ov = NULL;
+	struct hwb_config_options copts = { 0 };
+	struct hwb_config *cfg = NULL;
+	struct hwb_build_options opts = { 0 };
+	struct hwb_build_result result = HWB_BUILD_RESULT_INIT;
+	char timeout_text[32];
+	size_t n = 0;
+	int rc = 0;
+
+	if (cli_parse(&build_cmd, argc, argv, &pos, &err) ||
+	    cli_apply_common(&common, &err))
+		goto fail;
+	if (common.help) {
+		cli_print_help(&build_cmd);
+		goto cleanup;
+	}
+	if (pos.count > 1) {
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U005",
+			      "hwb build takes at most one source directory");
+		goto fail;
+	}
+	snprintf(timeout_text, sizeof(timeout_text), "%ld", timeout);
+	if (overrides(&ov, &n, timeout_text, &err))
+		goto fail;
+	copts.project_dir = pos.count ? pos.items[0] : ".";
+	copts.overrides = ov;
+	copts.override_count = n;
+	if (hwb_config_load(&cfg, &copts, &err))
+		goto fail;
+	opts.srcdir = copts.project_dir;
+	opts.config = cfg;
+	opts.wheel = wheel;
+	opts.sdist = sdist;
+	opts.config_settings = settings.items;
+	opts.config_count = settings.count;
+	opts.verify_reproducible = verify_reproducible;
+	opts.argv = (const char *const *)argv;
+	opts.argc = (size_t)argc;
+	if (hwb_build_run(&opts, &result, &err))
+		goto fail;
+	report(&result);
+	goto cleanup;
+fail:
+	rc = cli_report(&common, &err);
+cleanup:
+	hwb_build_result_release(&result);
+	hwb_config_free(cfg);
+	free(ov);
+	cli_list_release(&pos);
+	cli_list_release(&settings);
+	cli_list_release(&allow_network);
+	cli_list_release(&find_links);
+	cli_list_release(&pass_env);
+	return rc;
+}

@@ -1,0 +1,281 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * check.c: `hwb check`, validate wheels and sdists. Parses the options,
+ * calls hwb_check_file() once per file and prints the findings: one line
+ * each (text) or one hwb.check/1 document (json).
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/hwb/cli.h"
+#include "cmd/hwb/cmd.h"
+#include "pkg/core/buf.h"
+#include "pkg/core/log.h"
+#include "pkg/wheel/wheel.h"
+
+static struct cli_common common;
+static int strict;
+static struct cli_list select_list, ignore_list;
+static long max_member = -1, max_total = -1, max_ratio = -1, threads = -1;
+
+static const struct cli_opt check_opts[] = {
+	{ CLI_OPT_FLAG, "strict", 0, &strict, NULL,
+	  "warnings fail the file too" },
+	{ CLI_OPT_LIST, "select", 0, &select_list, "CODES",
+	  "report only these codes or prefixes, comma-separated (W01, "
+	  "HWB-W012); framing, path, RECORD and secret errors always show" },
+	{ CLI_OPT_LIST, "ignore", 0, &ignore_list, "CODES",
+	  "silence these warnings and metadata errors, comma-separated" },
+	{ CLI_OPT_INT, "max-member-size", 0, &max_member, "BYTES",
+	  "zip-bomb limit per member (default 4 GiB)" },
+	{ CLI_OPT_INT, "max-total-size", 0, &max_total, "BYTES",
+	  "zip-bomb limit for all members (default 16 GiB)" },
+	{ CLI_OPT_INT, "max-ratio", 0, &max_ratio, "N",
+	  "compression ratio limit over 64 MiB (default 50)" },
+	{ CLI_OPT_INT, "threads", 'j', &threads, "N",
+	  "threads inflating members (default: one per core)" },
+	CLI_COMMON_OPTS(&common),
+	{ 0 },
+};
+static const struct cli_command check_cmd = {
+	"check", "[--strict] [--select CODES] [--ignore CODES] FILE...",
+	"Validate wheels (.whl) and sdists (.tar.gz): zip framing, RECORD, "
+	"layout, metadata, secrets and binaries. Exit 1 when a file fails.",
+	check_opts,
+};
+
+/* Split comma-separated items; each must look like a W code prefix. */
+static int split_codes(const struct cli_list *in, const char *opt,
+		       struct hwb_buf *store, const char ***out, size_t *n,
+		       struct hwb_error *err)
+{
+	size_t i, k, count = 0;
+	char *p;
+
+	for (i = 0; i < in->count; i++)
+		hwb_buf_printf(store, "%s%c", in->items[i], '\0');
+	if (hwb_buf_check(store, err))
+		return -1;
+	for (k = 0; k < store->len; k++)
+		count += store->ptr[k] == ',' || store->ptr[k] == '\0';
+	if (!(*out = calloc(count + 1, sizeof(**out))))
+		return hwb_error_oom(err);
+	for (p = store->ptr; p < store->ptr + store->len;) {
+		size_t len = strcspn(p, ",");
+		const char *code = p;
+
+		p[len] = '\0';
+		p += len + 1;
+		if (!*code)
+			continue;
+		k = strncmp(code, "HWB-", 4) ? 0 : 4;
+		if (code[k] != 'W' || strlen(code + k) > 4 ||
+		    strspn(code + k + 1, "0123456789") != strlen(code + k + 1))
+			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U009",
+					     "hwb check: --%s '%s' is not a "
+					     "check code or prefix", opt, code),
+			       hwb_error_hint(err, "write codes like W012 or "
+					      "HWB-W012, or prefixes like W01");
+		(*out)[(*n)++] = code;
+	}
+	return 0;
+}
+
+static char *safe(const char *s)
+{
+	struct hwb_buf b = HWB_BUF_INIT;
+
+	if (!s)
+		return NULL;
+	hwb_redact(&b, s, strlen(s));
+	return hwb_buf_detach(&b, NULL);
+}
+
+static void count_findings(const struct hwb_check_report *r, size_t *errors,
+			   size_t *warnings)
+{
+	size_t i;
+
+	*errors = *warnings = 0;
+	for (i = 0; i < r->count; i++) {
+		if (r->findings[i].severity == HWB_SEVERITY_ERROR)
+			++*errors;
+		else
+			++*warnings;
+	}
+}
+
+static void print_text(const struct hwb_check_report *r)
+{
+	char *file = safe(r->file);
+	size_t i, errors, warnings;
+
+	for (i = 0; i < r->count; i++) {
+		const struct hwb_finding *f = &r->findings[i];
+		char *member = safe(f->member), *msg = safe(f->message);
+
+		printf("%s: %s %s%s%s: %s\n", file ? file : "?", f->code,
+		       f->severity == HWB_SEVERITY_ERROR ? "error" : "warning",
+		       member ? " " : "", member ? member : "",
+		       msg ? msg : "");
+		free(member);
+		free(msg);
+	}
+	count_findings(r, &errors, &warnings);
+	hwb_log_info("%s: %s: %zu error%s, %zu warning%s (%llu members, "
+		     "%llu bytes inflated and hashed)", file ? file : "?",
+		     hwb_check_failed(r, strict) ? "failed" : "passed", errors,
+		     errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+		     (unsigned long long)r->members,
+		     (unsigned long long)r->bytes_checked);
+	free(file);
+}
+
+static json_t *finding_json(const struct hwb_finding *f)
+{
+	char *member = safe(f->member), *msg = safe(f->message);
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:b}", "code", f->code,
+			      "severity", f->severity == HWB_SEVERITY_ERROR ?
+			      "error" : "warning", "member", member,
+			      "message", msg ? msg : "", "firm", f->firm);
+
+	free(member);
+	free(msg);
+	return o;
+}
+
+static json_t *file_json(const struct hwb_check_report *r,
+			 const struct hwb_error *err, const char *path)
+{
+	char *file = safe(path), *msg = NULL, *hint = NULL;
+	json_t *o, *list = json_array();
+	size_t i, errors, warnings;
+
+	for (i = 0; i < r->count; i++)
+		json_array_append_new(list, finding_json(&r->findings[i]));
+	count_findings(r, &errors, &warnings);
+	o = json_pack("{s:s, s:b, s:I, s:I, s:I, s:I, s:o}", "file",
+		      file ? file : "", "passed",
+		      !err->kind && !hwb_check_failed(r, strict), "members",
+		      (json_int_t)r->members, "bytes_checked",
+		      (json_int_t)r->bytes_checked, "errors", (json_int_t)errors,
+		      "warnings", (json_int_t)warnings, "findings", list);
+	if (o && err->kind) {
+		msg = safe(err->message);
+		hint = safe(err->hint);
+		json_object_set_new(o, "error",
+				    json_pack("{s:s, s:s, s:s?}", "code",
+					      err->code, "message",
+					      msg ? msg : "", "hint",
+					      hint && *hint ? hint : NULL));
+	}
+	free(file);
+	free(msg);
+	free(hint);
+	return o;
+}
+
+/* Check one file; returns its exit status and adds it to doc (json). */
+static int check_one(const char *path, const struct hwb_check_options *o,
+		     json_t *files)
+{
+	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	int status;
+
+	if (hwb_check_file(path, o, &r, &err)) {
+		status = err.kind ? (int)err.kind : HWB_KIND_CONFIG;
+		if (!files) {
+			char line[1400];
+
+			hwb_error_format(&err, line, sizeof(line));
+			hwb_log_error("%s", line);
+		}
+	} else {
+		status = hwb_check_failed(&r, strict) ? HWB_KIND_FAILED : 0;
+		if (!files)
+			print_text(&r);
+	}
+	if (files)
+		json_array_append_new(files, file_json(&r, &err, path));
+	hwb_check_report_release(&r);
+	return status;
+}
+
+static void apply_limits(struct hwb_check_options *o)
+{
+	o->strict = strict;
+	if (max_member > 0)
+		o->max_member_size = (uint64_t)max_member;
+	if (max_total > 0)
+		o->max_total_size = (uint64_t)max_total;
+	if (max_ratio > 0)
+		o->max_ratio = (uint64_t)max_ratio;
+	if (threads > 0)
+		o->threads = (int)threads;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct cli_list pos = { 0 };
+	struct hwb_buf sel = HWB_BUF_INIT, ign = HWB_BUF_INIT;
+	struct hwb_check_options o = { 0 };
+	const char **select = NULL, **ignore = NULL;
+	json_t *doc = NULL, *files = NULL;
+	int rc = 0, status;
+	size_t i;
+
+	if (cli_parse(&check_cmd, argc, argv, &pos, &err) ||
+	    cli_apply_common(&common, &err) ||
+	    split_codes(&select_list, "select", &sel, &select, &o.select_count,
+			&err) ||
+	    split_codes(&ignore_list, "ignore", &ign, &ignore, &o.ignore_count,
+			&err)) {
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
+	if (common.help) {
+		cli_print_help(&check_cmd);
+		goto cleanup;
+	}
+	if (!pos.count) {
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U008",
+			      "hwb check needs at least one FILE");
+		hwb_error_hint(&err, "hwb check dist/*.whl dist/*.tar.gz");
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
+	o.select = select;
+	o.ignore = ignore;
+	apply_limits(&o);
+	if (cli_json(&common) && !(files = json_array())) {
+		rc = cli_report(&common, (hwb_error_oom(&err), &err));
+		goto cleanup;
+	}
+	for (i = 0; i < pos.count; i++)
+		if ((status = check_one(pos.items[i], &o, files)) > rc)
+			rc = status;
+	if (files) {
+		doc = json_pack("{s:s, s:b, s:b, s:O}", "schema", "hwb.check/1",
+				"strict", strict, "passed", rc == 0, "files",
+				files);
+		if (doc) {
+			json_dumpf(doc, stdout, JSON_INDENT(2));
+			fputc('\n', stdout);
+		}
+	}
+cleanup:
+	json_decref(doc);
+	json_decref(files);
+	free(select);
+	free(ignore);
+	hwb_buf_release(&sel);
+	hwb_buf_release(&ign);
+	cli_list_release(&pos);
+	cli_list_release(&select_list);
+	cli_list_release(&ignore_list);
+	return rc;
+}

@@ -1,0 +1,518 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * build.c: hwb_build_run, one build from source tree to outputs in
+ * --outdir: check the options and the machine (namespace probe), read
+ * [build-system] and refuse an escaping backend-path before any backend
+ * runs, copy the source, fix SOURCE_DATE_EPOCH, run the stages
+ * (pep517.c), then normalise, move the outputs atomically and write the
+ * provenance statement.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/config.h"
+#include "pkg/core/encode.h"
+#include "pkg/core/fileio.h"
+#include "pkg/core/hash.h"
+#include "pkg/core/log.h"
+
+void hwb_build_result_release(struct hwb_build_result *r)
+{
+	free(r->sdist);
+	free(r->wheel);
+	free(r->provenance);
+	memset(r, 0, sizeof(*r));
+}
+
+static void ctx_release(struct hwb_build__ctx *c)
+{
+	if (c->work)
+		hwb_build__remove_tree(c->work);
+	free(c->srcdir);
+	free(c->outdir);
+	hwb_build__system_release(&c->sys);
+	hwb_build__interp_release(&c->py);
+	free(c->py_prefix);
+	hwb_build__origin_release(&c->source);
+	hwb_build__wh_release(&c->reqs);
+	hwb_build__env_free(c->pass_env);
+	json_decref(c->config);
+	free(c->work);
+	free(c->hook_dir);
+}
+
+/* pass-env names become NAME=VALUE from hwb's environment (unset: none). */
+static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const char *const *names = NULL;
+	size_t count = hwb_config_list(c->o->config, "build.pass-env", &names),
+	       i, n = 0;
+	const char *v;
+
+	c->pass_env = calloc(count + 1, sizeof(*c->pass_env));
+	if (!c->pass_env)
+		return hwb_error_oom(err);
+	for (i = 0; i < count; i++) {
+		if (hwb_sandbox_check_pass_env(names[i], err))
+			return -1;
+		if (!(v = getenv(names[i])))
+			continue;
+		if (!(c->pass_env[n++] = hwb_strdup_printf("%s=%s", names[i], v)))
+			return hwb_error_oom(err);
+	}
+	return 0;
+}
+
+/* The settings of config that the build uses, with their trust rules
+ * already applied by pkg/core/config. */
+static int read_config(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const struct hwb_config *cfg = c->o->config;
+	const char *iso = hwb_config_str(cfg, "build.isolation");
+	const char *const *links = NULL;
+	struct hwb_sandbox_limits *l = &c->spec.limits;
+
+	c->isolation = !iso || !strcmp(iso, "sandbox") ? HWB_ISOLATION_SANDBOX
+		       : !strcmp(iso, "none")          ? HWB_ISOLATION_NONE
+						       : HWB_ISOLATION_CONTAINER;
+	if (hwb_config_list(cfg, "build.find-links", &links))
+		c->find_links = links[0];
+	c->python = hwb_config_str(cfg, "build.python");
+	if (!c->python)
+		c->python = "/usr/bin/python3";
+	l->timeout_seconds = (long)hwb_config_int(cfg, "build.timeout");
+	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
+	l->address_space =
+		(unsigned long long)hwb_config_int(cfg, "build.limits.address-space");
+	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
+	l->file_size =
+		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
+	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
+	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
+	hwb_sandbox_limits_default(l);
+	if (hwb_config_list(cfg, "build.allow-network", &links))
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B066",
+				     "build.allow-network ('%s') is not available "
+				     "in this version of hwb: builds have no "
+				     "network", links[0]),
+		       hwb_error_hint(err, "fetch what the build needs beforehand "
+				      "(a wheelhouse with --find-links)");
+	return 0;
+}
+
+static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const struct hwb_build_options *o = c->o;
+	const char *outdir;
+	char real[PATH_MAX];
+
+	if (read_config(c, err))
+		return -1;
+	if (c->isolation == HWB_ISOLATION_CONTAINER)
+		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B060",
+				     "--isolation container is not available in "
+				     "this version of hwb"),
+		       hwb_error_hint(err, "use the default sandbox, or --isolation "
+				      "none knowingly");
+	if (!realpath(o->srcdir ? o->srcdir : ".", real))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B061",
+				       "cannot open the source directory '%s'",
+				       o->srcdir ? o->srcdir : "."),
+		       hwb_error_hint(err, "give the project's directory");
+	c->srcdir = hwb_strdup(real);
+	outdir = hwb_config_str(o->config, "build.outdir");
+	if (!outdir)
+		outdir = "dist";
+	c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
+				     : hwb_strdup_printf("%s/%s", real, outdir);
+	if (!c->srcdir || !c->outdir)
+		return hwb_error_oom(err);
+	if (hwb_build__config_settings(o->config_settings, o->config_count,
+				       &c->config, err) ||
+	    pass_env(c, err))
+		return -1;
+	if (c->isolation == HWB_ISOLATION_NONE)
+		hwb_log_warn("--isolation none: the backend runs unsandboxed with "
+			     "your user's rights and network; the provenance "
+			     "records this build as unisolated");
+	else if (hwb_sandbox_probe(err))
+		return -1;
+	return 0;
+}
+
+/* <prefix>/bin/pythonX.Y: the prefix to bind read-only into the sandbox
+ * (/usr for Debian's, ~/.pyenv/versions/X.Y.Z for pyenv's). */
+static int interpreter_prefix(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	char *slash;
+
+	if (!(c->py_prefix = hwb_strdup(c->py.path)))
+		return hwb_error_oom(err);
+	slash = strrchr(c->py_prefix, '/');
+	if (slash)
+		*slash = '\0';
+	slash = strrchr(c->py_prefix, '/');
+	if (!slash || slash == c->py_prefix)
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B040",
+				     "cannot tell the prefix of the interpreter '%s'",
+				     c->py.path),
+		       hwb_error_hint(err, "use an interpreter installed as "
+				      "PREFIX/bin/pythonX.Y");
+	*slash = '\0';
+	return 0;
+}
+
+static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *tpl = hwb_strdup_printf("%s/hwb-build-XXXXXX",
+				      tmp && tmp[0] == '/' ? tmp : "/tmp");
+
+	if (!tpl)
+		return hwb_error_oom(err);
+	if (!mkdtemp(tpl)) {
+		free(tpl);
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				       "cannot create a work directory in '%s'",
+				       tmp ? tmp : "/tmp"),
+		       hwb_error_hint(err, "set TMPDIR to a writable directory");
+	}
+	c->work = tpl;
+	c->hook_dir = hwb_strdup_printf("%s/hook", tpl);
+	if (!c->hook_dir)
+		return hwb_error_oom(err);
+	if (mkdir(c->hook_dir, 0755) || chmod(tpl, 0755))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				       "cannot prepare the work directory '%s'", tpl);
+	return hwb_sandbox_prepare_dir(c->hook_dir, err);
+}
+
+/* A fresh output directory for one stage, owned by the sandbox user. */
+static char *stage_dir(struct hwb_build__ctx *c, const char *name,
+		       struct hwb_error *err)
+{
+	char *d = hwb_strdup_printf("%s/%s", c->work, name);
+
+	if (!d) {
+		hwb_error_oom(err);
+		return NULL;
+	}
+	if (mkdir(d, 0755)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062", "cannot create '%s'",
+				d);
+		free(d);
+		return NULL;
+	}
+	if (hwb_sandbox_prepare_dir(d, err)) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* The one directory an sdist unpacks to (name-version/). */
+static char *sdist_root(const char *dir, struct hwb_error *err)
+{
+	char *found = NULL;
+	struct dirent **list = NULL;
+	int n = scandir(dir, &list, NULL, alphasort), i, dirs = 0;
+
+	for (i = 0; i < n; i++) {
+		if (list[i]->d_name[0] != '.' && list[i]->d_type == DT_DIR) {
+			dirs++;
+			free(found);
+			found = hwb_strdup_printf("%s/%s", dir, list[i]->d_name);
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (dirs != 1) {
+		free(found);
+		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B037",
+			      "the sdist does not unpack to exactly one directory");
+		hwb_error_hint(err, "sdists hold a single name-version/ directory "
+			       "(PEP 625); report it to the backend");
+		return NULL;
+	}
+	return found;
+}
+
+static int sha256_file_hex(const char *path, char out[65], struct hwb_error *err)
+{
+	uint8_t d[32];
+	struct hwb_buf hex = HWB_BUF_INIT;
+
+	if (hwb_hash_file(HWB_HASH_SHA256, path, d, err))
+		return -1;
+	if (hwb_hex_encode(&hex, d, sizeof(d)))
+		return hwb_error_oom(err);
+	memcpy(out, hex.ptr, 65);
+	hwb_buf_release(&hex);
+	return 0;
+}
+
+/* Move a built file into outdir: a rename, or an atomic copy across file
+ * systems. *dest (owned) is the final path. */
+static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
+		   char **dest, struct hwb_error *err)
+{
+	struct hwb_buf data = HWB_BUF_INIT;
+	char *from = hwb_strdup_printf("%s/%s", dir, name);
+	int ret = -1;
+
+	*dest = hwb_strdup_printf("%s/%s", c->outdir, name);
+	if (!from || !*dest) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	if (hwb_mkdir_p(c->outdir, 0755, err))
+		goto cleanup;
+	if (chmod(from, 0644) == 0 && rename(from, *dest) == 0) {
+		ret = 0;
+		goto cleanup;
+	}
+	if (errno != EXDEV) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B063",
+				"cannot move '%s' into '%s'", name, c->outdir);
+		goto cleanup;
+	}
+	if (hwb_file_read_all(from, (size_t)1 << 34, &data, err) ||
+	    hwb_file_write_atomic(*dest, data.ptr, data.len, 0644, err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	if (ret) {
+		free(*dest);
+		*dest = NULL;
+	}
+	hwb_buf_release(&data);
+	free(from);
+	return ret;
+}
+
+/* "name-version-..." of a wheel or "name-version.tar.gz" of an sdist. */
+static void name_version(const char *file, char *name, size_t nsz,
+			 char *version, size_t vsz)
+{
+	char tmp[512], *dash;
+	size_t n;
+
+	snprintf(tmp, sizeof(tmp), "%s", file);
+	n = strlen(tmp);
+	if (n > 7 && !strcmp(tmp + n - 7, ".tar.gz")) {
+		tmp[n - 7] = '\0';
+		dash = strrchr(tmp, '-');
+	} else {
+		dash = strchr(tmp, '-');
+		if (dash) {
+			char *end = strchr(dash + 1, '-');
+
+			if (end)
+				*end = '\0';
+		}
+	}
+	if (dash)
+		*dash = '\0';
+	snprintf(name, nsz, "%s", tmp);
+	snprintf(version, vsz, "%s", dash ? dash + 1 : "0");
+}
+
+static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
+		  struct hwb_error *err)
+{
+	const struct hwb_build_options *o = c->o;
+	int want_sdist = o->sdist || !o->wheel, want_wheel = o->wheel || !o->sdist,
+	    unsupported = 0, ret = -1;
+	char *src = NULL, *out_s = NULL, *out_w = NULL, *sdist = NULL,
+	     *wheel = NULL, *unpacked = NULL, *wsrc = NULL, *path = NULL;
+
+	if (!(src = hwb_strdup_printf("%s/src", c->work)))
+		goto oom;
+	{
+		long long newest = 0;
+
+		if (hwb_build__copy_tree(c->srcdir, src, &newest, err) ||
+		    hwb_sandbox_prepare_dir(src, err) ||
+		    hwb_build__origin_read(c->srcdir, newest, &c->source, err))
+			goto cleanup;
+	}
+	c->spec.source_date_epoch = c->source.epoch;
+	r->source_date_epoch = c->source.epoch;
+	if (want_sdist) {
+		if (!(out_s = stage_dir(c, "out-sdist", err)) ||
+		    hwb_build__stage_run(c, 0, src, out_s, &sdist, &unsupported, err))
+			goto cleanup;
+		if (unsupported && !want_wheel) {
+			hwb_error_set(err, HWB_KIND_BUILD, "HWB-B058",
+				      "the backend '%s' cannot build sdists "
+				      "(UnsupportedOperation)", c->sys.backend);
+			hwb_error_hint(err, "build the wheel with --wheel");
+			goto cleanup;
+		}
+		if (unsupported)
+			hwb_log_warn("the backend cannot build an sdist; building "
+				     "the wheel from the source tree (PEP 517)");
+	}
+	if (want_wheel) {
+		if (sdist && !o->wheel) {
+			path = hwb_strdup_printf("%s/%s", out_s, sdist);
+			unpacked = hwb_strdup_printf("%s/sdist", c->work);
+			if (!path || !unpacked)
+				goto oom;
+			if (hwb_build__unpack_sdist(path, unpacked, err) ||
+			    !(wsrc = sdist_root(unpacked, err)) ||
+			    hwb_sandbox_prepare_dir(unpacked, err))
+				goto cleanup;
+		}
+		if (!(out_w = stage_dir(c, "out-wheel", err)) ||
+		    hwb_build__stage_run(c, 1, wsrc ? wsrc : src, out_w, &wheel,
+					 &unsupported, err))
+			goto cleanup;
+		if (unsupported) {
+			hwb_error_set(err, HWB_KIND_BUILD, "HWB-B058",
+				      "the backend raised UnsupportedOperation in "
+				      "build_wheel");
+			hwb_error_hint(err, "report it to the backend");
+			goto cleanup;
+		}
+	}
+	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err))
+		goto cleanup;
+	if ((sdist && (deliver(c, out_s, sdist, &r->sdist, err) ||
+		       sha256_file_hex(r->sdist, r->sdist_sha256, err))) ||
+	    (wheel && (deliver(c, out_w, wheel, &r->wheel, err) ||
+		       sha256_file_hex(r->wheel, r->wheel_sha256, err))))
+		goto cleanup;
+	ret = 0;
+	goto cleanup;
+oom:
+	hwb_error_oom(err);
+cleanup:
+	free(src);
+	free(out_s);
+	free(out_w);
+	free(sdist);
+	free(wheel);
+	free(unpacked);
+	free(wsrc);
+	free(path);
+	return ret;
+}
+
+/* One build; outdir, when given, replaces the configured one and no
+ * provenance is written (the first build of --verify-reproducible). */
+static int build_once(const struct hwb_build_options *o, const char *outdir,
+		      struct hwb_build_result *r, struct hwb_error *err)
+{
+	struct hwb_build__ctx c;
+	char name[512], version[512];
+	int ret = -1;
+
+	memset(&c, 0, sizeof(c));
+	memset(r, 0, sizeof(*r));
+	c.o = o;
+	c.all_reused = 1;
+	c.started = (long long)time(NULL);
+	if (check_options(&c, err))
+		goto cleanup;
+	if (outdir) {
+		free(c.outdir);
+		if (!(c.outdir = hwb_strdup(outdir))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+	}
+	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
+	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
+	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
+	    interpreter_prefix(&c, err) || make_work(&c, err))
+		goto cleanup;
+	c.spec.isolation = c.isolation;
+	c.spec.env = (const char *const *)c.pass_env;
+	if (stages(&c, r, err))
+		goto cleanup;
+	c.finished = (long long)time(NULL);
+	r->env_reused = c.all_reused;
+	name_version(r->wheel ? strrchr(r->wheel, '/') + 1
+			      : strrchr(r->sdist, '/') + 1,
+		     name, sizeof(name), version, sizeof(version));
+	if (!outdir && hwb_build__provenance(&c, r, name, version, err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	ctx_release(&c);
+	return ret;
+}
+
+static void discard(struct hwb_build_result *r)
+{
+	if (r->sdist)
+		unlink(r->sdist);
+	if (r->wheel)
+		unlink(r->wheel);
+	if (r->provenance)
+		unlink(r->provenance);
+}
+
+/*
+ * --verify-reproducible: a first build into a scratch directory, then the
+ * real one, with a different work path and a later clock; the outputs are
+ * kept only when both give the same digests.
+ */
+int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
+		  struct hwb_error *err)
+{
+	struct hwb_build_result first = HWB_BUILD_RESULT_INIT;
+	const char *tmp = getenv("TMPDIR");
+	char *scratch = NULL;
+	int ret = -1;
+
+	if (!o->verify_reproducible)
+		return build_once(o, NULL, r, err);
+	scratch = hwb_strdup_printf("%s/hwb-verify-XXXXXX",
+				    tmp && tmp[0] == '/' ? tmp : "/tmp");
+	if (!scratch || !mkdtemp(scratch)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				"cannot create a scratch directory for "
+				"--verify-reproducible");
+		goto cleanup;
+	}
+	if (build_once(o, scratch, &first, err))
+		goto cleanup;
+	sleep(1); /* the second build runs at another second of the clock */
+	if (build_once(o, NULL, r, err))
+		goto cleanup;
+	if (strcmp(first.sdist_sha256, r->sdist_sha256) ||
+	    strcmp(first.wheel_sha256, r->wheel_sha256)) {
+		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B067",
+			      "the build is not reproducible: two builds gave "
+			      "%s %.12s and %.12s", r->wheel ? "wheels" : "sdists",
+			      r->wheel ? first.wheel_sha256 : first.sdist_sha256,
+			      r->wheel ? r->wheel_sha256 : r->sdist_sha256);
+		hwb_error_hint(err, "compare the two with diffoscope; the backend "
+			       "embeds something that changes (paths, times, "
+			       "random order)");
+		discard(r);
+		hwb_build_result_release(r);
+		goto cleanup;
+	}
+	hwb_log_info("reproducible: two builds gave the same digests");
+	ret = 0;
+cleanup:
+	hwb_build_result_release(&first);
+	if (scratch && scratch[0]) {
+		hwb_build__remove_tree(scratch);
+		rmdir(scratch);
+	}
+	free(scratch);
+	return ret;
+}

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: Apache-2.0
+# hook_runner.py: hwb's in-process PEP 517 hook runner, embedded in the hwb
+# binary (hook_runner.S) and run as `python -I -c SCRIPT HOOK DIR` inside the
+# sandbox, one fresh process per hook. It reads DIR/input.json
+# ({"backend", "backend_path", "kwargs"}) and writes DIR/output.json with
+# {"return_val"} or one of the flags "unsupported", "no_backend",
+# "backend_invalid", "hook_missing", "hook_error" (with "traceback").
+import importlib
+import json
+import os
+import sys
+import traceback
+
+OPTIONAL_DEFAULTS = {
+    "get_requires_for_build_wheel": [],
+    "get_requires_for_build_sdist": [],
+    "get_requires_for_build_editable": [],
+}
+
+
+def _load(spec, backend_path):
+    # PEP 517: backend-path entries come first on sys.path, and an in-tree
+    # backend must be loaded from them.
+    for entry in reversed(backend_path):
+        sys.path.insert(0, entry)
+    mod_name, _, obj_path = spec.partition(":")
+    obj = importlib.import_module(mod_name)
+    if backend_path:
+        origin = os.path.realpath(getattr(obj, "__file__", "") or "")
+        roots = [os.path.realpath(p) for p in backend_path]
+        if not any(origin == r or origin.startswith(r + os.sep) for r in roots):
+            raise LookupError("backend %r was loaded from %r, not from backend-path" % (spec, origin))
+    for part in filter(None, obj_path.split(".")):
+        obj = getattr(obj, part)
+    return obj
+
+
+def _run(hook, request):
+    try:
+        backend = _load(request["backend"], request.get("backend_path") or [])
+    except LookupError as e:
+        return {"backend_invalid": True, "traceback": str(e)}
+    except Exception:
+        return {"no_backend": True, "traceback": traceback.format_exc()}
+    fn = getattr(backend, hook, None)
+    if fn is None:
+        if hook in OPTIONAL_DEFAULTS:
+            return {"return_val": OPTIONAL_DEFAULTS[hook]}
+        return {"hook_missing": True, "missing_hook_name": hook}
+    unsupported = getattr(backend, "UnsupportedOperation", None)
+    try:
+        return {"return_val": fn(**request["kwargs"])}
+    except Exception as e:
+        if unsupported is not None and isinstance(e, unsupported):
+            return {"unsupported": True, "traceback": traceback.format_exc()}
+        return {"hook_error": True, "traceback": traceback.format_exc()}
+
+
+def main():
+    hook, work = sys.argv[1], sys.argv[2]
+    me = os.getpid()
+    with open(os.path.join(work, "input.json"), encoding="utf-8") as f:
+        request = json.load(f)
+    result = _run(hook, request)
+    if os.getpid() != me:
+        # A process the backend forked returned here: only the hook's own
+        # process reports.
+        os._exit(1)
+    if "traceback" in result:
+        sys.stderr.write(result["traceback"])
+    tmp = os.path.join(work, "output.json.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(result, f)
+    os.replace(tmp, os.path.join(work, "output.json"))
+
+
+main()

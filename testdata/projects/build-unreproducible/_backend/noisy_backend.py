@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: Apache-2.0
+"""An in-tree backend that cannot build sdists (UnsupportedOperation, so
+the frontend builds the wheel from the tree) and whose wheel embeds random
+bytes, so two builds differ: hwb's --verify-reproducible must notice."""
+import os
+import zipfile
+
+
+class UnsupportedOperation(Exception):
+    pass
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    raise UnsupportedOperation("no sdists here")
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    name = "noisy-0.1-py3-none-any.whl"
+    with zipfile.ZipFile(os.path.join(wheel_directory, name), "w") as z:
+        z.writestr("noisy.py", "TOKEN = %r\n" % os.urandom(8).hex())
+        z.writestr("noisy-0.1.dist-info/METADATA", "Metadata-Version: 2.1\nName: noisy\nVersion: 0.1\n")
+        z.writestr("noisy-0.1.dist-info/WHEEL", "Wheel-Version: 1.0\nGenerator: noisy\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        z.writestr("noisy-0.1.dist-info/RECORD", "")
+    return name
