@@ -1,11 +1,64 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * outputs.c: what happens to a backend's outputs before they reach
- * --outdir: normalisation to the reproducible form (normalize.c).
+ * --outdir: normalisation to the reproducible form (normalize.c), then
+ * hwb check (pkg/wheel) on the normalised file. A failing output never
+ * reaches --outdir.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/log.h"
+#include "pkg/wheel/wheel.h"
+
+/*
+ * A plain linux_* platform tag (what setuptools gives a C extension before
+ * auditwheel repair) is an error for PyPI, not for the build: hwb publish
+ * refuses it later. At build time it is reported as a warning.
+ */
+#define PUBLISH_ONLY_CODE "HWB-W049"
+
+static int blocking(const struct hwb_finding *f)
+{
+	return f->severity == HWB_SEVERITY_ERROR && strcmp(f->code, PUBLISH_ONLY_CODE);
+}
+
+static int check(const char *path, struct hwb_error *err)
+{
+	struct hwb_check_report report = HWB_CHECK_REPORT_INIT;
+	struct hwb_check_options opts = { 0 };
+	const struct hwb_finding *first = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (hwb_check_file(path, &opts, &report, err))
+		goto cleanup;
+	for (i = 0; i < report.count; i++) {
+		const struct hwb_finding *f = &report.findings[i];
+
+		if (blocking(f) && !first)
+			first = f;
+		hwb_log(blocking(f) ? HWB_LOG_ERROR : HWB_LOG_WARN,
+			"%s: %s%s%s: %s", strrchr(path, '/') + 1, f->code,
+			f->member ? " " : "", f->member ? f->member : "",
+			f->message);
+	}
+	if (first) {
+		hwb_error_set(err, HWB_KIND_FAILED, "HWB-B068",
+			      "the backend's output %s fails hwb check (%s%s%s)",
+			      strrchr(path, '/') + 1, first ? first->code : "",
+			      first && first->member ? " " : "",
+			      first && first->member ? first->member : "");
+		hwb_error_hint(err, "fix the project's packaging; every finding is "
+			       "listed above");
+		goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	hwb_check_report_release(&report);
+	return ret;
+}
 
 static int one(const char *dir, const char *name, long long epoch, int wheel,
 	       struct hwb_error *err)
@@ -17,6 +70,8 @@ static int one(const char *dir, const char *name, long long epoch, int wheel,
 		return hwb_error_oom(err);
 	rc = wheel ? hwb_build__normalize_wheel(path, epoch, err)
 		   : hwb_build__normalize_sdist(path, epoch, err);
+	if (!rc)
+		rc = check(path, err);
 	free(path);
 	return rc;
 }

@@ -335,14 +335,19 @@ static const struct secret_form {
 #define SECRET_FORM_COUNT (sizeof(secret_forms) / sizeof(secret_forms[0]))
 
 static size_t match_form(const struct secret_form *f, const char *p,
-			 const char *end)
+			 const char *end, int flags)
 {
-	size_t n;
+	size_t n, want;
 
 	if (f->match)
 		return f->match(p, end);
 	n = match_prefixed(p, end, f->prefix, f->min_body, f->body);
-	return n && f->exact && n != strlen(f->prefix) + f->min_body ? 0 : n;
+	want = strlen(f->prefix) + f->min_body;
+	if (!n || !f->exact || n == want)
+		return n;
+	/* In binary data the byte after a string constant is often a
+	 * letter (marshal's 'N' for None); take the exact length there. */
+	return (flags & HWB_SECRET_ANY_BYTE_BEFORE) ? want : 0;
 }
 
 size_t hwb_secret_match(const char *text, const char *p, const char *end,
@@ -354,7 +359,7 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 	for (i = 0; i < SECRET_FORM_COUNT; i++) {
 		if (secret_forms[i].word && !word)
 			continue;
-		if ((n = match_form(&secret_forms[i], p, end))) {
+		if ((n = match_form(&secret_forms[i], p, end, flags))) {
 			if (kind)
 				*kind = secret_forms[i].kind;
 			return n;
@@ -386,7 +391,7 @@ static enum hwb_secret_kind try_trigger(const char *text, size_t len,
 		if (sf->word && !(flags & HWB_SECRET_ANY_BYTE_BEFORE) &&
 		    !word_start(text, p))
 			continue;
-		if ((n = match_form(sf, p, text + len))) {
+		if ((n = match_form(sf, p, text + len, flags))) {
 			*start = (size_t)(p - text);
 			*match_len = n;
 			return sf->kind;

@@ -96,7 +96,8 @@ enum hwb_secret_kind {
 };
 
 /* Binary data (.pyc): a token may follow any byte, not only a non-word
- * character, since a length byte can look like a letter. */
+ * character, since a length byte can look like a letter; and a fixed-length
+ * token (AKIA...) may be followed by a letter. */
 #define HWB_SECRET_ANY_BYTE_BEFORE 1
 
 /**

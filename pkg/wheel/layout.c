@@ -162,14 +162,18 @@ static void check_dist_info(struct layout *l)
 	}
 	if (!f.buf)
 		goto done; /* the filename is reported by filename.c */
+	/* A filename version that is no version is reported by filename.c;
+	 * then the directory is compared by name only. */
 	dash = strchr(l->stem, '-');
+	if (hwb_pep440_parse(f.version, strlen(f.version), &v2, NULL))
+		v2.release_count = 0;
 	if (!dash || strchr(dash + 1, '-') ||
 	    hwb_normalize_name(l->stem, (size_t)(dash - l->stem), &a) ||
 	    hwb_normalize_name(f.name, strlen(f.name), &b) ||
 	    strcmp(a.ptr, b.ptr) ||
 	    hwb_pep440_parse(dash + 1, strlen(dash + 1), &v1, NULL) ||
-	    hwb_pep440_parse(f.version, strlen(f.version), &v2, NULL) ||
-	    hwb_pep440_compare(&v1, &v2) || strcmp(v1.local, v2.local))
+	    (v2.release_count && (hwb_pep440_compare(&v1, &v2) ||
+				  strcmp(v1.local, v2.local))))
 		ERR(l, "HWB-W069", c->dist_info,
 		    "the .dist-info directory '%s' does not match the "
 		    "filename's name and version (%s-%s); rebuild the wheel",
@@ -558,7 +562,7 @@ static int check_duplicates(struct layout *l)
 {
 	const struct hwb_wheel_ctx *c = l->c;
 	const struct hwb_wheel_member **v;
-	size_t i, j, n = 0;
+	size_t i, j, n = 0, groups = 0, first = 0;
 
 	if (!(v = calloc(c->member_count + 1, sizeof(*v))))
 		return -1;
@@ -570,15 +574,18 @@ static int check_duplicates(struct layout *l)
 			v[n++] = m;
 	}
 	qsort(v, n, sizeof(*v), cmp_digest);
+	/* One finding for all groups: vendored copies come by the dozen. */
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && !cmp_digest(&v[i], &v[j]); j++)
 			;
-		if (j - i > 1)
-			WARN(l, "HWB-W078", v[i]->name,
-			     "%zu members have the same contents as '%s' "
-			     "(also '%s'); remove the copies", j - i,
-			     v[i]->name, v[i + 1]->name);
+		if (j - i > 1 && !groups++)
+			first = i;
 	}
+	if (groups)
+		WARN(l, "HWB-W078", v[first]->name,
+		     "%zu group(s) of members have the same contents, such as "
+		     "'%s' and '%s'; remove the copies", groups,
+		     v[first]->name, v[first + 1]->name);
 	free(v);
 	return 0;
 }

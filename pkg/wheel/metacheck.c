@@ -157,7 +157,7 @@ static void check_wheel_build(struct meta_check *mc,
 		ADD(mc, "HWB-W055", HWB_SEVERITY_ERROR,
 		    "WHEEL's Build is '%s' but the filename's build tag is "
 		    "'%s'; make them the same",
-		    build ? build : "", want ? want : "");
+		    build ? build : "(none)", want ? want : "(none)");
 }
 
 static void check_wheel_file(struct meta_check *mc, const char *text,

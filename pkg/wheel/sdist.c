@@ -173,6 +173,7 @@ static int read_data(struct sdist *s, const char *path, int is_pkg_info,
 		}
 		member += (uint64_t)n;
 		s->total += (uint64_t)n;
+		s->r->bytes_checked += (uint64_t)n;
 		if (member > s->max_member || s->total > s->max_total ||
 		    (s->total > RATIO_FLOOR &&
 		     s->total / (s->file_size ? s->file_size : 1) > s->max_ratio)) {
@@ -365,6 +366,7 @@ static void walk(struct sdist *s)
 			    "entries", MAX_ENTRIES);
 			return;
 		}
+		s->r->members++;
 		if (check_entry(s, e) || s->ret)
 			return;
 	}

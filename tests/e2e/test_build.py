@@ -253,3 +253,22 @@ def test_verify_reproducible_catches_a_noisy_backend(run_hwb, tmp_path):
     assert r.returncode == 5, r
     assert "HWB-B067" in r.stderr and "not reproducible" in r.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_wheel_that_fails_hwb_check_never_reaches_outdir(run_hwb, tmp_path):
+    src = tmp_path / "bad"
+    (src / "_b").mkdir(parents=True)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "bad"\nbackend-path = ["_b"]\n')
+    (src / "_b" / "bad.py").write_text(
+        "import zipfile, os\n"
+        "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+        "    n = 'bad-1.0-py3-none-any.whl'\n"
+        "    with zipfile.ZipFile(os.path.join(wheel_directory, n), 'w') as z:\n"
+        "        z.writestr('bad.py', 'x = 1\\n')\n"
+        "    return n\n")
+    out = tmp_path / "dist"
+    r = run_hwb("build", src, "--wheel", "--outdir", out)
+    assert r.returncode == 1, r
+    assert "HWB-B068" in r.stderr and "fails hwb check" in r.stderr
+    assert not out.exists() or not list(out.glob("*.whl"))
