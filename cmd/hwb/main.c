@@ -21,6 +21,7 @@ static const struct hwb_command commands[] = {
 	{ "build", cmd_build, "build an sdist and a wheel in a sandbox (PEP 517)" },
 	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
 	{ "config", cmd_config, "show or check the configuration" },
+	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };

@@ -268,10 +268,6 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 			    struct hwb_build__interp *out, struct hwb_error *err);
 void hwb_build__interp_release(struct hwb_build__interp *in);
 
-struct hwb_marker_env;
-/** Point env's fields at in's strings (borrowed; extra left NULL). */
-void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
-				  struct hwb_marker_env *env);
 
 /* ------------------------------------------------------------------------
  * Wheel file names and tags (wheelname.c).
@@ -297,7 +293,7 @@ int hwb_build__wheel_compatible(const char *tags,
 				const struct hwb_build__interp *in);
 
 /* ------------------------------------------------------------------------
- * The cache directory (envcache.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
+ * The cache directory (fetch.c): $XDG_CACHE_HOME/hwb or ~/.cache/hwb.
  */
 /** Malloc'd path of the cache directory (created), or -1 with err. */
 int hwb_build__cache_dir(char **out, struct hwb_error *err);
@@ -361,7 +357,8 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
  * Fetching locked wheels into the download cache (fetch.c).
  */
 /**
- * Make the wheel w available as <cache>/wheels/<sha256> and return that
+ * Make the wheel w available as <cache>/wheels/<sha256>/<w->name> (the name
+ * kept for hwb check, which compares it with the metadata) and return that
  * path (malloc'd) in *out. A cached file is re-hashed before use. A wheel
  * with a path is copied only from one of src->find_links (after resolving
  * symbolic links; a relative path is taken relative to lock_dir); a wheel
@@ -447,6 +444,32 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 /** Free what env owns; leaves it as HWB_BUILD_ENV_INIT. */
 void hwb_build__env_release(struct hwb_build__env *env);
 
+/* The manifest inside an environment directory. */
+#define HWB_BUILD_ENV_MANIFEST "hwb-env.json"
+
+struct hwb_build__manifest_file {
+	char *path;     /* owned; relative to the environment's root */
+	uint64_t size;
+	int exec;       /* owner-executable */
+	char sha256[HWB_BUILD_SHA256_HEX];   /* as hashed now */
+	char expected[HWB_BUILD_SHA256_HEX]; /* as recorded (verify) */
+};
+
+/* Every regular file of an environment, sorted by path (env_verify.c). */
+struct hwb_build__manifest {
+	struct hwb_build__manifest_file *files; /* owned */
+	size_t count, cap;
+};
+
+/**
+ * List and hash (threads workers; 0: one per core) every file under root
+ * except the manifest itself. A symbolic link or special file is HWB-B162.
+ */
+int hwb_build__manifest_build(const char *root, int threads,
+			      struct hwb_build__manifest *out,
+			      struct hwb_error *err);
+void hwb_build__manifest_release(struct hwb_build__manifest *m);
+
 /**
  * Check the environment at root against its manifest with threads workers.
  * 0: intact; 1: differs (why is set in *reason, malloc'd); -1: error.
@@ -454,12 +477,18 @@ void hwb_build__env_release(struct hwb_build__env *env);
 int hwb_build__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err);
 
-/* Unpack one wheel into the environment being built (install.c). */
-struct hwb_build__manifest; /* the file list being recorded */
+/**
+ * Unpack the wheel at wheel_path into the environment being built at
+ * env_root (install.c): purelib/platlib and the root-is-purelib tree to
+ * site-packages, .data/scripts to bin (a "#!python" first line becomes the
+ * interpreter), .data/data to the root, .data/headers to include/<name>,
+ * then console_scripts and gui_scripts launchers in bin. Member paths are
+ * checked again (no absolute path, "..", symbolic link, duplicate or
+ * unknown .data scheme: HWB-B162). Files are created with O_EXCL and mode
+ * 644, or 755 for executable members.
+ */
 int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
-			     const char *final_root,
 			     const struct hwb_build__interp *interp,
-			     struct hwb_build__manifest *manifest,
 			     struct hwb_error *err);
 
 /**
@@ -471,6 +500,192 @@ int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
 int hwb_build__run(const char *const *argv, struct hwb_buf *out, int *status,
 		   struct hwb_error *err);
 
+/* ------------------------------------------------------------------------
+ * Finding wheels (finder.c, finder_links.c, finder_index.c).
+ */
+
+/* One wheel file a source offers. */
+struct hwb_build__dist {
+	char *filename;        /* owned */
+	char *version;         /* owned; from the file name */
+	char *tags;            /* owned; "py3-none-any" */
+	char *url;             /* owned; index files, else NULL */
+	char *path;            /* owned; find-links files (absolute), else NULL */
+	char *index_page;      /* owned; the project page it was listed on */
+	char *requires_python; /* owned; from the index, or NULL */
+	char sha256[HWB_BUILD_SHA256_HEX]; /* "" until known */
+	uint64_t size;         /* 0 when unknown */
+};
+
+/* Every wheel of one project, from every source. */
+struct hwb_build__project {
+	char *name;                    /* owned; normalised */
+	struct hwb_build__dist *dists; /* owned */
+	size_t count, cap;
+};
+
+struct hwb_http_client;
+
+/* The sources, with per-project answers cached for one resolution. */
+struct hwb_build__finder {
+	const struct hwb_build__source *src; /* borrowed */
+	char *cache_dir;                     /* owned */
+	struct hwb_http_client *http;        /* owned; made on first use */
+	struct hwb_build__project *projects; /* owned */
+	size_t count, cap;
+};
+
+/** Set up a finder over src; release with hwb_build__finder_release(). */
+int hwb_build__finder_init(struct hwb_build__finder *f,
+			   const struct hwb_build__source *src,
+			   struct hwb_error *err);
+void hwb_build__finder_release(struct hwb_build__finder *f);
+
+/**
+ * Every wheel of project name (normalised) in the find-links directories
+ * and on the index. An unknown project gives count 0, not an error.
+ * *out stays owned by f.
+ */
+int hwb_build__finder_project(struct hwb_build__finder *f, const char *name,
+			      const struct hwb_build__project **out,
+			      struct hwb_error *err);
+
+/** Append a dist to p (fields copied). */
+int hwb_build__project_add(struct hwb_build__project *p,
+			   const struct hwb_build__dist *d,
+			   struct hwb_error *err);
+
+/** Wheels of name from the find-links directories (finder_links.c). */
+int hwb_build__links_scan(const struct hwb_build__source *src,
+			  const char *name, struct hwb_build__project *p,
+			  struct hwb_error *err);
+
+/**
+ * Wheels of name from the index (finder_index.c): GET <index>/<name>/ with
+ * PEP 691 JSON preferred, PEP 503 HTML accepted; yanked files are left
+ * out. 404 gives none. HWB-B131: the page cannot be parsed; HTTP errors as
+ * pkg/core/http gives them.
+ */
+int hwb_build__index_scan(struct hwb_build__finder *f, const char *name,
+			  struct hwb_build__project *p, struct hwb_error *err);
+
+/** Parse a project page (exposed for tests and fuzzing). */
+int hwb_build__index_parse(const char *body, size_t len, int json,
+			   const char *page_url, struct hwb_build__project *p,
+			   struct hwb_error *err);
+
+/** Resolve a link ref found on the page at base into an absolute URL. */
+char *hwb_build__url_join(const char *base, const char *ref);
+
+/**
+ * Make sure d->sha256 is known: hash a local file, or download a remote one
+ * into the cache, checking the index's hash (fetch.c). *local_out (may be
+ * NULL) receives a malloc'd path of a local copy.
+ */
+int hwb_build__dist_materialize(struct hwb_build__finder *f,
+				struct hwb_build__dist *d, char **local_out,
+				struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * A wheel's core metadata (wheel_meta.c).
+ */
+struct hwb_build__wheel_meta {
+	char *name;            /* owned; Name, as written */
+	char *version;         /* owned; Version */
+	char *requires_python; /* owned; NULL when absent */
+	char **requires;       /* owned; Requires-Dist values */
+	size_t require_count;
+};
+
+/**
+ * Read <name>-<version>.dist-info/METADATA from the wheel at path (a zip
+ * read with libarchive; the member is capped at 4 MiB). HWB-B144 when the
+ * wheel or its METADATA cannot be read.
+ */
+int hwb_build__wheel_meta_read(const char *path,
+			       struct hwb_build__wheel_meta *out,
+			       struct hwb_error *err);
+void hwb_build__wheel_meta_release(struct hwb_build__wheel_meta *m);
+
+/** sha256 of the regular file at path as lowercase hex (fetch.c). */
+int hwb_build__sha256_file(const char *path, char hex[65],
+			   struct hwb_error *err);
+
+/* ------------------------------------------------------------------------
+ * The resolver's state (resolve.c, resolve_lock.c).
+ */
+#include "pkg/wheel/wheel.h"
+
+/* Build requirements are a handful of packages; a search that needs more
+ * edges than this is runaway input. */
+#define RS_MAX_EDGES 20000
+
+struct rs_edge {                /* one requirement on one project */
+	struct hwb_requirement *req; /* owned */
+	char *text;                  /* owned; as written */
+	char *name;                  /* owned; normalised */
+	char *marker;                /* owned; marker text or NULL */
+	char *extra;                 /* owned; the parent's extra it came
+				      * with, or NULL */
+	long parent;                 /* pin index, -1 for top level */
+	const char *origin;          /* borrowed; "pyproject.toml" or the
+				      * requiring project's name */
+};
+
+struct rs_pin {                 /* one chosen version */
+	char dist_name[128];         /* normalised project name */
+	char version[64];            /* as the METADATA gives it */
+	struct hwb_pep440_version parsed;
+	struct hwb_build__dist *dist; /* borrowed from the finder */
+	struct hwb_build__wheel_meta meta; /* owned */
+	char *local;                 /* owned; the wheel on disk */
+	int usable;                  /* Requires-Python accepts the interp */
+};
+
+struct rs_candidate {
+	struct hwb_pep440_version version;
+	struct hwb_build__dist *dist; /* borrowed; a compatible wheel */
+};
+
+struct rs_candidates {
+	struct rs_candidate *items; /* owned; highest version first */
+	size_t count;
+};
+
+struct rs_state {
+	const struct hwb_build__source *src;  /* borrowed */
+	const struct hwb_build__interp *in;   /* borrowed */
+	struct hwb_build__finder finder;      /* owned */
+	const char *where;                    /* sources, for messages */
+	struct rs_edge *edges;                /* owned */
+	size_t edge_count, edge_cap;
+	struct rs_pin *pins;                  /* owned; in pin order */
+	size_t pin_count, pin_cap;
+	struct hwb_error conflict;            /* the first dead end seen */
+};
+
+/** Marker environment of in (strings borrowed; extra NULL). */
+void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
+				  struct hwb_marker_env *env);
+/** Add top-level requirements and search; -1 with err when impossible. */
+int hwb_build__rs_run(struct rs_state *st, const char *const *reqs,
+		      size_t count, const char *origin, struct hwb_error *err);
+void hwb_build__rs_release(struct rs_state *st);
+/** The versions of name with a compatible wheel, highest first. */
+int hwb_build__rs_candidates(struct rs_state *st, const char *name,
+			     struct rs_candidates *out, struct hwb_error *err);
+void hwb_build__rs_candidates_release(struct rs_candidates *c);
+/** Append a pin for c (reads its metadata); -1 on error. */
+int hwb_build__rs_pin(struct rs_state *st, const char *name,
+		      const struct rs_candidate *c, struct hwb_error *err);
+/** 1 if edge e's marker holds for the interpreter (with its extra). */
+int hwb_build__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
+			       struct hwb_error *err);
+/** Replace lock's packages with the pins (after hwb_build__rs_run). */
+int hwb_build__rs_to_lock(struct rs_state *st, struct hwb_build__lock *lock,
+			  struct hwb_error *err);
+/** Free what a lock package owns (lock.c). */
+void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p);
 /* ========================================================================
  * The PEP 517 frontend (pyproject.c, origin.c, tree.c, wheelhouse.c,
  * venv.c, hook.c, pep517.c, build.c, normalize.c, outputs.c,

@@ -22,7 +22,7 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-static void pkg_release(struct hwb_build__lock_pkg *p)
+void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p)
 {
 	size_t i;
 
@@ -51,7 +51,7 @@ void hwb_build__lock_free(struct hwb_build__lock *lock)
 	free_strv(lock->environments, lock->environment_count);
 	free_strv(lock->requirements, lock->requirement_count);
 	for (i = 0; i < lock->pkg_count; i++)
-		pkg_release(&lock->pkgs[i]);
+		hwb_build__lock_pkg_release(&lock->pkgs[i]);
 	free(lock->pkgs);
 	free(lock);
 }

@@ -23,8 +23,8 @@ static int has_suffix(const char *s, const char *suffix)
 	return n > k && !strcmp(s + n - k, suffix);
 }
 
-static void resolve_options(struct hwb_check_options *o,
-			    const struct hwb_check_options *in)
+void hwb_wheel__resolve_options(struct hwb_check_options *o,
+				const struct hwb_check_options *in)
 {
 	static const struct hwb_check_options none;
 
@@ -101,9 +101,9 @@ static int read_meta(struct hwb_zip *z, const char *dist_info,
 				   err) < 0 ? -1 : 0;
 }
 
-static int check_wheel(int fd, uint64_t size, const char *path,
-		       const struct hwb_check_options *opts,
-		       struct hwb_check_report *r, struct hwb_error *err)
+int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
+			const struct hwb_check_options *opts,
+			struct hwb_check_report *r, struct hwb_error *err)
 {
 	struct hwb_zip z = HWB_ZIP_INIT;
 	struct hwb_record rec = HWB_RECORD_INIT;
@@ -171,7 +171,7 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	struct stat st;
 	int fd = -1, rc = -1;
 
-	resolve_options(&o, opts);
+	hwb_wheel__resolve_options(&o, opts);
 	if (!(report->file = hwb_strdup(path)) ||
 	    hwb_wheel__report_prepare(report, err))
 		return hwb_error_oom(err);
@@ -197,7 +197,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 			      "%s is not a regular file", path);
 		goto cleanup;
 	}
-	if (check_wheel(fd, (uint64_t)st.st_size, path, &o, report, err))
+	if (hwb_wheel__check_fd(fd, (uint64_t)st.st_size, path, &o, report,
+				err))
 		goto cleanup;
 	hwb_wheel__report_filter(report, &o);
 	rc = 0;

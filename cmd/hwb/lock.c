@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lock.c: `hwb lock`, pin a project's build requirements by hash in
+ * pylock.build.toml (PEP 751). Flags override the configuration
+ * (build.find-links, build.index-url, build.python); the work is
+ * pkg/build's hwb_lock_create().
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/hwb/cli.h"
+#include "cmd/hwb/cmd.h"
+#include "pkg/build/build.h"
+#include "pkg/core/config.h"
+
+static struct cli_common common;
+static struct cli_list find_links;
+static const char *index_url, *python, *output;
+static const struct cli_opt lock_opts[] = {
+	CLI_COMMON_OPTS(&common),
+	{ CLI_OPT_LIST, "find-links", 'f', &find_links, "DIR",
+	  "a directory of wheels to resolve from (repeatable)" },
+	{ CLI_OPT_STRING, "index-url", 'i', &index_url, "URL",
+	  "a PEP 691/503 simple index (used without --find-links, or when "
+	  "given or configured)" },
+	{ CLI_OPT_STRING, "python", 0, &python, "PATH",
+	  "the interpreter the lock is for (default: python3 on PATH)" },
+	{ CLI_OPT_STRING, "output", 'o', &output, "FILE",
+	  "where to write the lock (default: SRCDIR/pylock.build.toml)" },
+	{ 0 },
+};
+static const struct cli_command lock_cmd = {
+	"lock", "[SRCDIR] [--find-links DIR]... [--index-url URL] "
+		"[--python PATH] [--output FILE]",
+	"Resolve the build requirements of the project in SRCDIR and pin them "
+	"by hash in pylock.build.toml.",
+	lock_opts,
+};
+
+static void print_result(const struct hwb_lock_result *r)
+{
+	json_t *doc, *pkgs, *p;
+	size_t i;
+
+	if (cli_json(&common)) {
+		pkgs = json_array();
+		for (i = 0; i < r->count; i++) {
+			p = json_pack("{s:s, s:s, s:s}", "name", r->entries[i].name,
+				      "version", r->entries[i].version, "sha256",
+				      r->entries[i].sha256);
+			if (p && r->entries[i].marker)
+				json_object_set_new(p, "marker",
+						    json_string(r->entries[i].marker));
+			json_array_append_new(pkgs, p);
+		}
+		doc = json_pack("{s:s, s:s, s:b, s:o}", "schema", "hwb.lock/1",
+				"path", r->path, "changed", r->changed,
+				"packages", pkgs);
+		json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+		fputc('\n', stdout);
+		json_decref(doc);
+		return;
+	}
+	if (common.quiet)
+		return;
+	printf("%s %s (%zu package%s)\n", r->changed ? "wrote" : "unchanged",
+	       r->path, r->count, r->count == 1 ? "" : "s");
+	for (i = 0; i < r->count; i++)
+		printf("  %s==%s%s%s  sha256:%s\n", r->entries[i].name,
+		       r->entries[i].version, r->entries[i].marker ? " ; " : "",
+		       r->entries[i].marker ? r->entries[i].marker : "",
+		       r->entries[i].sha256[0] ? r->entries[i].sha256
+					       : "(no wheel for this interpreter)");
+}
+
+static int run(const char *srcdir, struct hwb_lock_result *res,
+	       struct hwb_error *err)
+{
+	struct hwb_config_options copts = { 0 };
+	struct hwb_config *cfg = NULL;
+	struct hwb_lock_options o = { 0 };
+	const char *const *links = NULL;
+	int rc = -1;
+
+	copts.project_dir = srcdir;
+	if (hwb_config_load(&cfg, &copts, err))
+		return -1;
+	o.srcdir = srcdir;
+	o.output = output;
+	o.python = python ? python : hwb_config_str(cfg, "build.python");
+	if (find_links.count) {
+		o.find_links = find_links.items;
+		o.find_links_count = find_links.count;
+	} else {
+		o.find_links_count = hwb_config_list(cfg, "build.find-links", &links);
+		o.find_links = links;
+	}
+	/* The default index (PyPI) is asked only when no wheelhouse is
+	 * given, so that --find-links alone works offline. */
+	if (index_url)
+		o.index_url = index_url;
+	else if (!o.find_links_count ||
+		 hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
+		o.index_url = hwb_config_str(cfg, "build.index-url");
+	o.allow_url_requirements =
+		hwb_config_bool(cfg, "build.allow-url-requirements");
+	rc = hwb_lock_create(&o, res, err);
+	hwb_config_free(cfg);
+	return rc;
+}
+
+int cmd_lock(int argc, char **argv)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_lock_result res = HWB_LOCK_RESULT_INIT;
+	struct cli_list pos = { 0 };
+	int rc = 0;
+
+	if (cli_parse(&lock_cmd, argc, argv, &pos, &err) ||
+	    cli_apply_common(&common, &err))
+		goto fail;
+	if (common.help) {
+		cli_print_help(&lock_cmd);
+		goto cleanup;
+	}
+	if (pos.count > 1) {
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U005",
+			      "hwb lock takes at most one SRCDIR");
+		goto fail;
+	}
+	if (run(pos.count ? pos.items[0] : ".", &res, &err))
+		goto fail;
+	print_result(&res);
+	goto cleanup;
+fail:
+	rc = cli_report(&common, &err);
+cleanup:
+	hwb_lock_result_release(&res);
+	cli_list_release(&pos);
+	cli_list_release(&find_links);
+	return rc;
+}

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * lock_create.c: hwb lock. Reads [build-system] requires from the
+ * project's pyproject.toml, resolves them for the interpreter and writes
+ * pylock.build.toml beside it, atomically and only when it changed.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/fileio.h"
+#include "pkg/core/log.h"
+#include "pkg/core/toml.h"
+
+/* PEP 518: no pyproject.toml or no [build-system]: setuptools' default. */
+static const char *const default_requires[] = { "setuptools>=40.8.0" };
+
+static void free_strv(char **v, size_t n)
+{
+	while (n--)
+		free(v[n]);
+	free(v);
+}
+
+static int read_requires(const char *srcdir, char ***out, size_t *count,
+			 struct hwb_error *err)
+{
+	struct hwb_buf text = HWB_BUF_INIT;
+	struct hwb_toml_value *root = NULL;
+	const struct hwb_toml_value *bs, *req = NULL;
+	char *path = NULL, **list = NULL;
+	const char *const *from = default_requires;
+	size_t i, n = 1;
+	int ret = -1;
+
+	*out = NULL;
+	*count = 0;
+	if (!(path = hwb_strdup_printf("%s/pyproject.toml", srcdir)))
+		return hwb_error_oom(err);
+	if (hwb_file_read_all(path, HWB_FILE_CONFIG_MAX, &text, err)) {
+		if (errno != ENOENT || strcmp(err->code, "HWB-F005"))
+			goto cleanup;
+		hwb_error_clear(err);
+		goto copy;
+	}
+	if (hwb_toml_parse(&root, text.ptr, text.len, path, err))
+		goto cleanup;
+	if (!(bs = hwb_toml_get(root, "build-system")))
+		goto copy;
+	req = hwb_toml_get(bs, "requires");
+	if (bs->type != HWB_TOML_TABLE || !req || req->type != HWB_TOML_ARRAY) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B114",
+			      "[build-system] must have 'requires', an array "
+			      "of PEP 508 strings (PEP 518)");
+		hwb_error_hint(err, "add requires = [\"setuptools>=61\"] or the "
+				    "requirements of your build backend");
+		hwb_error_at(err, path, bs->line, bs->column);
+		goto cleanup;
+	}
+	n = req->u.array.count;
+	from = NULL;
+	for (i = 0; i < n; i++) {
+		if (req->u.array.items[i]->type != HWB_TOML_STRING) {
+			hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B114",
+				      "[build-system] requires must hold only "
+				      "strings (PEP 518)");
+			hwb_error_at(err, path, req->u.array.items[i]->line,
+				     req->u.array.items[i]->column);
+			goto cleanup;
+		}
+	}
+copy:
+	if (n && !(list = calloc(n, sizeof(char *)))) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		list[i] = hwb_strdup(from ? from[i]
+					  : req->u.array.items[i]->u.str.ptr);
+		if (!list[i]) {
+			free_strv(list, i);
+			list = NULL;
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+	}
+	*out = list;
+	*count = n;
+	ret = 0;
+cleanup:
+	hwb_toml_free(root);
+	hwb_buf_release(&text);
+	free(path);
+	return ret;
+}
+
+/* Wheels under the lock's own directory are recorded relative to it, so
+ * that a vendored wheelhouse travels with the repository. */
+static int relativize(struct hwb_build__lock *lock, const char *lock_dir,
+		      struct hwb_error *err)
+{
+	char real[PATH_MAX], *rel;
+	size_t i, k, n;
+
+	if (!realpath(lock_dir, real))
+		return 0;
+	n = strlen(real);
+	for (i = 0; i < lock->pkg_count; i++) {
+		for (k = 0; k < lock->pkgs[i].wheel_count; k++) {
+			struct hwb_build__lock_wheel *w = &lock->pkgs[i].wheels[k];
+
+			if (!w->path || strncmp(w->path, real, n) ||
+			    w->path[n] != '/')
+				continue;
+			if (!(rel = hwb_strdup(w->path + n + 1)))
+				return hwb_error_oom(err);
+			free(w->path);
+			w->path = rel;
+		}
+	}
+	return 0;
+}
+
+static int fill_result(const struct hwb_build__lock *lock,
+		       const struct hwb_build__interp *in, const char *path,
+		       struct hwb_lock_result *res, struct hwb_error *err)
+{
+	struct hwb_build__wheelname wn;
+	struct hwb_error ignored = HWB_ERROR_INIT;
+	size_t i, k;
+
+	if (!(res->path = hwb_strdup(path)) ||
+	    (lock->pkg_count &&
+	     !(res->entries = calloc(lock->pkg_count, sizeof(*res->entries)))))
+		return hwb_error_oom(err);
+	for (i = 0; i < lock->pkg_count; i++) {
+		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
+		struct hwb_lock_entry *e = &res->entries[res->count++];
+
+		if (!(e->name = hwb_strdup(p->name)) ||
+		    !(e->version = hwb_strdup(p->version)) ||
+		    (p->marker && !(e->marker = hwb_strdup(p->marker))))
+			return hwb_error_oom(err);
+		for (k = 0; k < p->wheel_count; k++) {
+			if (hwb_build__wheelname_parse(p->wheels[k].name, &wn,
+						       &ignored))
+				continue;
+			if (hwb_build__wheel_compatible(wn.tags, in)) {
+				memcpy(e->sha256, p->wheels[k].sha256, 65);
+				hwb_build__wheelname_release(&wn);
+				break;
+			}
+			hwb_build__wheelname_release(&wn);
+		}
+	}
+	return 0;
+}
+
+void hwb_lock_result_release(struct hwb_lock_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->count; i++) {
+		free(res->entries[i].name);
+		free(res->entries[i].version);
+		free(res->entries[i].marker);
+	}
+	free(res->entries);
+	free(res->path);
+	memset(res, 0, sizeof(*res));
+}
+
+int hwb_lock_create(const struct hwb_lock_options *opts,
+		    struct hwb_lock_result *result, struct hwb_error *err)
+{
+	struct hwb_build__interp in = HWB_BUILD_INTERP_INIT;
+	struct hwb_build__source src;
+	struct hwb_build__lock *lock = NULL;
+	struct hwb_buf text = HWB_BUF_INIT, old = HWB_BUF_INIT;
+	struct hwb_error ignored = HWB_ERROR_INIT;
+	const char *srcdir = opts->srcdir ? opts->srcdir : ".";
+	char **reqs = NULL, *cache = NULL, *out_path = NULL, *lock_dir = NULL;
+	char *slash;
+	size_t nreq = 0;
+	int ret = -1;
+
+	memset(result, 0, sizeof(*result));
+	memset(&src, 0, sizeof(src));
+	out_path = opts->output ? hwb_strdup(opts->output)
+				: hwb_strdup_printf("%s/pylock.build.toml", srcdir);
+	if (!out_path || !(lock_dir = hwb_strdup(out_path))) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	slash = strrchr(lock_dir, '/');
+	if (slash)
+		*slash = 0;
+	else
+		strcpy(lock_dir, ".");
+	if (opts->cache_dir ? !(cache = hwb_strdup(opts->cache_dir))
+			    : hwb_build__cache_dir(&cache, err) != 0) {
+		if (!err->code[0])
+			hwb_error_oom(err);
+		goto cleanup;
+	}
+	src.find_links = opts->find_links;
+	src.find_links_count = opts->find_links_count;
+	src.index_url = opts->index_url;
+	src.ca_bundle = opts->ca_bundle;
+	src.allow_url_requirements = opts->allow_url_requirements;
+	src.cache_dir = cache;
+	if (read_requires(srcdir, &reqs, &nreq, err) ||
+	    hwb_build__interp_probe(opts->python, cache, &in, err))
+		goto cleanup;
+	if (!(lock = hwb_build__lock_new())) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	if (hwb_build__lock_resolve(lock, (const char *const *)reqs, nreq, &src,
+				    &in, err) ||
+	    relativize(lock, lock_dir, err) ||
+	    hwb_build__lock_render(lock, &text, err))
+		goto cleanup;
+	hwb_file_read_all(out_path, (size_t)64 << 20, &old, &ignored);
+	result->changed = old.len != text.len || memcmp(old.ptr, text.ptr, text.len);
+	if (result->changed &&
+	    hwb_file_write_atomic(out_path, text.ptr, text.len, 0644, err))
+		goto cleanup;
+	if (fill_result(lock, &in, out_path, result, err))
+		goto cleanup;
+	ret = 0;
+cleanup:
+	if (ret)
+		hwb_lock_result_release(result);
+	hwb_build__lock_free(lock);
+	hwb_build__interp_release(&in);
+	free_strv(reqs, nreq);
+	hwb_buf_release(&text);
+	hwb_buf_release(&old);
+	free(cache);
+	free(out_path);
+	free(lock_dir);
+	return ret;
+}

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""bench check: `hwb check` against a plain Python RECORD check (zipfile +
+hashlib reading every member, what installers do) and `unzip -t`, on a wheel
+of 20,000 members and 400 MiB uncompressed (a quarter incompressible),
+generated here and not committed. Prints wall time (median of 3 runs, page
+cache warm) and each tool's peak RSS (getrusage of the child).
+
+HWB_BENCH_2G=1 also builds a 2 GiB wheel of large members and checks that
+hwb's peak RSS stays the same (about a minute to generate)."""
+import base64
+import hashlib
+import io
+import os
+import pathlib
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+HWB = os.environ.get("HWB_BIN", str(ROOT / "hwb"))
+PYTHON = "/usr/bin/python3"
+MEMBERS = 20_000
+TOTAL = 400 << 20
+
+
+def record_line(name, data):
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+    return f"{name},sha256={digest.decode()},{len(data)}"
+
+
+def text_corpus(size):
+    """Real Python source (Debian's standard library), so the compressible
+    members compress and inflate like the code in real wheels."""
+    out = bytearray()
+    for path in sorted(pathlib.Path("/usr/lib/python3.11").rglob("*.py")):
+        out += path.read_bytes()
+        if len(out) >= size:
+            break
+    return bytes(out[:size])
+
+
+def member_sizes(rng, count, total):
+    """Mostly small files and a few large ones, summing to total."""
+    raw = [rng.lognormvariate(0, 1.2) for _ in range(count)]
+    scale = total / sum(raw)
+    sizes = [max(1, int(r * scale)) for r in raw]
+    sizes[-1] += total - sum(sizes)
+    return sizes
+
+
+def write_wheel(path, sizes, level=6, text=None, seed=1):
+    rng = random.Random(seed)
+    text = text or text_corpus(16 << 20)
+    name, di = "benchpkg", "benchpkg-1.0.dist-info"
+    rows = []
+    with zipfile.ZipFile(path, "w") as z:
+        for i, size in enumerate(sizes):
+            member = f"{name}/sub{i % 97}/m{i}.py" if i % 4 else f"{name}/data/b{i}.bin"
+            if i % 4:
+                start = rng.randrange(0, len(text) - min(size, len(text)) + 1)
+                data = (text[start:start + size] * (size // len(text) + 1))[:size]
+                method = zipfile.ZIP_DEFLATED
+            else:
+                data = rng.randbytes(size)
+                method = zipfile.ZIP_DEFLATED if level else zipfile.ZIP_STORED
+            info = zipfile.ZipInfo(member, (2020, 1, 1, 0, 0, 0))
+            info.compress_type = method
+            info.external_attr = 0o644 << 16
+            z.writestr(info, data, compresslevel=level or None)
+            rows.append(record_line(member, data))
+        files = {
+            f"{name}/__init__.py": b"",
+            f"{di}/METADATA": b"Metadata-Version: 2.1\nName: benchpkg\nVersion: 1.0\n",
+            f"{di}/WHEEL": b"Wheel-Version: 1.0\nGenerator: bench\nRoot-Is-Purelib: true\n"
+                           b"Tag: py3-none-any\n",
+        }
+        for member, data in files.items():
+            z.writestr(zipfile.ZipInfo(member, (2020, 1, 1, 0, 0, 0)), data,
+                       compress_type=zipfile.ZIP_DEFLATED)
+            rows.append(record_line(member, data))
+        rows.append(f"{di}/RECORD,,")
+        z.writestr(zipfile.ZipInfo(f"{di}/RECORD", (2020, 1, 1, 0, 0, 0)),
+                   ("\n".join(rows) + "\n").encode(), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def python_record_check(path):
+    """What an installer that verifies does: read every member, hash it,
+    compare with RECORD. Exit 1 on a mismatch."""
+    import csv
+    with zipfile.ZipFile(path) as z:
+        record = next(n for n in z.namelist() if n.endswith(".dist-info/RECORD"))
+        rows = {r[0]: r for r in csv.reader(io.TextIOWrapper(z.open(record), "utf-8"))}
+        for info in z.infolist():
+            if info.filename == record:
+                continue
+            h, n = hashlib.sha256(), 0
+            with z.open(info) as f:
+                while chunk := f.read(1 << 20):
+                    h.update(chunk)
+                    n += len(chunk)
+            algo, _, want = rows[info.filename][1].partition("=")
+            got = base64.urlsafe_b64encode(h.digest()).rstrip(b"=").decode()
+            if got != want or int(rows[info.filename][2]) != n:
+                return 1
+    return 0
+
+
+def run(cmd):
+    """Wall seconds, peak RSS (MiB) and status of one run of cmd."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    return wall, usage.ru_maxrss / 1024, proc.returncode, err
+
+
+def measure(label, cmd, runs=3):
+    results = [run(cmd) for _ in range(runs)]
+    for _, _, rc, err in results:
+        if rc != 0:
+            sys.exit(f"bench check: {label} failed ({rc}): {err[-500:]}")
+    wall = statistics.median(r[0] for r in results)
+    rss = max(r[1] for r in results)
+    print(f"  {label:<22} {wall:7.3f} s   peak RSS {rss:7.1f} MiB", flush=True)
+    return wall, rss
+
+
+def bench(path, label):
+    size = path.stat().st_size
+    print(f"{label}: {path.stat().st_size / 2**20:.0f} MiB on disk", flush=True)
+    with open(path, "rb") as f:                      # warm the page cache
+        while f.read(1 << 24):
+            pass
+    hwb = measure("hwb check", [HWB, "check", str(path)])
+    py = measure("python RECORD check", [PYTHON, __file__, "--python-check", str(path)])
+    unzip = measure("unzip -t", ["unzip", "-tqq", str(path)])
+    print(f"  hwb is {py[0] / hwb[0]:.1f}x faster than the Python check, "
+          f"{unzip[0] / hwb[0]:.1f}x faster than unzip -t", flush=True)
+    del size
+    return hwb, py, unzip
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--python-check":
+        return python_record_check(argv[2])
+    with tempfile.TemporaryDirectory(prefix="hwb-bench-") as tmp:
+        path = pathlib.Path(tmp) / "benchpkg-1.0-py3-none-any.whl"
+        t = time.perf_counter()
+        write_wheel(path, member_sizes(random.Random(2), MEMBERS, TOTAL))
+        print(f"generated {MEMBERS} members, {TOTAL >> 20} MiB in "
+              f"{time.perf_counter() - t:.1f} s", flush=True)
+        hwb, py, unzip = bench(path, "400 MiB wheel")
+        ok = py[0] / hwb[0] >= 5 and hwb[0] < unzip[0] and hwb[1] < 64
+        path.unlink()
+        if os.environ.get("HWB_BENCH_2G"):
+            t = time.perf_counter()
+            big = pathlib.Path(tmp) / "benchpkg-1.0-py3-none-any.whl"
+            write_wheel(big, [256 << 20] * 7 + [200 << 20] + [1 << 20] * 56, level=1)
+            print(f"generated 2 GiB wheel in {time.perf_counter() - t:.1f} s", flush=True)
+            hwb2 = bench(big, "2 GiB wheel, large members")[0]
+            ok = ok and hwb2[1] < 64
+        print("targets (5x Python, faster than unzip -t, RSS < 64 MiB): "
+              + ("met" if ok else "NOT met"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
