@@ -3,8 +3,9 @@
  * env_verify.c: the manifest of a cached environment (hwb-env.json: every
  * file's path, size, mode and sha256) and the check that the environment
  * still matches it before a build uses it. The check walks the tree (a
- * file added, removed, turned into a link or resized fails at once) and
- * hashes every file's content with worker threads.
+ * file added, removed, turned into a link or resized fails at once; the
+ * venv's bin/python links must keep their recorded targets) and hashes
+ * every file's content with worker threads.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,14 +32,16 @@ void hwb_build__manifest_release(struct hwb_build__manifest *m)
 {
 	size_t i;
 
-	for (i = 0; i < m->count; i++)
+	for (i = 0; i < m->count; i++) {
 		free(m->files[i].path);
+		free(m->files[i].link);
+	}
 	free(m->files);
 	memset(m, 0, sizeof(*m));
 }
 
 static int add_file(struct hwb_build__manifest *m, const char *rel,
-		    const struct stat *st)
+		    const struct stat *st, const char *link)
 {
 	struct hwb_build__manifest_file *f;
 	size_t cap;
@@ -53,7 +56,7 @@ static int add_file(struct hwb_build__manifest *m, const char *rel,
 	}
 	f = &m->files[m->count];
 	memset(f, 0, sizeof(*f));
-	if (!(f->path = hwb_strdup(rel)))
+	if (!(f->path = hwb_strdup(rel)) || (link && !(f->link = hwb_strdup(link))))
 		return -1;
 	f->size = (uint64_t)st->st_size;
 	f->exec = (st->st_mode & 0100) != 0;
@@ -65,7 +68,7 @@ static int add_file(struct hwb_build__manifest *m, const char *rel,
 struct walk {
 	struct hwb_build__manifest *m;
 	char rel[4096];   /* the path being visited, relative to the root */
-	int bad;          /* a link or special file was seen at rel */
+	int bad;          /* a special file was seen at rel */
 	int failed;       /* a system error (errno kept) */
 };
 
@@ -75,6 +78,8 @@ static void walk_dir(struct walk *w, int dfd, size_t len)
 	DIR *dh = fdopendir(dfd);
 	struct dirent *e;
 	struct stat st;
+	char target[4096];
+	ssize_t tl;
 	size_t n;
 	int sub;
 
@@ -107,10 +112,21 @@ static void walk_dir(struct walk *w, int dfd, size_t len)
 				break;
 			}
 			walk_dir(w, sub, len + n + (len ? 1 : 0));
+		} else if (S_ISLNK(st.st_mode)) {
+			tl = readlinkat(dfd, e->d_name, target, sizeof(target) - 1);
+			if (tl < 0) {
+				w->failed = 1;
+				break;
+			}
+			target[tl] = 0;
+			if (add_file(w->m, w->rel, &st, target)) {
+				w->failed = 1;
+				errno = ENOMEM;
+			}
 		} else if (!S_ISREG(st.st_mode)) {
 			w->bad = 1;
 		} else if (!(len == 0 && !strcmp(e->d_name, HWB_BUILD_ENV_MANIFEST)) &&
-			   add_file(w->m, w->rel, &st)) {
+			   add_file(w->m, w->rel, &st, NULL)) {
 			w->failed = 1;
 			errno = ENOMEM;
 		}
@@ -212,6 +228,8 @@ static void *hash_worker(void *arg)
 		goto done;
 	}
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->m->count) {
+		if (job->m->files[i].link)
+			continue; /* compared by target, not content */
 		if (hash_one(job->root, job->m->files[i].path, h, buf, 1 << 16,
 			     job->m->files[i].sha256)) {
 			pthread_mutex_lock(&job->lock);
@@ -332,9 +350,22 @@ int hwb_build__env_verify(const char *root, int threads, char **reason,
 	json_array_foreach(files, i, f) {
 		const char *p = json_string_value(json_object_get(f, "path"));
 		const char *sha = json_string_value(json_object_get(f, "sha256"));
+		const char *link = json_string_value(json_object_get(f, "link"));
 		json_t *size = json_object_get(f, "size");
 		int exec = json_is_true(json_object_get(f, "executable"));
 
+		if (link || have.files[i].link) {
+			/* Only the links the manifest names, to the same
+			 * target: a new link could point anywhere. */
+			if (!p || strcmp(p, have.files[i].path) || !link ||
+			    !have.files[i].link || strcmp(link, have.files[i].link)) {
+				ret = differs(reason, "the link '%s' is not the one "
+					      "recorded", have.files[i].path);
+				goto cleanup;
+			}
+			memcpy(have.files[i].expected, "", 1);
+			continue;
+		}
 		if (!p || !sha || strlen(sha) != 64 || !json_is_integer(size) ||
 		    strcmp(p, have.files[i].path)) {
 			ret = differs(reason, "the file '%s' is not in the manifest "
@@ -353,7 +384,8 @@ int hwb_build__env_verify(const char *root, int threads, char **reason,
 		goto cleanup;
 	*files_checked = have.count;
 	for (i = 0; i < have.count; i++) {
-		if (strcmp(have.files[i].sha256, have.files[i].expected)) {
+		if (!have.files[i].link &&
+		    strcmp(have.files[i].sha256, have.files[i].expected)) {
 			ret = differs(reason, "the content of '%s' changed",
 				      have.files[i].path);
 			goto cleanup;

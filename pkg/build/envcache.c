@@ -33,10 +33,16 @@ struct chosen {
 	const struct hwb_build__lock_wheel *wheel;
 };
 
+char *hwb_build__env_site_dir(const struct hwb_build__interp *in)
+{
+	return hwb_strdup_printf("lib/python%s/site-packages", in->python_version);
+}
+
 void hwb_build__env_release(struct hwb_build__env *env)
 {
 	size_t i;
 
+	free(env->python);
 	free(env->key);
 	free(env->root);
 	free(env->site_packages);
@@ -210,8 +216,9 @@ static int compile_bytecode(const char *tmp, const char *final,
 			    const struct hwb_build__interp *in,
 			    struct hwb_error *err)
 {
-	char *sp = hwb_strdup_printf("%s/site-packages", tmp);
-	char *dest = hwb_strdup_printf("%s/site-packages", final);
+	char *site = hwb_build__env_site_dir(in);
+	char *sp = site ? hwb_strdup_printf("%s/%s", tmp, site) : NULL;
+	char *dest = site ? hwb_strdup_printf("%s/%s", final, site) : NULL;
 	const char *argv[] = { in->path, "-I", "-m", "compileall", "-q",
 			       "--invalidation-mode", "unchecked-hash", "-d", dest,
 			       sp, NULL };
@@ -237,8 +244,58 @@ static int compile_bytecode(const char *tmp, const char *final,
 	}
 	ret = 0;
 cleanup:
+	free(site);
 	free(sp);
 	free(dest);
+	return ret;
+}
+
+/*
+ * pyvenv.cfg and bin/python (bin/python3) make the directory a virtual
+ * environment of the interpreter: <root>/bin/python, even with -I, has the
+ * environment's site-packages and not the system's. The links are the only
+ * ones in an environment; the manifest records their targets.
+ */
+static int make_venv(const char *tmp, const struct hwb_build__interp *in,
+		     struct hwb_error *err)
+{
+	static const char *const links[] = { "python", "python3" };
+	struct hwb_buf cfg = HWB_BUF_INIT;
+	char *home = hwb_strdup(in->path), *slash, *path = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (!home)
+		return hwb_error_oom(err);
+	slash = strrchr(home, '/');
+	*(slash == home ? slash + 1 : slash) = 0;
+	hwb_buf_printf(&cfg, "home = %s\ninclude-system-site-packages = false\n"
+			     "version = %s\n", home, in->python_full_version);
+	if (hwb_buf_check(&cfg, err) ||
+	    !(path = hwb_strdup_printf("%s/pyvenv.cfg", tmp))) {
+		if (!err->code[0])
+			hwb_error_oom(err);
+		goto cleanup;
+	}
+	if (hwb_file_write_atomic(path, cfg.ptr, cfg.len, 0644, err))
+		goto cleanup;
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		free(path);
+		if (!(path = hwb_strdup_printf("%s/bin/%s", tmp, links[i]))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+		if (symlink(in->path, path)) {
+			hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B163",
+					"cannot create %s", path);
+			goto cleanup;
+		}
+	}
+	ret = 0;
+cleanup:
+	hwb_buf_release(&cfg);
+	free(home);
+	free(path);
 	return ret;
 }
 
@@ -258,9 +315,13 @@ static int write_manifest(const char *tmp, const char *key,
 			"name", c[i].pkg->name, "version", c[i].pkg->version,
 			"wheel", c[i].wheel->name, "sha256", c[i].wheel->sha256));
 	for (i = 0; files && i < m->count; i++)
-		json_array_append_new(files, json_pack("{s:s, s:I, s:b, s:s}",
-			"path", m->files[i].path, "size", (json_int_t)m->files[i].size,
-			"executable", m->files[i].exec, "sha256", m->files[i].sha256));
+		json_array_append_new(files, m->files[i].link
+			? json_pack("{s:s, s:s}", "path", m->files[i].path,
+				    "link", m->files[i].link)
+			: json_pack("{s:s, s:I, s:b, s:s}", "path", m->files[i].path,
+				    "size", (json_int_t)m->files[i].size,
+				    "executable", m->files[i].exec,
+				    "sha256", m->files[i].sha256));
 	doc = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:o}",
 			"schema", "hwb.env/1", "key", key, "interpreter",
 			"path", in->path, "version", in->version, "cache_tag",
@@ -329,15 +390,20 @@ static int build_env(const struct hwb_build__env_request *req,
 	}
 	chmod(tmp, 0755);
 	for (i = 0; i < 2; i++) {
+		char *site = hwb_build__env_site_dir(req->interp);
+
 		free(dir);
-		if (!(dir = hwb_strdup_printf("%s/%s", tmp,
-					      i ? "bin" : "site-packages"))) {
+		dir = site ? hwb_strdup_printf("%s/%s", tmp, i ? "bin" : site) : NULL;
+		free(site);
+		if (!dir) {
 			hwb_error_oom(err);
 			goto cleanup;
 		}
 		if (hwb_mkdir_p(dir, 0755, err))
 			goto cleanup;
 	}
+	if (make_venv(tmp, req->interp, err))
+		goto cleanup;
 	for (i = 0; i < n; i++) {
 		free(wheel);
 		wheel = NULL;
@@ -370,14 +436,16 @@ cleanup:
 
 static int fill_out(struct hwb_build__env *out, const char *root,
 		    char **key, const struct chosen *c, size_t n,
-		    struct hwb_error *err)
+		    const struct hwb_build__interp *in, struct hwb_error *err)
 {
 	size_t i;
 
 	out->key = *key;
 	*key = NULL;
 	if (!(out->root = hwb_strdup(root)) ||
-	    !(out->site_packages = hwb_strdup_printf("%s/site-packages", root)) ||
+	    !(out->python = hwb_strdup_printf("%s/bin/python", root)) ||
+	    !(out->site_packages = hwb_strdup_printf("%s/lib/python%s/site-packages",
+						     root, in->python_version)) ||
 	    !(out->bin = hwb_strdup_printf("%s/bin", root)) ||
 	    (n && !(out->pkgs = calloc(n, sizeof(*out->pkgs)))))
 		return hwb_error_oom(err);
@@ -457,7 +525,7 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 		goto cleanup;
 	hwb_log_verbose("build environment %s built (%zu packages)", root, n);
 done:
-	if (fill_out(&env, root, &key, c, n, err))
+	if (fill_out(&env, root, &key, c, n, req->interp, err))
 		goto cleanup;
 	if (env.pkg_count > 1)
 		qsort(env.pkgs, env.pkg_count, sizeof(*env.pkgs), cmp_env_pkg);

@@ -56,8 +56,8 @@ static int safe_path(const char *p)
  * whether it is a script. *dist_info is set from the first ".dist-info/"
  * member seen.
  */
-static int destination(const char *member, char **out, int *script,
-		       const char *wheel, struct hwb_error *err)
+static int destination(const char *member, const char *site, char **out,
+		       int *script, const char *wheel, struct hwb_error *err)
 {
 	const char *slash = strchr(member, '/'), *scheme, *rest;
 	size_t top = slash ? (size_t)(slash - member) : strlen(member);
@@ -65,7 +65,7 @@ static int destination(const char *member, char **out, int *script,
 
 	*script = 0;
 	if (!slash || top < 6 || strncmp(member + top - 5, ".data", 5)) {
-		*out = hwb_strdup_printf("site-packages/%s", member);
+		*out = hwb_strdup_printf("%s/%s", site, member);
 		return *out ? 0 : hwb_error_oom(err);
 	}
 	scheme = slash + 1;
@@ -75,7 +75,7 @@ static int destination(const char *member, char **out, int *script,
 				    "outside a scheme directory");
 	rest++;
 	if (!strncmp(scheme, "purelib/", 8) || !strncmp(scheme, "platlib/", 8))
-		*out = hwb_strdup_printf("site-packages/%s", rest);
+		*out = hwb_strdup_printf("%s/%s", site, rest);
 	else if (!strncmp(scheme, "scripts/", 8)) {
 		*script = 1;
 		*out = hwb_strdup_printf("bin/%s", rest);
@@ -227,7 +227,7 @@ static int install_file(struct archive *a, const char *wheel,
 	return ret;
 }
 
-static int unpack(const char *wheel, const char *root,
+static int unpack(const char *wheel, const char *root, const char *site,
 		  const struct hwb_build__interp *in, char **dist_info,
 		  struct hwb_error *err)
 {
@@ -271,7 +271,7 @@ static int unpack(const char *wheel, const char *root,
 		}
 		free(rel);
 		rel = NULL;
-		if (destination(name, &rel, &script, wheel, err))
+		if (destination(name, site, &rel, &script, wheel, err))
 			goto cleanup;
 		mode = (archive_entry_perm(e) & 0111) ? 0755 : 0644;
 		if (script ? install_script(a, wheel, name, root, rel, in, err)
@@ -328,7 +328,8 @@ static void trim(const char **s, const char **e)
  * entry_points.txt cannot inject code; the script name must be a plain
  * file name.
  */
-static int write_launcher(const char *root, const char *line, size_t len,
+static int write_launcher(const char *root, const char *site,
+			  const char *line, size_t len,
 			  const struct hwb_build__interp *in, const char *wheel,
 			  struct hwb_error *err)
 {
@@ -369,11 +370,12 @@ static int write_launcher(const char *root, const char *line, size_t len,
 		"# Launcher written by hwb for the entry point %s = %s:%s.\n"
 		"import os\nimport sys\n"
 		"sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname("
-		"os.path.realpath(__file__))), 'site-packages'))\n"
+		"os.path.realpath(__file__))), '%s'))\n"
 		"import %s as _module\n"
 		"if __name__ == '__main__':\n"
 		"    sys.argv[0] = os.path.basename(sys.argv[0])\n"
-		"    sys.exit(_module.%s())\n", name, module, attr, module, attr);
+		"    sys.exit(_module.%s())\n", name, module, attr, site, module,
+		attr);
 	if (hwb_buf_check(&b, err) ||
 	    !(rel = hwb_strdup_printf("bin/%s", name))) {
 		if (!err->code[0])
@@ -393,7 +395,8 @@ cleanup:
 	return ret;
 }
 
-static int write_launchers(const char *root, const char *dist_info,
+static int write_launchers(const char *root, const char *site,
+			   const char *dist_info,
 			   const struct hwb_build__interp *in,
 			   const char *wheel, struct hwb_error *err)
 {
@@ -403,7 +406,7 @@ static int write_launchers(const char *root, const char *dist_info,
 	const char *p, *nl, *end;
 	int in_section = 0, ret = 0;
 
-	path = hwb_strdup_printf("%s/site-packages/%s/entry_points.txt", root,
+	path = hwb_strdup_printf("%s/%s/%s/entry_points.txt", root, site,
 				 dist_info);
 	if (!path)
 		return hwb_error_oom(err);
@@ -428,8 +431,8 @@ static int write_launchers(const char *root, const char *dist_info,
 			continue;
 		}
 		if (in_section)
-			ret = write_launcher(root, ls, (size_t)(le - ls), in, wheel,
-					     err);
+			ret = write_launcher(root, site, ls, (size_t)(le - ls), in,
+					     wheel, err);
 	}
 	free(path);
 	hwb_buf_release(&text);
@@ -440,18 +443,21 @@ int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
 			     const struct hwb_build__interp *interp,
 			     struct hwb_error *err)
 {
-	char *dist_info = NULL;
+	char *dist_info = NULL, *site = hwb_build__env_site_dir(interp);
 	int ret = -1;
 
-	if (unpack(wheel_path, env_root, interp, &dist_info, err))
+	if (!site)
+		return hwb_error_oom(err);
+	if (unpack(wheel_path, env_root, site, interp, &dist_info, err))
 		goto cleanup;
 	if (!dist_info) {
 		member_error(err, wheel_path, "*.dist-info", "no .dist-info "
 			     "directory");
 		goto cleanup;
 	}
-	ret = write_launchers(env_root, dist_info, interp, wheel_path, err);
+	ret = write_launchers(env_root, site, dist_info, interp, wheel_path, err);
 cleanup:
+	free(site);
 	free(dist_info);
 	return ret;
 }

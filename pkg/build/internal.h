@@ -128,9 +128,14 @@ int hwb_build__probe_explain(int errnum, struct hwb_error *err);
  *        hwb_build__lock_read() -> lock;
  *      without one: hwb_build__lock_resolve() over the configured wheelhouse
  *      or index -> lock (in memory; its hashes go to the provenance);
- *   3. hwb_build__env_prepare() with that lock -> env (site-packages and
- *      bin to mount read-only, put on PYTHONPATH and PATH; pkgs for the
- *      provenance);
+ *   3. hwb_build__env_prepare() with that lock -> env: a venv of the
+ *      interpreter (pyvenv.cfg, bin/python -> the interpreter,
+ *      lib/pythonX.Y/site-packages) to mount read-only; run env.python
+ *      (or the interpreter with PYTHONPATH=env.site_packages), put env.bin
+ *      on PATH; env.pkgs (name, version, wheel, sha256) for the provenance.
+ *      Mounted at another path (/env), bin/python still works when the
+ *      interpreter is at the same path inside, and the launchers in bin
+ *      find site-packages relative to themselves;
  *   4. after get_requires_for_build_* ran in the sandbox:
  *        with a lock: hwb_build__lock_check_requirements() refuses a dynamic
  *          requirement the lock does not satisfy;
@@ -398,9 +403,13 @@ struct hwb_build__env_pkg {
 /* A ready environment. Release with hwb_build__env_release(). */
 struct hwb_build__env {
 	char *key;           /* owned; 64 hex digits */
-	char *root;          /* owned; <cache>/envs/<key> */
-	char *site_packages; /* owned; <root>/site-packages: PYTHONPATH */
+	char *root;          /* owned; <cache>/envs/<key>: a venv for the
+			      * interpreter (pyvenv.cfg, bin/python) */
+	char *site_packages; /* owned; <root>/lib/pythonX.Y/site-packages */
 	char *bin;           /* owned; <root>/bin: PATH (console scripts) */
+	char *python;        /* owned; <root>/bin/python, a symbolic link to
+			      * the interpreter: run it (even with -I) and
+			      * the environment's packages are importable */
 	struct hwb_build__env_pkg *pkgs; /* owned; sorted by name */
 	size_t pkg_count;
 	int reused;          /* 1: an existing environment passed its check */
@@ -409,7 +418,7 @@ struct hwb_build__env {
 	size_t files_checked; /* files hashed by the check (0 when built) */
 };
 
-#define HWB_BUILD_ENV_INIT { NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
+#define HWB_BUILD_ENV_INIT { NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0 }
 
 /**
  * Give the content-addressed environment for req->lock and req->interp,
@@ -423,7 +432,7 @@ struct hwb_build__env {
  * when it passes; one that fails is logged as a warning and rebuilt, never
  * used. A build fetches each wheel (hwb_build__fetch), runs hwb_check_file
  * on it, unpacks it into a temporary directory beside the final one
- * (purelib/platlib to site-packages, .data/scripts to bin with "#!python"
+ * (purelib/platlib to lib/pythonX.Y/site-packages, .data/scripts to bin with "#!python"
  * rewritten, .data/data to the root, .data/headers to include/<name>),
  * writes console_scripts launchers to bin, compiles the modules to .pyc
  * (unchecked-hash, so a read-only environment imports fast), records the
@@ -449,6 +458,8 @@ void hwb_build__env_release(struct hwb_build__env *env);
 
 struct hwb_build__manifest_file {
 	char *path;     /* owned; relative to the environment's root */
+	char *link;     /* owned; a symbolic link's target (bin/python),
+			 * NULL for a regular file */
 	uint64_t size;
 	int exec;       /* owner-executable */
 	char sha256[HWB_BUILD_SHA256_HEX];   /* as hashed now */
@@ -463,7 +474,8 @@ struct hwb_build__manifest {
 
 /**
  * List and hash (threads workers; 0: one per core) every file under root
- * except the manifest itself. A symbolic link or special file is HWB-B162.
+ * except the manifest itself; symbolic links are recorded with their
+ * target. A special file is HWB-B162.
  */
 int hwb_build__manifest_build(const char *root, int threads,
 			      struct hwb_build__manifest *out,
@@ -477,10 +489,13 @@ void hwb_build__manifest_release(struct hwb_build__manifest *m);
 int hwb_build__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err);
 
+/** "lib/pythonX.Y/site-packages", the venv layout (malloc'd; NULL: OOM). */
+char *hwb_build__env_site_dir(const struct hwb_build__interp *in);
+
 /**
  * Unpack the wheel at wheel_path into the environment being built at
  * env_root (install.c): purelib/platlib and the root-is-purelib tree to
- * site-packages, .data/scripts to bin (a "#!python" first line becomes the
+ * lib/pythonX.Y/site-packages, .data/scripts to bin (a "#!python" first line becomes the
  * interpreter), .data/data to the root, .data/headers to include/<name>,
  * then console_scripts and gui_scripts launchers in bin. Member paths are
  * checked again (no absolute path, "..", symbolic link, duplicate or

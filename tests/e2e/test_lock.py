@@ -184,9 +184,13 @@ def test_env_build_reuse_and_tamper(home, locked):
     assert [(x["name"], x["sha256"]) for x in first["packages"]] == [
         ("setuptools", sha256(wheel_file("setuptools"))),
         ("wheel", sha256(wheel_file("wheel")))]
+    site = pathlib.Path(first["site_packages"])
+    assert site.parent.parent.parent == root and site.name == "site-packages"
     manifest = json.loads((root / "hwb-env.json").read_text())
     assert manifest["schema"] == "hwb.env/1" and manifest["key"] == first["key"]
-    some = next(f for f in manifest["files"] if f["path"] == "site-packages/setuptools/__init__.py")
+    rel = str((site / "setuptools" / "__init__.py").relative_to(root))
+    some = next(f for f in manifest["files"] if f["path"] == rel)
+    assert {"path": "bin/python", "link": PYTHON} in manifest["files"]
     assert some["sha256"] == sha256(root / some["path"])
     # No temporary directory is left behind.
     assert sorted(x.name for x in root.parent.iterdir()) == [root.name, root.name + ".lock"]
@@ -196,12 +200,18 @@ def test_env_build_reuse_and_tamper(home, locked):
     out = subprocess.run([PYTHON, "-c", "import setuptools, wheel; print(setuptools.__file__)"],
                          env=env, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith(first["site_packages"]), out
+    # A venv: its bin/python sees the packages even in isolated mode.
+    out = subprocess.run([first["python"], "-I", "-c",
+                          "import sys, setuptools; print(sys.prefix, setuptools.__file__)"],
+                         env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert out.returncode == 0, out
+    assert out.stdout.split() == [str(root), str(site / "setuptools" / "__init__.py")]
     # The console script launcher of wheel runs, without PYTHONPATH.
     out = subprocess.run([os.path.join(first["bin"], "wheel"), "version"],
                          env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("wheel "), out
     # Bytecode was compiled, so the read-only environment imports fast.
-    assert list((root / "site-packages" / "setuptools" / "__pycache__").glob("*.pyc"))
+    assert list((site / "setuptools" / "__pycache__").glob("*.pyc"))
 
     # Reuse: no rebuild, every file hashed, faster.
     p = env_prepare(home, locked, "--find-links", WHEELHOUSE)
@@ -213,7 +223,7 @@ def test_env_build_reuse_and_tamper(home, locked):
     assert (root / "hwb-env.json").stat().st_ino == (root / "hwb-env.json").stat().st_ino
 
     # Tamper with a file: warned about, rebuilt, never used.
-    target = root / "site-packages" / "setuptools" / "__init__.py"
+    target = site / "setuptools" / "__init__.py"
     target.parent.chmod(0o755)
     target.chmod(0o644)
     target.write_text(target.read_text().replace("import", "import  ", 1))
@@ -225,12 +235,18 @@ def test_env_build_reuse_and_tamper(home, locked):
     assert sha256(target) == some["sha256"]
 
     # An added file (a .pth, say) is tampering too.
-    sp = root / "site-packages"
-    sp.chmod(0o755)
-    (sp / "evil.pth").write_text("import os\n")
+    site.chmod(0o755)
+    (site / "evil.pth").write_text("import os\n")
     p = env_prepare(home, locked, "--find-links", WHEELHOUSE)
     assert p.returncode == 0 and json.loads(p.stdout)["rebuilt"] is True, p.stderr
-    assert not (sp / "evil.pth").exists()
+    assert not (site / "evil.pth").exists()
+    # So is bin/python pointing elsewhere.
+    (root / "bin").chmod(0o755)
+    (root / "bin" / "python").unlink()
+    (root / "bin" / "python").symlink_to("/bin/sh")
+    p = env_prepare(home, locked, "--find-links", WHEELHOUSE)
+    assert p.returncode == 0 and json.loads(p.stdout)["rebuilt"] is True, p.stderr
+    assert os.readlink(root / "bin" / "python") == PYTHON
 
 
 def test_env_sources_are_enforced(home, locked, tmp_path):

@@ -94,9 +94,10 @@ int main(int argc, char **argv)
 		json_array_append_new(pkgs, json_pack("{s:s, s:s, s:s, s:s}",
 			"name", env.pkgs[i].name, "version", env.pkgs[i].version,
 			"wheel", env.pkgs[i].wheel, "sha256", env.pkgs[i].sha256));
-	doc = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:f, s:f, s:o}",
+	doc = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:f, s:f, s:o}",
 			"key", env.key, "root", env.root, "site_packages",
-			env.site_packages, "bin", env.bin, "reused", env.reused,
+			env.site_packages, "bin", env.bin, "python", env.python,
+			"reused", env.reused,
 			"rebuilt", env.rebuilt, "files_checked",
 			(json_int_t)env.files_checked, "ms", now_ms() - t0, "prepare_ms", now_ms() - t_probe,
 			"packages", pkgs);
