@@ -16,7 +16,7 @@
 
 static struct cli_common common;
 static const char *outdir, *python, *isolation, *index_url;
-static int wheel, sdist, verify_reproducible;
+static int wheel, sdist, verify_reproducible, strict;
 static long timeout = -1;
 static struct cli_list settings, allow_network, find_links, pass_env;
 static const struct cli_opt build_opts[] = {
@@ -43,6 +43,8 @@ static const struct cli_opt build_opts[] = {
 	  "an environment variable passed into the build" },
 	{ CLI_OPT_FLAG, "verify-reproducible", 0, &verify_reproducible, NULL,
 	  "build twice and fail if the outputs differ" },
+	{ CLI_OPT_FLAG, "strict", 0, &strict, NULL,
+	  "source validation warnings fail the build" },
 	{ 0 },
 };
 static const struct cli_command build_cmd = {
@@ -66,7 +68,7 @@ static int add(struct hwb_config_override *o, size_t *n, const char *key,
 static int overrides(struct hwb_config_override **out, size_t *n,
 		     char *timeout_text, struct hwb_error *err)
 {
-	size_t cap = 6 + allow_network.count + find_links.count + pass_env.count,
+	size_t cap = 7 + allow_network.count + find_links.count + pass_env.count,
 	       i;
 	struct hwb_config_override *o = calloc(cap, sizeof(*o));
 
@@ -83,6 +85,8 @@ static int overrides(struct hwb_config_override **out, size_t *n,
 		add(o, n, "build.index-url", index_url, "--index-url");
 	if (timeout >= 0)
 		add(o, n, "build.timeout", timeout_text, "--timeout");
+	if (strict)
+		add(o, n, "build.strict", "true", "--strict");
 	for (i = 0; i < allow_network.count; i++)
 		add(o, n, "build.allow-network", allow_network.items[i],
 		    "--allow-network");

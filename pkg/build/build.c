@@ -433,6 +433,9 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	}
 	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
+	    hwb_build__validate_source(c.srcdir, &c.sys,
+				       hwb_config_bool(o->config, "build.strict"),
+				       err) ||
 	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
 	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;

@@ -721,6 +721,9 @@ struct hwb_toml_value;
 
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err);
+/* The same from pyproject.toml's text (file names it in errors). */
+int hwb_build__parse_system(const char *text, size_t len, const char *file,
+			    struct hwb_build__system *s, struct hwb_error *err);
 void hwb_build__system_release(struct hwb_build__system *s);
 /* Every backend-path entry, resolved, inside srcdir (resolved). */
 int hwb_build__check_backend_path(const char *srcdir,
@@ -850,4 +853,10 @@ int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
 int hwb_build__normalize_wheel(const char *path, long long epoch,
 			       struct hwb_error *err);
 int hwb_build__normalize_sdist(const char *path, long long epoch,
+			       struct hwb_error *err);
+
+/* Source validation (validate.c): warnings, or -1 with the first finding
+ * (HWB_KIND_FAILED) when strict. */
+int hwb_build__validate_source(const char *srcdir,
+			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);

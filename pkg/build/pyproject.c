@@ -126,12 +126,28 @@ static int read_table(const struct hwb_toml_value *bs,
 	return 0;
 }
 
+int hwb_build__parse_system(const char *text, size_t len, const char *file,
+			    struct hwb_build__system *s, struct hwb_error *err)
+{
+	struct hwb_toml_value *doc = NULL;
+	const struct hwb_toml_value *bs;
+	int ret = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (hwb_toml_parse(&doc, text, len, file, err))
+		return -1;
+	bs = hwb_toml_get(doc, "build-system");
+	ret = bs ? read_table(bs, s, file, err) : legacy_defaults(s, err);
+	if (ret)
+		hwb_build__system_release(s);
+	hwb_toml_free(doc);
+	return ret;
+}
+
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err)
 {
 	struct hwb_buf text = HWB_BUF_INIT, path = HWB_BUF_INIT;
-	struct hwb_toml_value *doc = NULL;
-	const struct hwb_toml_value *bs;
 	int ret = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -146,17 +162,10 @@ int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 		ret = legacy_defaults(s, err);
 		goto cleanup;
 	}
-	if (hwb_toml_parse(&doc, text.ptr, text.len, path.ptr, err))
-		goto cleanup;
-	bs = hwb_toml_get(doc, "build-system");
-	if (!bs)
-		ret = legacy_defaults(s, err);
-	else
-		ret = read_table(bs, s, path.ptr, err);
+	ret = hwb_build__parse_system(text.ptr, text.len, path.ptr, s, err);
 cleanup:
 	if (ret)
 		hwb_build__system_release(s);
-	hwb_toml_free(doc);
 	hwb_buf_release(&text);
 	hwb_buf_release(&path);
 	return ret;

