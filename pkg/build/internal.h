@@ -851,7 +851,19 @@ int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
 
 /* Rewrite in place into the normal form (normalize.c). */
 int hwb_build__normalize_wheel(const char *path, long long epoch,
+			       const struct hwb_build__ctx *c, /* NULL: no SBOM */
 			       struct hwb_error *err);
+
+/* One wheel member for the SBOM. */
+struct hwb_build__sbom_file {
+	const char *name; /* borrowed */
+	char sha256[65];
+};
+
+/* The CycloneDX 1.6 document for the wheel name/version (sbom.c). */
+int hwb_build__sbom(const struct hwb_build__ctx *c, const char *name,
+		    const char *version, const struct hwb_build__sbom_file *f,
+		    size_t count, struct hwb_buf *out, struct hwb_error *err);
 int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err);
 

@@ -17,7 +17,9 @@
 #include <zlib.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
+#include "pkg/core/hash.h"
 
 #define MEMBER_MAX ((size_t)1 << 31)
 #define ZIP_MAX_MEMBERS 65535
@@ -270,7 +272,116 @@ cleanup:
 	return ret;
 }
 
+static int sha256_hex(const void *data, size_t len, char out[65],
+		      struct hwb_error *err)
+{
+	uint8_t d[32];
+	struct hwb_buf hex = HWB_BUF_INIT;
+
+	if (hwb_hash_buffer(HWB_HASH_SHA256, data, len, d, err))
+		return -1;
+	if (hwb_hex_encode(&hex, d, sizeof(d)))
+		return hwb_error_oom(err);
+	memcpy(out, hex.ptr, 65);
+	hwb_buf_release(&hex);
+	return 0;
+}
+
+static struct member *add_member(struct members *m, const char *name)
+{
+	struct member *items = realloc(m->items, (m->count + 1) * sizeof(*items)),
+		      *it;
+
+	if (!items)
+		return NULL;
+	m->items = items;
+	it = &items[m->count];
+	memset(it, 0, sizeof(*it));
+	hwb_buf_init(&it->data);
+	it->type = AE_IFREG;
+	if (!(it->name = hwb_strdup(name)))
+		return NULL;
+	m->count++;
+	return it;
+}
+
+/*
+ * Add <dist-info>/sboms/hwb-build.cdx.json (PEP 770) and its RECORD line.
+ * RECORD is the only member whose bytes change.
+ */
+static int add_sbom(const struct hwb_build__ctx *c, struct members *m,
+		    struct hwb_error *err)
+{
+	struct hwb_build__sbom_file *files = NULL;
+	struct member *record = NULL, *sbom;
+	struct hwb_buf doc = HWB_BUF_INIT, b64 = HWB_BUF_INIT;
+	char dist[512], *dash, name[512], version[512];
+	uint8_t d[32];
+	size_t i, n = 0;
+	int ret = -1;
+
+	for (i = 0; i < m->count; i++)
+		if (rank(m->items[i].name) == 2)
+			record = &m->items[i];
+	if (!record)
+		return 0; /* hwb check reports the missing RECORD */
+	snprintf(dist, sizeof(dist), "%.*s", (int)(strchr(record->name, '/') - record->name),
+		 record->name);
+	/* name-version.dist-info */
+	snprintf(name, sizeof(name), "%s", dist);
+	dash = strchr(name, '-');
+	snprintf(version, sizeof(version), "%s", dash ? dash + 1 : "");
+	if (dash)
+		*dash = '\0';
+	if ((dash = strstr(version, ".dist-info")))
+		*dash = '\0';
+	if (!(files = calloc(m->count + 1, sizeof(*files))))
+		goto oom;
+	for (i = 0; i < m->count; i++) {
+		if (&m->items[i] == record)
+			continue;
+		files[n].name = m->items[i].name;
+		if (sha256_hex(m->items[i].data.ptr, m->items[i].data.len,
+			       files[n].sha256, err))
+			goto cleanup;
+		n++;
+	}
+	if (hwb_build__sbom(c, name, version, files, n, &doc, err))
+		goto cleanup;
+	{
+		char *member = hwb_strdup_printf("%s/sboms/hwb-build.cdx.json", dist);
+
+		sbom = member ? add_member(m, member) : NULL;
+		free(member);
+	}
+	if (!sbom)
+		goto oom;
+	/* add_member may move the array: find RECORD again. */
+	for (i = 0; i < m->count; i++)
+		if (rank(m->items[i].name) == 2)
+			record = &m->items[i];
+	if (hwb_buf_put(&sbom->data, doc.ptr, doc.len) ||
+	    hwb_hash_buffer(HWB_HASH_SHA256, doc.ptr, doc.len, d, err) ||
+	    hwb_base64_encode(&b64, d, sizeof(d), HWB_B64_URL | HWB_B64_NOPAD))
+		goto oom;
+	if (record->data.len && record->data.ptr[record->data.len - 1] != '\n')
+		hwb_buf_putc(&record->data, '\n');
+	hwb_buf_printf(&record->data, "%s,sha256=%s,%zu\n", sbom->name, b64.ptr,
+		       doc.len);
+	ret = hwb_buf_check(&record->data, err);
+	goto cleanup;
+oom:
+	if (!err || !err->code[0])
+		hwb_error_oom(err);
+cleanup:
+	free(files);
+	hwb_buf_release(&doc);
+	hwb_buf_release(&b64);
+	return ret;
+}
+
 int hwb_build__normalize_wheel(const char *path, long long epoch,
+			       const struct hwb_build__ctx *c,
 			       struct hwb_error *err)
 {
 	struct members m = { NULL, 0 };
@@ -278,6 +389,8 @@ int hwb_build__normalize_wheel(const char *path, long long epoch,
 	int ret = -1;
 
 	if (read_members(path, 1, &m, err))
+		goto cleanup;
+	if (c && add_sbom(c, &m, err))
 		goto cleanup;
 	qsort(m.items, m.count, sizeof(*m.items), wheel_order);
 	if (write_zip(&m, epoch, &zip, err) ||

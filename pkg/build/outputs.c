@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * outputs.c: what happens to a backend's outputs before they reach
- * --outdir: normalisation to the reproducible form (normalize.c), then
+ * --outdir: normalisation to the reproducible form with the SBOM added to
+ * wheels (normalize.c, sbom.c), then
  * hwb check (pkg/wheel) on the normalised file. A failing output never
  * reaches --outdir.
  */
@@ -60,16 +61,16 @@ cleanup:
 	return ret;
 }
 
-static int one(const char *dir, const char *name, long long epoch, int wheel,
-	       struct hwb_error *err)
+static int one(const struct hwb_build__ctx *c, const char *dir,
+	       const char *name, int wheel, struct hwb_error *err)
 {
 	char *path = hwb_strdup_printf("%s/%s", dir, name);
 	int rc;
 
 	if (!path)
 		return hwb_error_oom(err);
-	rc = wheel ? hwb_build__normalize_wheel(path, epoch, err)
-		   : hwb_build__normalize_sdist(path, epoch, err);
+	rc = wheel ? hwb_build__normalize_wheel(path, c->source.epoch, c, err)
+		   : hwb_build__normalize_sdist(path, c->source.epoch, err);
 	if (!rc)
 		rc = check(path, err);
 	free(path);
@@ -80,9 +81,9 @@ int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
 			      const char *sdist, const char *wheel_dir,
 			      const char *wheel, struct hwb_error *err)
 {
-	if (sdist && one(sdist_dir, sdist, c->source.epoch, 0, err))
+	if (sdist && one(c, sdist_dir, sdist, 0, err))
 		return -1;
-	if (wheel && one(wheel_dir, wheel, c->source.epoch, 1, err))
+	if (wheel && one(c, wheel_dir, wheel, 1, err))
 		return -1;
 	return 0;
 }

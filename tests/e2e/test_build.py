@@ -288,3 +288,30 @@ def test_source_validation_warns_and_strict_fails(run_hwb, tmp_path):
     assert r.returncode == 1, r
     assert "intree:" not in r.stderr  # refused before any backend ran
     assert not (tmp_path / "e").exists()
+
+
+def test_wheel_carries_a_reproducible_cyclonedx_sbom(run_hwb, tmp_path):
+    src = project(tmp_path, "build-intree")
+    out = tmp_path / "dist"
+    assert run_hwb("build", src, "--wheel", "--outdir", out).returncode == 0
+    whl = out / "intree_sample-1.2.0-py3-none-any.whl"
+    member = "intree_sample-1.2.0.dist-info/sboms/hwb-build.cdx.json"
+    with zipfile.ZipFile(whl) as z:
+        sbom = json.loads(z.read(member))
+        record = z.read("intree_sample-1.2.0.dist-info/RECORD").decode()
+        names = z.namelist()
+    assert names[-1].endswith("/RECORD")
+    assert any(line.startswith(member + ",sha256=") for line in record.splitlines())
+    assert sbom["bomFormat"] == "CycloneDX" and sbom["specVersion"] == "1.6"
+    assert sbom["serialNumber"].startswith("urn:uuid:")
+    assert sbom["metadata"]["timestamp"] == "2024-01-02T03:04:05Z"
+    assert sbom["metadata"]["tools"]["components"][0]["name"] == "hwb"
+    comp = sbom["metadata"]["component"]
+    assert (comp["name"], comp["version"]) == ("intree_sample", "1.2.0")
+    files = {f["name"]: f["hashes"][0]["content"] for f in comp["components"]}
+    assert "intree_sample/__init__.py" in files and len(files["intree_sample/__init__.py"]) == 64
+    assert [c["name"] for c in sbom["components"]] == ["python"]
+    # Checked by hwb check (RECORD hashes match), and the same bytes again.
+    assert run_hwb("check", whl).returncode == 0
+    assert run_hwb("build", src, "--wheel", "--outdir", tmp_path / "again").returncode == 0
+    assert (tmp_path / "again" / whl.name).read_bytes() == whl.read_bytes()
