@@ -77,41 +77,45 @@ static int bad_csv(struct hwb_check_report *r, const char *record,
 			      line, what);
 }
 
-static int add_row(struct hwb_record *rec, size_t *cap, char *fields[3])
+static int add_row(struct hwb_record *rec, size_t *cap, const char *path)
 {
 	struct hwb_record_row *row;
+	char *copy = hwb_strdup(path);
 
+	if (!copy)
+		return -1;
 	if (rec->count == *cap) {
 		size_t n = *cap ? *cap * 2 : 256;
 		void *p = realloc(rec->rows, n * sizeof(*rec->rows));
 
-		if (!p)
+		if (!p) {
+			free(copy);
 			return -1;
+		}
 		rec->rows = p;
 		*cap = n;
 	}
 	row = &rec->rows[rec->count++];
 	memset(row, 0, sizeof(*row));
-	row->path = fields[0];
+	row->path = copy;
 	row->hash_alg = -1;
 	row->size = -1;
 	row->member = -1;
-	fields[0] = NULL;
 	return 0;
 }
 
+/* raw: a buffer the caller reuses for every row (decoding allocates). */
 static int check_hash(struct hwb_record_row *row, const char *hash,
-		      struct hwb_check_report *r, const char *record,
-		      unsigned line)
+		      struct hwb_buf *raw, struct hwb_check_report *r,
+		      const char *record, unsigned line)
 {
 	static const struct { const char *name; enum hwb_hash_alg alg; }
 	algs[] = { { "sha256", HWB_HASH_SHA256 }, { "sha384", HWB_HASH_SHA384 },
 		   { "sha512", HWB_HASH_SHA512 } };
-	struct hwb_buf raw = HWB_BUF_INIT;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *eq = strchr(hash, '='), *digest;
 	size_t i, dlen, want;
-	int rc = 0, hex;
+	int hex;
 
 	if (!eq)
 		return hwb_wheel__add(r, "HWB-W037", ERR, row->path,
@@ -135,10 +139,11 @@ static int check_hash(struct hwb_record_row *row, const char *hash,
 	digest = eq + 1;
 	dlen = strlen(digest);
 	want = hwb_hash_size(algs[i].alg);
-	if (hwb_base64_decode(&raw, digest, dlen, HWB_B64_URL | HWB_B64_NOPAD,
-			      &ignored) || raw.len != want) {
+	hwb_buf_clear(raw);
+	if (hwb_base64_decode(raw, digest, dlen, HWB_B64_URL | HWB_B64_NOPAD,
+			      &ignored) || raw->len != want) {
 		hex = strspn(digest, "0123456789abcdefABCDEF") == dlen;
-		rc = hwb_wheel__add(r, "HWB-W037", ERR, row->path,
+		return hwb_wheel__add(r, "HWB-W037", ERR, row->path,
 				    "%s line %u: the digest is %s; write the "
 				    "%zu-byte digest as URL-safe base64 without "
 				    "'=' padding", record, line,
@@ -146,14 +151,11 @@ static int check_hash(struct hwb_record_row *row, const char *hash,
 				    strchr(digest, '=') ? "padded with '='" :
 				    "not URL-safe base64 of the right length",
 				    want);
-		goto cleanup;
 	}
 	row->hash_alg = (int)algs[i].alg;
-	memcpy(row->digest, raw.ptr, want);
+	memcpy(row->digest, raw->ptr, want);
 	row->digest_len = want;
-cleanup:
-	hwb_buf_release(&raw);
-	return rc;
+	return 0;
 }
 
 /* A size field: base-10 digits that fit 63 bits. */
@@ -185,7 +187,7 @@ static int is_signature(const char *path, const char *dist_info)
 
 /* Checks 18-20 on one row's own fields. */
 static int check_row(struct hwb_record_row *row, const char *hash,
-		     const char *size, const char *record,
+		     const char *size, struct hwb_buf *raw, const char *record,
 		     const char *dist_info, unsigned line,
 		     struct hwb_check_report *r)
 {
@@ -215,7 +217,7 @@ static int check_row(struct hwb_record_row *row, const char *hash,
 				      "%s line %u: the row has no hash; every "
 				      "file but RECORD needs sha256=...",
 				      record, line);
-	if (check_hash(row, hash, r, record, line))
+	if (check_hash(row, hash, raw, r, record, line))
 		return -1;
 	if (parse_size(size, &row->size))
 		return hwb_wheel__add(r, "HWB-W037", ERR, row->path,
@@ -230,8 +232,9 @@ static int parse_rows(struct hwb_record *rec, const char *text, size_t len,
 		      struct hwb_check_report *r)
 {
 	struct csv c = { text, text + len, 1 };
-	struct hwb_buf f = HWB_BUF_INIT;
-	char *fields[3] = { NULL, NULL, NULL };
+	/* The three fields, a fourth for extra ones, the decoded digest. */
+	struct hwb_buf f[5] = { HWB_BUF_INIT, HWB_BUF_INIT, HWB_BUF_INIT,
+				HWB_BUF_INIT, HWB_BUF_INIT };
 	size_t cap = 0, n, k;
 	unsigned line;
 	int end, rc = -1;
@@ -244,28 +247,24 @@ static int parse_rows(struct hwb_record *rec, const char *text, size_t len,
 			continue;
 		}
 		line = c.line;
-		for (n = 0, end = 0; !end; n++) {
-			if ((end = csv_field(&c, &f)) < 0) {
+		for (n = 0, end = 0; !end; n++)
+			if ((end = csv_field(&c, &f[n < 3 ? n : 3])) < 0) {
 				rc = bad_csv(r, record, line, "a quote or line "
 					     "ending breaks the CSV");
 				goto unusable;
 			}
-			if (n < 3 && !(fields[n] = hwb_buf_detach(&f, NULL)))
-				goto cleanup;
-		}
 		if (n != 3) {
 			rc = bad_csv(r, record, line, n < 3 ? "too few fields" :
 				     "too many fields");
 			goto unusable;
 		}
-		if (add_row(rec, &cap, fields) ||
-		    check_row(&rec->rows[rec->count - 1], fields[1], fields[2],
-			      record, dist_info, line, r))
+		for (k = 0; k < 3; k++)
+			if (f[k].oom)
+				goto cleanup;
+		if (add_row(rec, &cap, f[0].ptr) ||
+		    check_row(&rec->rows[rec->count - 1], f[1].ptr, f[2].ptr,
+			      &f[4], record, dist_info, line, r))
 			goto cleanup;
-		for (k = 0; k < 3; k++) {
-			free(fields[k]);
-			fields[k] = NULL;
-		}
 	}
 	rec->usable = 1;
 	rc = 0;
@@ -273,9 +272,8 @@ static int parse_rows(struct hwb_record *rec, const char *text, size_t len,
 unusable:
 	rc = rc ? -1 : 0;
 cleanup:
-	for (k = 0; k < 3; k++)
-		free(fields[k]);
-	hwb_buf_release(&f);
+	for (k = 0; k < 5; k++)
+		hwb_buf_release(&f[k]);
 	return rc;
 }
 
