@@ -44,6 +44,7 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->py_prefix);
 	hwb_build__origin_release(&c->source);
 	hwb_build__wh_release(&c->reqs);
+	hwb_build__lock_free(c->lock);
 	hwb_build__env_free(c->pass_env);
 	json_decref(c->config);
 	free(c->work);
@@ -84,8 +85,15 @@ static int read_config(struct hwb_build__ctx *c, struct hwb_error *err)
 	c->isolation = !iso || !strcmp(iso, "sandbox") ? HWB_ISOLATION_SANDBOX
 		       : !strcmp(iso, "none")          ? HWB_ISOLATION_NONE
 						       : HWB_ISOLATION_CONTAINER;
-	if (hwb_config_list(cfg, "build.find-links", &links))
-		c->find_links = links[0];
+	c->req_source.find_links_count =
+		hwb_config_list(cfg, "build.find-links", &c->req_source.find_links);
+	/* PyPI is the default index; a build only asks an index it was
+	 * pointed at, and then only outside the sandbox, before the build. */
+	if (hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
+		c->req_source.index_url = hwb_config_str(cfg, "build.index-url");
+	c->req_source.allow_url_requirements =
+		hwb_config_bool(cfg, "build.allow-url-requirements");
+	c->req_source.cache_dir = c->o->cache_dir;
 	c->python = hwb_config_str(cfg, "build.python");
 	if (!c->python)
 		c->python = "/usr/bin/python3";

@@ -771,22 +771,7 @@ struct hwb_build__wh {
 	size_t count;
 };
 
-int hwb_build__wheelhouse_resolve(const char *const *requires, size_t count,
-		       const char *find_links, struct hwb_build__wh *out,
-		       struct hwb_error *err);
 void hwb_build__wh_release(struct hwb_build__wh *r);
-
-/* A content-addressed environment (env.c). */
-struct hwb_build__venv {
-	char *dir;    /* owned, <cache>/envs/<key> */
-	char key[65];
-	int reused;   /* found in the cache and verified */
-};
-
-int hwb_build__venv_get(const struct hwb_build__interp *py,
-		       const struct hwb_build__wh *reqs, const char *cache,
-		       struct hwb_build__venv *env, struct hwb_error *err);
-void hwb_build__venv_release(struct hwb_build__venv *e);
 
 /*
  * One stage's view for hooks (hook.c): the sandbox spec shared by its
@@ -797,10 +782,12 @@ void hwb_build__venv_release(struct hwb_build__venv *e);
 struct hwb_build__stage {
 	const struct hwb_build__system *sys;
 	struct hwb_sandbox_spec spec;
-	struct hwb_sandbox_bind binds[6];
+	struct hwb_sandbox_bind binds[7];
 	const char *src_in, *out_in, *hook_in, *env_in;
 	const char *hook_host;
 	char path[4200];  /* PATH: the environment's bin first */
+	char pythonpath[4200];
+	const char *env_list[66]; /* PYTHONPATH and pass-env, NULL-ended */
 };
 
 typedef struct json_t json_t;
@@ -820,6 +807,9 @@ struct hwb_build__ctx {
 	char *py_prefix;               /* owned, the interpreter's prefix */
 	struct hwb_build__origin source;
 	struct hwb_build__wh reqs;   /* every wheel installed, for provenance */
+	struct hwb_build__lock *lock;  /* owned: from the file or resolved */
+	int locked;                    /* lock came from pylock.build.toml */
+	struct hwb_build__source req_source; /* wheelhouse and index */
 	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
 	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */
 	json_t *config;                /* config_settings */
@@ -828,7 +818,6 @@ struct hwb_build__ctx {
 	int all_reused;
 	long long started, finished;   /* UTC seconds */
 	enum hwb_isolation isolation;  /* from build.isolation */
-	const char *find_links;        /* borrowed from config, or NULL */
 	const char *python;            /* borrowed from config, or default */
 };
 
