@@ -2,8 +2,8 @@
 /*
  * lock.c: `hwb lock`, pin a project's build requirements by hash in
  * pylock.build.toml (PEP 751). Flags override the configuration
- * (build.find-links, build.index-url, build.python); the work is
- * pkg/build's hwb_lock_create().
+ * (build.find-links, build.index-url, build.python; build.isolation for
+ * the get_requires hooks); the work is pkg/build's hwb_lock_create().
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 static struct cli_common common;
 static struct cli_list find_links;
 static const char *index_url, *python, *output;
+static int static_only;
 static const struct cli_opt lock_opts[] = {
 	CLI_COMMON_OPTS(&common),
 	{ CLI_OPT_LIST, "find-links", 'f', &find_links, "DIR",
@@ -29,11 +30,14 @@ static const struct cli_opt lock_opts[] = {
 	  "the interpreter the lock is for (default: python3 on PATH)" },
 	{ CLI_OPT_STRING, "output", 'o', &output, "FILE",
 	  "where to write the lock (default: SRCDIR/pylock.build.toml)" },
+	{ CLI_OPT_FLAG, "static", 0, &static_only, NULL,
+	  "lock [build-system] requires only; do not run the backend's "
+	  "get_requires_for_build_* hooks in the sandbox" },
 	{ 0 },
 };
 static const struct cli_command lock_cmd = {
 	"lock", "[SRCDIR] [--find-links DIR]... [--index-url URL] "
-		"[--python PATH] [--output FILE]",
+		"[--python PATH] [--output FILE] [--static]",
 	"Resolve the build requirements of the project in SRCDIR and pin them "
 	"by hash in pylock.build.toml.",
 	lock_opts,
@@ -81,7 +85,7 @@ static int run(const char *srcdir, struct hwb_lock_result *res,
 	struct hwb_config_options copts = { 0 };
 	struct hwb_config *cfg = NULL;
 	struct hwb_lock_options o = { 0 };
-	const char *const *links = NULL;
+	const char *const *links = NULL, *iso;
 	int rc = -1;
 
 	copts.project_dir = srcdir;
@@ -106,6 +110,9 @@ static int run(const char *srcdir, struct hwb_lock_result *res,
 		o.index_url = hwb_config_str(cfg, "build.index-url");
 	o.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
+	o.static_only = static_only;
+	iso = hwb_config_str(cfg, "build.isolation");
+	o.isolation_none = iso && !strcmp(iso, "none");
 	rc = hwb_lock_create(&o, res, err);
 	hwb_config_free(cfg);
 	return rc;

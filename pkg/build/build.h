@@ -195,6 +195,8 @@ struct hwb_lock_options {
 	const char *output;            /* NULL: <srcdir>/pylock.build.toml */
 	int allow_url_requirements;    /* build.allow-url-requirements */
 	const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/hwb */
+	int static_only;               /* do not run get_requires_for_build_* */
+	int isolation_none;            /* run those hooks unsandboxed */
 };
 
 /* One locked package, for the caller's report. */
@@ -219,8 +221,12 @@ struct hwb_lock_result {
  * Create or refresh the lock of the project in opts->srcdir: read
  * [build-system] requires from pyproject.toml (the PEP 518 default when
  * absent), resolve them and their dependencies for the interpreter from
- * the find-links directories and/or the index, and write the PEP 751 lock
- * atomically. Fills result on success. Errors are HWB-B1xx.
+ * the find-links directories and/or the index; then, unless static_only,
+ * install them in the environment cache and run the backend's
+ * get_requires_for_build_sdist and _wheel hooks in the build sandbox so
+ * that the dynamic requirements are locked too; write the PEP 751 lock
+ * atomically. Fills result on success. Errors are HWB-B1xx (and the hook
+ * runner's HWB-B05x).
  */
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err);

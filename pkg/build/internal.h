@@ -347,6 +347,21 @@ int hwb_build__lock_add_requirements(struct hwb_build__lock *lock,
 				     struct hwb_error *err);
 
 /**
+ * For hwb lock (lock_hooks.c): run get_requires_for_build_sdist and
+ * get_requires_for_build_wheel in the build sandbox (or unsandboxed with
+ * o->isolation_none, warned about), with lock's packages installed from
+ * the environment cache and a copy of o->srcdir, and add what they return
+ * to lock (hwb_build__lock_add_requirements). HWB-B146: a hook returned
+ * something other than a list of strings; the hooks' own errors are
+ * hook.c's (HWB-B05x).
+ */
+int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
+			    struct hwb_build__lock *lock, const char *lock_dir,
+			    const struct hwb_build__source *src,
+			    const struct hwb_build__interp *in,
+			    struct hwb_error *err);
+
+/**
  * For `hwb build` with a lock: 0 if every requirement whose marker holds
  * for in is satisfied by a locked package (name, version within the
  * specifiers, marker true), else -1 with HWB-B145 naming the requirement

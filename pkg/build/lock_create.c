@@ -220,6 +220,8 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	}
 	if (hwb_build__lock_resolve(lock, (const char *const *)reqs, nreq, &src,
 				    &in, err) ||
+	    (!opts->static_only &&
+	     hwb_build__lock_dynamic(opts, lock, lock_dir, &src, &in, err)) ||
 	    relativize(lock, lock_dir, err) ||
 	    hwb_build__lock_render(lock, &text, err))
 		goto cleanup;

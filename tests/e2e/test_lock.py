@@ -80,7 +80,7 @@ def test_lock_from_wheelhouse(run_hwb, project):
 
 def test_lock_json_output(run_hwb, project, tmp_path):
     out = tmp_path / "elsewhere.toml"
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON,
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static",
                 "--output", out, "--format", "json")
     assert r.returncode == 0, r
     doc = json.loads(r.stdout)
@@ -95,7 +95,7 @@ def test_lock_json_output(run_hwb, project, tmp_path):
 @pytest.mark.parametrize("mode", ["", "/html"])
 def test_lock_from_index(run_hwb, project, index, mode):
     url = f"{index}{mode}/simple/"
-    r = run_hwb("lock", project, "--index-url", url, "--python", PYTHON)
+    r = run_hwb("lock", project, "--index-url", url, "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     lock = tomllib.loads((project / "pylock.build.toml").read_text())
     for p in lock["packages"]:
@@ -108,7 +108,7 @@ def test_lock_from_index(run_hwb, project, index, mode):
 
 def test_lock_refuses_tampered_index(run_hwb, project, index):
     r = run_hwb("lock", project, "--index-url", f"{index}/tampered/simple/",
-                "--python", PYTHON)
+                "--python", PYTHON, "--static")
     assert r.returncode == 1, r
     assert "HWB-B150" in r.stderr and "hash mismatch" in r.stderr
     assert not (project / "pylock.build.toml").exists()
@@ -117,20 +117,20 @@ def test_lock_refuses_tampered_index(run_hwb, project, index):
 def test_lock_errors(run_hwb, project):
     pp = project / "pyproject.toml"
     pp.write_text('[build-system]\nrequires = ["setuptools>=40.8", "no-such-project>=1"]\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 1 and "HWB-B142" in r.stderr and "no-such-project" in r.stderr, r
     pp.write_text('[build-system]\nrequires = ["wheel>=1", "setuptools<1"]\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 1 and "HWB-B142" in r.stderr, r
     pp.write_text('[build-system]\nrequires = ["wheel>=0.30", "wheel<0.30"]\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 1 and "HWB-B143" in r.stderr, r
     assert "'wheel>=0.30'" in r.stderr and "'wheel<0.30'" in r.stderr
     pp.write_text('[build-system]\nrequires = ["wheel @ https://example.org/wheel-1-py3-none-any.whl"]\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 3 and "HWB-B141" in r.stderr, r
     pp.write_text('[build-system]\nbuild-backend = "x"\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 3 and "HWB-B114" in r.stderr, r
     shutil.copy(SAMPLE / "pyproject.toml", pp)
     r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", "/nonexistent/python3")
@@ -140,19 +140,39 @@ def test_lock_errors(run_hwb, project):
     assert not (project / "pylock.build.toml").exists()
 
 
+def test_lock_dynamic_requirements(run_hwb, project, home):
+    """setuptools' get_requires_for_build_wheel asks for wheel: hwb lock runs
+    the hook in the sandbox with the static requirements installed."""
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=40.8"]\n'
+        'build-backend = "setuptools.build_meta"\n\n[project]\nname = "dyn"\nversion = "1"\n')
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
+    assert r.returncode == 0, r
+    lock = tomllib.loads((project / "pylock.build.toml").read_text())
+    assert [p["name"] for p in lock["packages"]] == ["setuptools"]
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    assert r.returncode == 0, r
+    lock = tomllib.loads((project / "pylock.build.toml").read_text())
+    assert [p["name"] for p in lock["packages"]] == ["setuptools", "wheel"]
+    assert lock["tool"]["hwb"]["requirements"] == ["setuptools>=40.8", "wheel"]
+    # The hooks ran on a copy: the project is untouched.
+    assert sorted(x.name for x in project.iterdir()) == ["pylock.build.toml", "pyproject.toml", "src"]
+    assert not list((project / "src").glob("*.egg-info"))
+
+
 def test_lock_default_requirements(run_hwb, project):
     """No [build-system]: PEP 518's setuptools default, and markers kept."""
     (project / "pyproject.toml").write_text(
         '[build-system]\nrequires = ["setuptools", "wheel ; python_version >= \\"3\\"",'
         ' "pip ; python_version < \\"3\\""]\n')
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     lock = tomllib.loads((project / "pylock.build.toml").read_text())
     pkgs = {p["name"]: p for p in lock["packages"]}
     assert set(pkgs) == {"setuptools", "wheel"}
     assert pkgs["wheel"]["marker"] == 'python_version >= "3"'
     (project / "pyproject.toml").unlink()
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     lock = tomllib.loads((project / "pylock.build.toml").read_text())
     assert [p["name"] for p in lock["packages"]] == ["setuptools"]
@@ -168,7 +188,7 @@ def env_prepare(home, lock, *args):
 
 @pytest.fixture
 def locked(run_hwb, project):
-    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON)
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     return project / "pylock.build.toml"
 
@@ -259,7 +279,7 @@ def test_env_sources_are_enforced(home, locked, tmp_path):
 
 
 def test_env_from_index_and_download_cache(run_hwb, home, project, index):
-    r = run_hwb("lock", project, "--index-url", f"{index}/simple/", "--python", PYTHON)
+    r = run_hwb("lock", project, "--index-url", f"{index}/simple/", "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     lock = project / "pylock.build.toml"
     p = env_prepare(home, lock, "--index-url", f"{index}/simple/")
