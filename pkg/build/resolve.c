@@ -247,7 +247,9 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 	size_t i, k, edges_before, bad = 0;
 	int rc = 1, any_version = 0;
 
-#define e (&st->edges[qi]) /* st->edges moves when edges are added */
+	/* st->edges moves when edges are added: e is taken again after. */
+	struct rs_edge *e = &st->edges[qi];
+
 	if (hwb_build__rs_candidates(st, e->name, &c, err))
 		return -1;
 	for (i = 0; i < c.count; i++) {
@@ -272,20 +274,22 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 			rc = -1;
 			break;
 		}
-		for (k = 0; k < e->req->extra_count; k++)
-			if (push_deps(st, st->pin_count - 1, e->req->extras[k],
-				      err)) {
+		for (k = 0; k < st->edges[qi].req->extra_count; k++)
+			if (push_deps(st, st->pin_count - 1,
+				      st->edges[qi].req->extras[k], err)) {
 				rc = -1;
 				break;
 			}
 		if (rc < 0)
 			break;
 		rc = solve(st, qi + 1, err);
+		e = &st->edges[qi];
 		if (rc <= 0)
 			break;
 		/* Undo: drop the edges this pin added, then the pin. */
 		while (st->edge_count > edges_before)
 			edge_release(&st->edges[--st->edge_count]);
+		e = &st->edges[qi];
 		st->pin_count--;
 		pin_release(&st->pins[st->pin_count]);
 		rc = 1;
@@ -310,7 +314,6 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 				       "make a matching wheel available");
 		}
 	}
-#undef e
 	hwb_build__rs_candidates_release(&c);
 	return rc;
 }

@@ -244,3 +244,37 @@ cleanup:
 		close(fd);
 	return ret;
 }
+
+static void digest_to_hex(const uint8_t *d, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[d[i] >> 4];
+		out[2 * i + 1] = digits[d[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+int hwb_hash_buffer_hex(enum hwb_hash_alg alg, const void *data, size_t len,
+			char *out, struct hwb_error *err)
+{
+	uint8_t d[HWB_HASH_MAX_SIZE];
+
+	if (hwb_hash_buffer(alg, data, len, d, err))
+		return -1;
+	digest_to_hex(d, hwb_hash_size(alg), out);
+	return 0;
+}
+
+int hwb_hash_file_hex(enum hwb_hash_alg alg, const char *path, char *out,
+		      struct hwb_error *err)
+{
+	uint8_t d[HWB_HASH_MAX_SIZE];
+
+	if (hwb_hash_file(alg, path, d, err))
+		return -1;
+	digest_to_hex(d, hwb_hash_size(alg), out);
+	return 0;
+}

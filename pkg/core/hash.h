@@ -47,3 +47,15 @@ int hwb_hash_buffer(enum hwb_hash_alg alg, const void *data, size_t len,
 /** Digest of a regular file, read in chunks; O_NOFOLLOW. */
 int hwb_hash_file(enum hwb_hash_alg alg, const char *path, uint8_t *out,
 		  struct hwb_error *err);
+
+/* Longest lowercase hex digest with its NUL. */
+#define HWB_HASH_MAX_HEX (2 * HWB_HASH_MAX_SIZE + 1)
+
+/**
+ * The same digests as lowercase hex, NUL-terminated, in out, which holds
+ * at least 2 * hwb_hash_size(alg) + 1 bytes (HWB_HASH_MAX_HEX always does).
+ */
+int hwb_hash_buffer_hex(enum hwb_hash_alg alg, const void *data, size_t len,
+			char *out, struct hwb_error *err);
+int hwb_hash_file_hex(enum hwb_hash_alg alg, const char *path, char *out,
+		      struct hwb_error *err);

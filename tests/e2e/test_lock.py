@@ -269,6 +269,23 @@ def test_env_build_reuse_and_tamper(home, locked):
     assert os.readlink(root / "bin" / "python") == PYTHON
 
 
+def test_env_concurrent_builds_share_one(home, locked):
+    """Two builds that need the same environment at once: one builds it
+    under the flock, the other waits and reuses it."""
+    e = {"PATH": "/usr/bin:/bin", "HOME": str(home),
+         "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "")}
+    cmd = [str(ENV_PREPARE), str(locked), "--python", PYTHON, "--find-links", WHEELHOUSE]
+    procs = [subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True) for _ in range(2)]
+    docs = []
+    for p in procs:
+        out, errs = p.communicate(timeout=120)
+        assert p.returncode == 0, errs
+        docs.append(json.loads(out))
+    assert sorted(d["reused"] for d in docs) == [False, True]
+    assert docs[0]["root"] == docs[1]["root"]
+
+
 def test_env_sources_are_enforced(home, locked, tmp_path):
     # The lock's wheels are in /usr/share/python-wheels: without that
     # directory configured, hwb does not read them.

@@ -169,6 +169,16 @@ static void test_hash_file(void **state)
 	assert_int_equal(hwb_hash_file(HWB_HASH_BLAKE2B_256, path, digest,
 				       &err), 0);
 	assert_digest(digest, HWB_HASH_BLAKE2B_256, vectors[11].hex);
+	{
+		char hex[HWB_HASH_MAX_HEX];
+
+		assert_int_equal(hwb_hash_file_hex(HWB_HASH_SHA256, path, hex,
+						   &err), 0);
+		assert_string_equal(hex, vectors[2].hex);
+		assert_int_equal(hwb_hash_buffer_hex(HWB_HASH_SHA256, million_a,
+						     MILLION, hex, &err), 0);
+		assert_string_equal(hex, vectors[2].hex);
+	}
 
 	/* A symbolic link is refused, not followed. */
 	assert_int_equal(symlink(path, link), 0);
