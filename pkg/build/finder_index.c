@@ -230,18 +230,22 @@ static char *html_unescape(const char *s, size_t len)
 	return out;
 }
 
-/* The value of attribute name in the tag text [tag, end), or NULL. */
-static char *html_attr(const char *tag, const char *end, const char *name,
-		       int *present)
+/*
+ * The value of attribute name in tag, the NUL-terminated text of one
+ * opening tag, or NULL. Searching a copy of the tag keeps the work linear:
+ * an absent attribute must not send the search through the whole page.
+ */
+static char *html_attr(const char *tag, const char *name, int *present)
 {
 	size_t nl = strlen(name);
 	const char *p = tag, *v, *ve;
 	char q;
 
 	*present = 0;
-	while ((p = strcasestr(p, name)) && p < end) {
-		if ((p > tag && p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n') ||
-		    p + nl >= end) {
+	while ((p = strcasestr(p, name))) {
+		if (p == tag || (p[-1] != ' ' && p[-1] != '\t' && p[-1] != '\n') ||
+		    (p[nl] != '=' && p[nl] != ' ' && p[nl] != '>' && p[nl] != '/' &&
+		     p[nl] != 0)) {
 			p += nl;
 			continue;
 		}
@@ -251,11 +255,26 @@ static char *html_attr(const char *tag, const char *end, const char *name,
 			return hwb_strdup("");
 		v++;
 		q = (*v == '"' || *v == '\'') ? *v++ : 0;
-		for (ve = v; ve < end && (q ? *ve != q : (*ve != ' ' && *ve != '>'));
+		for (ve = v; *ve && (q ? *ve != q : (*ve != ' ' && *ve != '>'));
 		     ve++)
 			;
 		return html_unescape(v, (size_t)(ve - v));
 	}
+	return NULL;
+}
+
+/*
+ * The first case-insensitive occurrence of the short needle in [p, end),
+ * or NULL. glibc's strcasestr measures the whole haystack on every call,
+ * which would make a page of many links quadratic.
+ */
+static const char *find_ci(const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; p + n <= end; p++)
+		if (!strncasecmp(p, needle, n))
+			return p;
 	return NULL;
 }
 
@@ -264,24 +283,30 @@ static int parse_html(const char *body, size_t len, const char *page_url,
 {
 	const char *a = body, *end = body + len, *tag_end, *text_end;
 	char *href = NULL, *rp = NULL, *yanked = NULL, *text = NULL, *frag;
+	char *tag = NULL;
 	const char *fn;
 	int present, ret = -1;
 
 	if (memchr(body, 0, len))
 		return page_error(err, page_url, "NUL byte in HTML");
-	while ((a = strcasestr(a, "<a")) && a < end) {
+	while ((a = find_ci(a, end, "<a"))) {
 		if (a[2] != ' ' && a[2] != '\t' && a[2] != '\n') {
 			a += 2;
 			continue;
 		}
-		tag_end = strchr(a, '>');
-		text_end = tag_end ? strcasestr(tag_end, "</a>") : NULL;
+		tag_end = memchr(a, '>', (size_t)(end - a));
+		text_end = tag_end ? find_ci(tag_end, end, "</a>") : NULL;
 		if (!tag_end || !text_end)
 			break;
-		free(href); free(rp); free(yanked); free(text);
-		href = html_attr(a, tag_end, "href", &present);
-		rp = html_attr(a, tag_end, "data-requires-python", &present);
-		yanked = html_attr(a, tag_end, "data-yanked", &present);
+		free(href); free(rp); free(yanked); free(text); free(tag);
+		href = rp = yanked = text = NULL;
+		if (!(tag = strndup(a, (size_t)(tag_end - a + 1)))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+		href = html_attr(tag, "href", &present);
+		rp = html_attr(tag, "data-requires-python", &present);
+		yanked = html_attr(tag, "data-yanked", &present);
 		text = html_unescape(tag_end + 1, (size_t)(text_end - tag_end - 1));
 		a = text_end + 4;
 		if (!text) {
@@ -306,7 +331,7 @@ static int parse_html(const char *body, size_t len, const char *page_url,
 	}
 	ret = 0;
 cleanup:
-	free(href); free(rp); free(yanked); free(text);
+	free(href); free(rp); free(yanked); free(text); free(tag);
 	return ret;
 }
 

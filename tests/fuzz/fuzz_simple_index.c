@@ -31,11 +31,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   &err) && !err.code[0])
 		abort();
 	for (i = 0; i < p.count; i++) {
+		struct hwb_build__wheelname wn;
 		size_t hl = strlen(p.dists[i].sha256);
 
 		if ((hl != 0 && hl != 64) || !strstr(p.dists[i].url, "://") ||
-		    strncmp(p.dists[i].filename, "wheel-", 6))
+		    hwb_build__wheelname_parse(p.dists[i].filename, &wn, &err))
 			abort();
+		if (strcmp(wn.name, "wheel"))
+			abort();
+		hwb_build__wheelname_release(&wn);
 		free(p.dists[i].filename);
 		free(p.dists[i].version);
 		free(p.dists[i].tags);

@@ -127,6 +127,29 @@ static void test_html(void **state)
 	release(&p);
 }
 
+/* A project page with many files (PyPI's setuptools lists thousands)
+ * parses in linear time: 10000 anchors with no data-yanked attribute. */
+static void test_html_large(void **state)
+{
+	struct hwb_build__project p = { 0 };
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_buf page = HWB_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	p.name = strdup("wheel");
+	hwb_buf_puts(&page, "<html><body>\n");
+	for (i = 0; i < 10000; i++)
+		hwb_buf_printf(&page, "<a href=\"/f/wheel-1.%zu-py3-none-any.whl#sha256="
+			       SHA "\">wheel-1.%zu-py3-none-any.whl</a><br/>\n", i, i);
+	hwb_buf_puts(&page, "</body></html>");
+	assert_int_equal(hwb_build__index_parse(page.ptr, page.len, 0, PAGE, &p, &err), 0);
+	assert_int_equal(p.count, 10000);
+	assert_string_equal(p.dists[9999].version, "1.9999");
+	release(&p);
+	hwb_buf_release(&page);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -134,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_errors),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_html_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
