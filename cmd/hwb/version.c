@@ -13,6 +13,7 @@
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
+#include "pkg/core/lazy.h"
 
 static struct cli_common common;
 static const struct cli_opt version_opts[] = {
@@ -30,7 +31,8 @@ int cmd_version(int argc, char **argv)
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct cli_list pos = { 0 };
 	const struct scmp_version *sv = seccomp_version();
-	char git2[32], seccomp[32];
+	char git2[32] = "unavailable", seccomp[32];
+	const char *curl = "unavailable", *archive = "libarchive unavailable";
 	int major, minor, rev, rc = 0;
 	json_t *doc;
 
@@ -49,16 +51,22 @@ int cmd_version(int argc, char **argv)
 		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
-	git_libgit2_version(&major, &minor, &rev);
-	snprintf(git2, sizeof(git2), "%d.%d.%d", major, minor, rev);
+	/* Loaded on demand: a library that cannot be loaded shows as such. */
+	if (!hwb_lazy_require(HWB_LAZY_GIT2, NULL)) {
+		git_libgit2_version(&major, &minor, &rev);
+		snprintf(git2, sizeof(git2), "%d.%d.%d", major, minor, rev);
+	}
+	if (!hwb_lazy_require(HWB_LAZY_CURL, NULL))
+		curl = curl_version_info(CURLVERSION_NOW)->version;
+	if (!hwb_lazy_require(HWB_LAZY_ARCHIVE, NULL))
+		archive = archive_version_string();
 	snprintf(seccomp, sizeof(seccomp), "%u.%u.%u", sv->major, sv->minor,
 		 sv->micro);
 	if (cli_json(&common)) {
 		doc = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}}",
 				"schema", "hwb.version/1", "version", HWB_VERSION,
 				"libraries", "openssl", OpenSSL_version(OPENSSL_VERSION),
-				"libcurl", curl_version_info(CURLVERSION_NOW)->version,
-				"libarchive", archive_version_string(),
+				"libcurl", curl, "libarchive", archive,
 				"jansson", jansson_version_str(), "libgit2", git2,
 				"libseccomp", seccomp, "libdeflate", LIBDEFLATE_VERSION_STRING,
 				"zlib", zlibVersion());
@@ -69,8 +77,8 @@ int cmd_version(int argc, char **argv)
 	}
 	printf("hwb %s\n", HWB_VERSION);
 	printf("  %s\n", OpenSSL_version(OPENSSL_VERSION));
-	printf("  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
-	printf("  %s\n", archive_version_string());
+	printf("  libcurl %s\n", curl);
+	printf("  %s\n", archive);
 	printf("  jansson %s\n", jansson_version_str());
 	printf("  libgit2 %s\n", git2);
 	printf("  libseccomp %s\n", seccomp);

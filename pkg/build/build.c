@@ -23,6 +23,7 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
+#include "pkg/core/lazy.h"
 #include "pkg/core/log.h"
 
 void hwb_build_result_release(struct hwb_build_result *r)
@@ -487,6 +488,10 @@ int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
 	char *scratch = NULL;
 	int ret = -1;
 
+	/* loaded here, before any child process enters the sandbox */
+	if (hwb_lazy_require(HWB_LAZY_ARCHIVE, err) ||
+	    hwb_lazy_require(HWB_LAZY_GIT2, err))
+		return -1;
 	if (!o->verify_reproducible)
 		return build_once(o, NULL, r, err);
 	scratch = hwb_strdup_printf("%s/hwb-verify-XXXXXX",

@@ -120,6 +120,8 @@ int hwb_http_client_new(struct hwb_http_client **out,
 		return -1;
 	if (options->ca_bundle && check_ca_bundle(options->ca_bundle, err))
 		return -1;
+	if (hwb_lazy_require(HWB_LAZY_CURL, err))
+		return -1;
 	if (pthread_once(&global_once, global_init) || global_result != CURLE_OK)
 		return hwb_error_oom(err);
 	if (!(c = calloc(1, sizeof(*c))))

@@ -7,12 +7,14 @@
 #pragma once
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 #include "pkg/core/http.h"
+#include "pkg/core/lazy.h"
 #include "pkg/core/toml.h"
 
 /* ---- TOML parser (toml.c: document structure, toml_scalar.c: values) ---- */
@@ -214,3 +216,41 @@ int hwb_core__config_suggest(const char *name, struct hwb_buf *out);
 unsigned hwb_core__config_key_column(const struct hwb_core__config_layer *l,
 				     unsigned line, unsigned vcol,
 				     const char *seg);
+
+/* ---- libraries loaded on first use (lazy.c, lazy_curl.c, lazy_git2.c, lazy_archive.c) ---- */
+
+/* One lazily loaded library; lazy_<lib>.c defines it with its loader. */
+struct hwb_core__lazy_lib {
+	const char *soname;  /* "libcurl.so.4" */
+	const char *package; /* the Debian package that ships it */
+	pthread_once_t once;
+	void (*load)(void);  /* lazy_<lib>.c: open and resolve every function */
+	void *handle;        /* NULL until opened; never closed */
+	char failure[256];   /* why loading failed; empty once loaded */
+};
+
+extern struct hwb_core__lazy_lib hwb_core__lazy_curl;
+extern struct hwb_core__lazy_lib hwb_core__lazy_git2;
+extern struct hwb_core__lazy_lib hwb_core__lazy_archive;
+
+/** dlopen l->soname (RTLD_NOW | RTLD_LOCAL); NULL with l->failure set. */
+void *hwb_core__lazy_open(struct hwb_core__lazy_lib *l);
+/** dlsym name in l; NULL with l->failure set (the first missing name). */
+void *hwb_core__lazy_sym(struct hwb_core__lazy_lib *l, const char *name);
+/**
+ * Run l's loader once; HWB_BUG when it failed (a caller skipped
+ * hwb_lazy_require). Called by every forwarding function.
+ */
+void hwb_core__lazy_ensure(struct hwb_core__lazy_lib *l);
+
+/*
+ * Forwarding functions, from a list F(ret, name, (params), (args)) and
+ * V(name, (params), (args)) for functions returning void. fn is the file's
+ * table of typed pointers, lib its struct hwb_core__lazy_lib. Defining the
+ * function under the header's own name makes the compiler check that the
+ * prototype matches the library's header exactly.
+ */
+#define HWB_CORE__LAZY_SLOT(ret, name, params, args) __typeof__(name) *name;
+#define HWB_CORE__LAZY_VSLOT(name, params, args) __typeof__(name) *name;
+#define HWB_CORE__LAZY_RESOLVE(lib, fn, name) \
+	fn.name = (__typeof__(fn.name))hwb_core__lazy_sym(&(lib), #name)

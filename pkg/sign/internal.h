@@ -36,19 +36,30 @@ enum hwb_sign__keytype {
 	HWB_SIGN__KEY_RSA,
 };
 
-/* A transparency log or CT log of the trust root. */
+/*
+ * A transparency log or CT log of the trust root. Its key is decoded when a
+ * verification selects the log (hwb_sign__log_decode): decoding every key
+ * of the root at each start cost more than the rest of a verification.
+ */
 struct hwb_sign__log {
 	char *base_url;               /* owned */
 	uint8_t log_id[32];
-	EVP_PKEY *key;                /* owned */
-	enum hwb_sign__keytype keytype;
+	struct hwb_buf der;           /* the key as the root gives it */
+	int pkcs1;                    /* keyDetails PKCS1_RSA_*: bare RSAPublicKey */
+	EVP_PKEY *key;                /* owned; NULL until decoded */
+	enum hwb_sign__keytype keytype; /* set with key */
 	struct hwb_sign__range valid;
 };
 
-/* A Fulcio CA or a TSA: its chain, leaf-most first, root last. */
+/*
+ * A Fulcio CA or a TSA: its chain, leaf-most first, root last, decoded
+ * when a verification needs this authority (hwb_sign__authority_decode).
+ */
 struct hwb_sign__authority {
 	char *uri;                    /* owned */
-	STACK_OF(X509) *chain;        /* owned */
+	struct hwb_buf ders[HWB_SIGN__MAX_CERTS]; /* the certificates as given */
+	size_t nders;
+	STACK_OF(X509) *chain;        /* owned; NULL until decoded */
 	struct hwb_sign__range valid;
 };
 
@@ -145,9 +156,18 @@ void hwb_sign__trust_release(struct hwb_sign__trust *t);
 int hwb_sign__range_contains(const struct hwb_sign__range *r, int64_t t);
 /* RFC 3339 to seconds since the epoch (fractions dropped). */
 int hwb_sign__parse_rfc3339(const char *s, int64_t *out);
-const struct hwb_sign__log *
-hwb_sign__find_log(const struct hwb_sign__log *logs, size_t n,
-		   const uint8_t id[32]);
+/*
+ * The log of logs[0..n) with this ID in *out (NULL when none), its key
+ * decoded. -1 with HWB-V006 when the key of that log does not decode.
+ */
+int hwb_sign__find_log(struct hwb_sign__log *logs, size_t n,
+		       const uint8_t id[32], const struct hwb_sign__log **out,
+		       struct hwb_error *err);
+/* Decode l->key once (cached in l); -1 with HWB-V006 when it is not a key. */
+int hwb_sign__log_decode(struct hwb_sign__log *l, struct hwb_error *err);
+/* Decode a->chain once (cached in a); -1 with HWB-V006 when a certificate is bad. */
+int hwb_sign__authority_decode(struct hwb_sign__authority *a,
+			       struct hwb_error *err);
 
 /* crypto helpers (x509.c) */
 int hwb_sign__sha256(const void *data, size_t len, uint8_t out[32]);

@@ -92,9 +92,11 @@ static const char *rekor_url(const struct hwb_verifier *v)
 
 	if (v->opts.rekor_url)
 		return v->opts.rekor_url;
+	/* a key that does not decode is no log to ask */
 	for (i = 0; i < v->trust.ntlogs; i++)
-		if (v->trust.tlogs[i].keytype == HWB_SIGN__KEY_EC &&
-		    hwb_sign__range_contains(&v->trust.tlogs[i].valid, now))
+		if (hwb_sign__range_contains(&v->trust.tlogs[i].valid, now) &&
+		    !hwb_sign__log_decode(&v->trust.tlogs[i], NULL) &&
+		    v->trust.tlogs[i].keytype == HWB_SIGN__KEY_EC)
 			return v->trust.tlogs[i].base_url;
 	return NULL;
 }

@@ -149,7 +149,10 @@ static int check_scts(const struct hwb_sign__trust *t,
 	int rc = -1;
 
 	for (i = 0; i < n; i++) {
-		if (!(log = hwb_sign__find_log(t->ctlogs, t->nctlogs, scts[i].log_id)))
+		if (hwb_sign__find_log(t->ctlogs, t->nctlogs, scts[i].log_id,
+				       &log, err))
+			goto cleanup;
+		if (!log)
 			continue;
 		if (!hwb_sign__range_contains(&log->valid,
 					      (int64_t)(scts[i].timestamp_ms / 1000))) {

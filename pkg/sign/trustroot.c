@@ -117,13 +117,13 @@ static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 		     struct hwb_error *err)
 {
 	json_t *pk = json_object_get(obj, "publicKey");
-	struct hwb_buf der = HWB_BUF_INIT, id = HWB_BUF_INIT;
+	struct hwb_buf id = HWB_BUF_INIT;
 	const char *url = json_string_value(json_object_get(obj, "baseUrl"));
 	const char *details = json_string_value(json_object_get(pk, "keyDetails"));
-	const unsigned char *p;
 	int rc = -1;
 
-	if (hwb_sign__json_bytes(pk, "rawBytes", &der, file, err) ||
+	hwb_buf_init(&l->der);
+	if (hwb_sign__json_bytes(pk, "rawBytes", &l->der, file, err) ||
 	    hwb_sign__json_bytes(json_object_get(obj, "logId"), "keyId", &id, file,
 				 err)) {
 		bad_root(err, file, "a log has no key or log ID");
@@ -135,34 +135,40 @@ static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 		goto cleanup;
 	}
 	memcpy(l->log_id, id.ptr, 32);
-	p = (const unsigned char *)der.ptr;
-	l->key = d2i_PUBKEY(NULL, &p, (long)der.len);
 	/* PKCS1_RSA_* keys are a bare RSAPublicKey, not an SPKI */
-	if (!l->key && details && !strncmp(details, "PKCS1_RSA", 9)) {
-		p = (const unsigned char *)der.ptr;
-		l->key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)der.len);
-	}
-	if (!l->key) {
-		bad_root(err, file, "a log key is not a DER public key");
-		goto cleanup;
-	}
-	switch (EVP_PKEY_get_base_id(l->key)) {
-	case EVP_PKEY_EC: l->keytype = HWB_SIGN__KEY_EC; break;
-	case EVP_PKEY_ED25519: l->keytype = HWB_SIGN__KEY_ED25519; break;
-	case EVP_PKEY_RSA: l->keytype = HWB_SIGN__KEY_RSA; break;
-	default:
-		bad_root(err, file, "a log key is of an unsupported type");
-		goto cleanup;
-	}
+	l->pkcs1 = details && !strncmp(details, "PKCS1_RSA", 9);
 	if (!(l->base_url = hwb_strdup(url ? url : ""))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
 	rc = 0;
 cleanup:
-	hwb_buf_release(&der);
 	hwb_buf_release(&id);
 	return rc;
+}
+
+int hwb_sign__log_decode(struct hwb_sign__log *l, struct hwb_error *err)
+{
+	const unsigned char *p = (const unsigned char *)l->der.ptr;
+
+	if (l->key)
+		return 0;
+	/* d2i_PUBKEY: one provider decoder for the SPKI, as OSSL_DECODER would do */
+	l->key = d2i_PUBKEY(NULL, &p, (long)l->der.len);
+	if (!l->key && l->pkcs1) {
+		p = (const unsigned char *)l->der.ptr;
+		l->key = d2i_PublicKey(EVP_PKEY_RSA, NULL, &p, (long)l->der.len);
+	}
+	if (!l->key)
+		return bad_root(err, "", "a log key is not a DER public key");
+	switch (EVP_PKEY_get_base_id(l->key)) {
+	case EVP_PKEY_EC: l->keytype = HWB_SIGN__KEY_EC; return 0;
+	case EVP_PKEY_ED25519: l->keytype = HWB_SIGN__KEY_ED25519; return 0;
+	case EVP_PKEY_RSA: l->keytype = HWB_SIGN__KEY_RSA; return 0;
+	}
+	EVP_PKEY_free(l->key);
+	l->key = NULL;
+	return bad_root(err, "", "a log key is of an unsupported type");
 }
 
 static int parse_authority(struct hwb_sign__authority *a, json_t *obj,
@@ -171,39 +177,47 @@ static int parse_authority(struct hwb_sign__authority *a, json_t *obj,
 	json_t *certs = json_object_get(json_object_get(obj, "certChain"),
 					"certificates"), *item;
 	const char *uri = json_string_value(json_object_get(obj, "uri"));
-	struct hwb_buf der = HWB_BUF_INIT;
-	X509 *x = NULL;
 	size_t i;
-	int rc = -1;
 
 	if (!json_is_array(certs) || !json_array_size(certs) ||
-	    json_array_size(certs) > HWB_SIGN__MAX_CERTS) {
-		bad_root(err, file, "an authority has no certificate chain");
-		goto cleanup;
-	}
-	if (!(a->chain = sk_X509_new_null()) ||
-	    !(a->uri = hwb_strdup(uri ? uri : ""))) {
-		hwb_error_oom(err);
-		goto cleanup;
-	}
+	    json_array_size(certs) > HWB_SIGN__MAX_CERTS)
+		return bad_root(err, file, "an authority has no certificate chain");
+	if (!(a->uri = hwb_strdup(uri ? uri : "")))
+		return hwb_error_oom(err);
 	json_array_foreach(certs, i, item) {
-		if (hwb_sign__json_bytes(item, "rawBytes", &der, file, err))
-			goto cleanup;
-		if (!(x = hwb_sign__x509_from_der(&der))) {
-			bad_root(err, file, "an authority certificate is not DER X.509");
-			goto cleanup;
-		}
-		if (!sk_X509_push(a->chain, x)) {
-			hwb_error_oom(err);
-			goto cleanup;
-		}
-		x = NULL;
+		hwb_buf_init(&a->ders[i]);
+		a->nders++;
+		if (hwb_sign__json_bytes(item, "rawBytes", &a->ders[i], file, err))
+			return -1;
 	}
-	rc = parse_range(obj, &a->valid, file, err);
-cleanup:
-	X509_free(x);
-	hwb_buf_release(&der);
-	return rc;
+	return parse_range(obj, &a->valid, file, err);
+}
+
+int hwb_sign__authority_decode(struct hwb_sign__authority *a,
+			       struct hwb_error *err)
+{
+	X509 *x = NULL;
+	size_t i;
+
+	if (a->chain)
+		return 0;
+	if (!(a->chain = sk_X509_new_null()))
+		return hwb_error_oom(err);
+	for (i = 0; i < a->nders; i++) {
+		if (!(x = hwb_sign__x509_from_der(&a->ders[i])))
+			goto bad;
+		if (!sk_X509_push(a->chain, x)) {
+			X509_free(x);
+			sk_X509_pop_free(a->chain, X509_free);
+			a->chain = NULL;
+			return hwb_error_oom(err);
+		}
+	}
+	return 0;
+bad:
+	sk_X509_pop_free(a->chain, X509_free);
+	a->chain = NULL;
+	return bad_root(err, "", "an authority certificate is not DER X.509");
 }
 
 /* Allocate *out for the array at key and parse each element with fn. */
@@ -280,6 +294,7 @@ static void release_logs(struct hwb_sign__log *l, size_t n)
 
 	for (i = 0; i < n; i++) {
 		EVP_PKEY_free(l[i].key);
+		hwb_buf_release(&l[i].der);
 		free(l[i].base_url);
 	}
 	free(l);
@@ -287,10 +302,12 @@ static void release_logs(struct hwb_sign__log *l, size_t n)
 
 static void release_authorities(struct hwb_sign__authority *a, size_t n)
 {
-	size_t i;
+	size_t i, j;
 
 	for (i = 0; i < n; i++) {
 		sk_X509_pop_free(a[i].chain, X509_free);
+		for (j = 0; j < a[i].nders; j++)
+			hwb_buf_release(&a[i].ders[j]);
 		free(a[i].uri);
 	}
 	free(a);
@@ -305,14 +322,19 @@ void hwb_sign__trust_release(struct hwb_sign__trust *t)
 	memset(t, 0, sizeof(*t));
 }
 
-const struct hwb_sign__log *
-hwb_sign__find_log(const struct hwb_sign__log *logs, size_t n,
-		   const uint8_t id[32])
+int hwb_sign__find_log(struct hwb_sign__log *logs, size_t n,
+		       const uint8_t id[32], const struct hwb_sign__log **out,
+		       struct hwb_error *err)
 {
 	size_t i;
 
+	*out = NULL;
 	for (i = 0; i < n; i++)
-		if (!memcmp(logs[i].log_id, id, 32))
-			return &logs[i];
-	return NULL;
+		if (!memcmp(logs[i].log_id, id, 32)) {
+			if (hwb_sign__log_decode(&logs[i], err))
+				return -1;
+			*out = &logs[i];
+			return 0;
+		}
+	return 0;
 }

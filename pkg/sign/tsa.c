@@ -77,8 +77,10 @@ int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 	if (!resp || p != (const unsigned char *)response->ptr + response->len ||
 	    gen_time(resp, &when))
 		goto cleanup;
+	/* a TSA whose certificates do not decode verifies nothing */
 	for (i = 0; i < t->ntsas && !ok; i++)
 		ok = hwb_sign__range_contains(&t->tsas[i].valid, when) &&
+		     !hwb_sign__authority_decode(&t->tsas[i], NULL) &&
 		     try_tsa(&t->tsas[i], resp, signature, when);
 	if (ok)
 		*gen_time_out = when;

@@ -149,7 +149,9 @@ static int check_log(const struct hwb_verifier *v,
 	const struct hwb_sign__log *log;
 	size_t i;
 
-	log = hwb_sign__find_log(v->trust.tlogs, v->trust.ntlogs, e->log_id);
+	if (hwb_sign__find_log(v->trust.tlogs, v->trust.ntlogs, e->log_id, &log,
+			       err))
+		return -1;
 	if (!log)
 		return material_fail(err, "HWB-V024",
 				     "the entry comes from a transparency log that is not in the trusted root",

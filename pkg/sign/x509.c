@@ -132,6 +132,8 @@ int hwb_sign__chain_verify(const struct hwb_sign__trust *t, X509 *leaf,
 		if (!hwb_sign__range_contains(&t->cas[i].valid, when))
 			continue;
 		any = 1;
+		if (hwb_sign__authority_decode(&t->cas[i], err))
+			return -1;
 		if (try_authority(&t->cas[i], leaf, when, issuer_out, &verr))
 			return 0;
 	}

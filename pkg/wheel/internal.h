@@ -86,6 +86,30 @@ enum hwb_path_problem hwb_wheel__path_problem(const char *p, size_t n,
 /** One phrase for a problem ("has a '..' component"). */
 const char *hwb_wheel__path_problem_text(enum hwb_path_problem p);
 
+/*
+ * An index of NUL-terminated names by position (open addressing, FNV-1a),
+ * exact or ASCII case-insensitive (fold). Keys are borrowed: they must
+ * outlive the index. Sized for count names at init; never grows.
+ */
+struct hwb_wheel_index_slot {
+	const char *key;
+	size_t pos;
+};
+
+struct hwb_wheel_index {
+	struct hwb_wheel_index_slot *slots; /* owned */
+	size_t mask;
+	int fold;
+};
+
+int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold);
+void hwb_wheel__index_release(struct hwb_wheel_index *ix);
+/** Add key at pos; returns -1, or the position of an equal key (not added). */
+long hwb_wheel__index_put(struct hwb_wheel_index *ix, const char *key,
+			  size_t pos);
+/** The position of key, or -1. */
+long hwb_wheel__index_get(const struct hwb_wheel_index *ix, const char *key);
+
 /** Read exactly len bytes at off; -1 with errno (EIO for a short file). */
 int hwb_wheel__pread(int fd, void *buf, size_t len, uint64_t off);
 
@@ -248,6 +272,7 @@ struct hwb_zip_entry {
 	int sizes_bad;          /* its ZIP64 sizes or offset are unusable */
 	int local_state;        /* 0 not read, 1 ok, -1 unusable */
 	int record_row;         /* index into the RECORD rows, or -1 */
+	long same_next;         /* next member of the same name, or -1 */
 	uint8_t alt_digest[64]; /* RECORD's digest when not sha256 */
 	int alt_digest_valid;
 };
@@ -261,11 +286,12 @@ struct hwb_zip {
 	uint64_t cd_offset;               /* where the central dir. starts */
 	uint64_t records_start;           /* first end record (ZIP64/EOCD) */
 	uint64_t total_size;              /* sum of uncompressed sizes */
+	struct hwb_wheel_index by_name;   /* first member of each name */
 	int cd_ok;                        /* 1: members describe the zip */
 	int too_big;                      /* bomb limits hit: inflate none */
 };
 
-#define HWB_ZIP_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, 0, 0 }
+#define HWB_ZIP_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, { NULL, 0, 0 }, 0, 0 }
 
 /**
  * Read the end records and the central directory of the zip open on fd

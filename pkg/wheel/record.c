@@ -43,12 +43,15 @@ static int csv_field(struct csv *c, struct hwb_buf *f)
 			hwb_buf_putc(f, *c->p);
 		}
 	} else {
+		const char *start = c->p;
+
 		while (c->p < c->end && *c->p != ',' && *c->p != '\n' &&
 		       *c->p != '\r') {
 			if (*c->p == '"')
 				return -1;
-			hwb_buf_putc(f, *c->p++);
+			c->p++;
 		}
+		hwb_buf_put(f, start, (size_t)(c->p - start));
 	}
 	if (c->p == c->end)
 		return 1;
@@ -107,8 +110,8 @@ static int check_hash(struct hwb_record_row *row, const char *hash,
 	struct hwb_buf raw = HWB_BUF_INIT;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *eq = strchr(hash, '='), *digest;
-	size_t i, k, dlen, want;
-	int rc = 0, hex = 1;
+	size_t i, dlen, want;
+	int rc = 0, hex;
 
 	if (!eq)
 		return hwb_wheel__add(r, "HWB-W037", ERR, row->path,
@@ -132,11 +135,9 @@ static int check_hash(struct hwb_record_row *row, const char *hash,
 	digest = eq + 1;
 	dlen = strlen(digest);
 	want = hwb_hash_size(algs[i].alg);
-	for (k = 0; k < dlen; k++)
-		if (!strchr("0123456789abcdefABCDEF", digest[k]))
-			hex = 0;
 	if (hwb_base64_decode(&raw, digest, dlen, HWB_B64_URL | HWB_B64_NOPAD,
 			      &ignored) || raw.len != want) {
+		hex = strspn(digest, "0123456789abcdefABCDEF") == dlen;
 		rc = hwb_wheel__add(r, "HWB-W037", ERR, row->path,
 				    "%s line %u: the digest is %s; write the "
 				    "%zu-byte digest as URL-safe base64 without "
@@ -278,63 +279,21 @@ cleanup:
 	return rc;
 }
 
-static int compare_row_paths(const void *pa, const void *pb, void *arg)
-{
-	const struct hwb_record_row *rows = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = strcmp(rows[a].path, rows[b].path);
-
-	return c ? c : (a > b) - (a < b);
-}
-
-static int compare_member_names(const void *pa, const void *pb, void *arg)
-{
-	const struct hwb_wheel_member *m = arg;
-
-	return strcmp(m[*(const size_t *)pa].name, m[*(const size_t *)pb].name);
-}
-
-/* Position in the sorted index of the first member named path, or -1. */
-static long find_member(const struct hwb_zip *z, const size_t *index,
-			const char *path)
-{
-	size_t lo = 0, hi = z->count;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(z->members[index[mid]].name, path);
-
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < z->count && !strcmp(z->members[index[lo]].name, path) ?
-	       (long)lo : -1;
-}
-
 /* Check 18: rows and members, both ways; no row twice. */
 static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 		     const char *dist_info, struct hwb_check_report *r)
 {
-	size_t *index = NULL, *rows = NULL, i, k;
+	struct hwb_wheel_index rows = { NULL, 0, 0 };
+	size_t i;
+	long m;
 	int rc = -1;
 
-	if (!(index = malloc((z->count + 1) * sizeof(*index))) ||
-	    !(rows = malloc((rec->count + 1) * sizeof(*rows))))
-		goto cleanup;
-	for (i = 0; i < z->count; i++)
-		index[i] = i;
-	qsort_r(index, z->count, sizeof(*index), compare_member_names,
-		z->members);
-	for (i = 0; i < rec->count; i++)
-		rows[i] = i;
-	qsort_r(rows, rec->count, sizeof(*rows), compare_row_paths, rec->rows);
+	if (hwb_wheel__index_init(&rows, rec->count, 0))
+		return -1;
 	for (i = 0; i < rec->count; i++) {
-		struct hwb_record_row *row = &rec->rows[rows[i]];
-		long at;
+		struct hwb_record_row *row = &rec->rows[i];
 
-		if (i && !strcmp(row->path, rec->rows[rows[i - 1]].path)) {
+		if (hwb_wheel__index_put(&rows, row->path, i) >= 0) {
 			if (hwb_wheel__add(r, "HWB-W035", ERR, row->path,
 					   "RECORD lists the path twice; keep "
 					   "one row"))
@@ -343,7 +302,7 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 		}
 		if (hwb_wheel__path_problem(row->path, strlen(row->path), 0))
 			continue;
-		if ((at = find_member(z, index, row->path)) < 0) {
+		if ((m = hwb_wheel__index_get(&z->by_name, row->path)) < 0) {
 			if (!is_signature(row->path, dist_info) &&
 			    hwb_wheel__add(r, "HWB-W034", ERR, row->path,
 					   "RECORD lists a file the archive "
@@ -352,20 +311,19 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 			continue;
 		}
 		/* Every member of that name (W005 when several) is checked. */
-		row->member = (int)index[at];
-		for (k = (size_t)at; k < z->count &&
-		       !strcmp(z->members[index[k]].name, row->path); k++)
-			z->entries[index[k]].record_row = (int)rows[i];
+		row->member = (int)m;
+		for (; m >= 0; m = z->entries[m].same_next)
+			z->entries[m].record_row = (int)i;
 	}
 	for (i = 0; i < z->count; i++) {
-		const struct hwb_wheel_member *m = &z->members[i];
+		const struct hwb_wheel_member *mb = &z->members[i];
 
 		/* An unsafe or unreadable name was reported by its rule. */
-		if (z->entries[i].record_row >= 0 || m->is_dir || !m->path_ok ||
-		    (int)i == rec->self_member ||
-		    is_signature(m->name, dist_info))
+		if (z->entries[i].record_row >= 0 || mb->is_dir ||
+		    !mb->path_ok || (int)i == rec->self_member ||
+		    is_signature(mb->name, dist_info))
 			continue;
-		if (hwb_wheel__add(r, "HWB-W033", ERR, m->name,
+		if (hwb_wheel__add(r, "HWB-W033", ERR, mb->name,
 				   "the file is not listed in RECORD: "
 				   "installers that trust RECORD miss it; "
 				   "rebuild the wheel"))
@@ -373,8 +331,7 @@ static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 	}
 	rc = 0;
 cleanup:
-	free(index);
-	free(rows);
+	hwb_wheel__index_release(&rows);
 	return rc;
 }
 

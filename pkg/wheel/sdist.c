@@ -7,6 +7,7 @@
  * directory, a PKG-INFO that agrees with the filename, no leaked secrets,
  * and limits on what a small file may expand to.
  */
+#include "pkg/core/lazy.h"
 #include "pkg/wheel/internal.h"
 
 #include <archive.h>
@@ -338,6 +339,8 @@ static int open_archive(struct sdist *s, const char *path, int *fd,
 		return hwb_error_set(err, HWB_KIND_CONFIG, CODE_LAYOUT,
 				     "%s is not a regular file", path);
 	s->file_size = (uint64_t)st.st_size;
+	if (hwb_lazy_require(HWB_LAZY_ARCHIVE, err))
+		return -1;
 	if (!(s->a = archive_read_new()) || !(s->buf = malloc(CHUNK + OVERLAP)))
 		return hwb_error_oom(err);
 	archive_read_support_filter_gzip(s->a);

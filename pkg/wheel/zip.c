@@ -320,73 +320,46 @@ cleanup:
 	return rc;
 }
 
-static int compare_names(const void *pa, const void *pb, void *arg)
-{
-	const struct hwb_wheel_member *m = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = strcmp(m[a].name, m[b].name);
-
-	return c ? c : (a > b) - (a < b);
-}
-
-static int casecmp_ascii(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		int ca = (*a >= 'A' && *a <= 'Z') ? *a | 0x20 : *a;
-		int cb = (*b >= 'A' && *b <= 'Z') ? *b | 0x20 : *b;
-
-		if (ca != cb || !ca)
-			return ca - cb;
-	}
-}
-
-static int compare_folded(const void *pa, const void *pb, void *arg)
-{
-	const struct hwb_wheel_member *m = arg;
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int c = casecmp_ascii(m[a].name, m[b].name);
-
-	return c ? c : (a > b) - (a < b);
-}
-
-/* Check 3: no name twice; names differing only in case collide too. */
+/*
+ * Check 3: no name twice (the index then chains equal names for RECORD);
+ * names that differ only in case collide on Windows and macOS.
+ */
 static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 			    struct hwb_error *err)
 {
-	size_t *order, i;
+	struct hwb_wheel_index folded = { NULL, 0, 0 };
+	size_t i;
+	long first;
 
-	if (z->count < 2)
-		return 0;
-	if (!(order = malloc(z->count * sizeof(*order))))
-		return hwb_error_oom(err);
-	for (i = 0; i < z->count; i++)
-		order[i] = i;
-	qsort_r(order, z->count, sizeof(*order), compare_names, z->members);
-	for (i = 1; i < z->count; i++)
-		if (!strcmp(z->members[order[i]].name,
-			    z->members[order[i - 1]].name) &&
-		    hwb_wheel__add(r, "HWB-W005", HWB_SEVERITY_ERROR,
-				   z->members[order[i]].name,
-				   "the name appears twice in the central "
-				   "directory; installers keep either copy; "
-				   "rebuild the wheel"))
-			goto oom;
-	qsort_r(order, z->count, sizeof(*order), compare_folded, z->members);
-	for (i = 1; i < z->count; i++) {
-		const char *a = z->members[order[i - 1]].name,
-			   *b = z->members[order[i]].name;
+	if (hwb_wheel__index_init(&z->by_name, z->count, 0) ||
+	    hwb_wheel__index_init(&folded, z->count, 1))
+		goto oom;
+	for (i = 0; i < z->count; i++) {
+		const char *name = z->members[i].name;
 
-		if (strcmp(a, b) && !casecmp_ascii(a, b) &&
-		    hwb_wheel__add(r, "HWB-W014", HWB_SEVERITY_WARNING, b,
+		z->entries[i].same_next = -1;
+		if ((first = hwb_wheel__index_put(&z->by_name, name, i)) >= 0) {
+			z->entries[i].same_next = z->entries[first].same_next;
+			z->entries[first].same_next = (long)i;
+			if (hwb_wheel__add(r, "HWB-W005", HWB_SEVERITY_ERROR,
+					   name,
+					   "the name appears twice in the "
+					   "central directory; installers keep "
+					   "either copy; rebuild the wheel"))
+				goto oom;
+			continue;
+		}
+		if ((first = hwb_wheel__index_put(&folded, name, i)) >= 0 &&
+		    hwb_wheel__add(r, "HWB-W014", HWB_SEVERITY_WARNING, name,
 				   "differs from '%s' only in case: one "
 				   "overwrites the other on Windows and macOS; "
-				   "rename one", a))
+				   "rename one", z->members[first].name))
 			goto oom;
 	}
-	free(order);
+	hwb_wheel__index_release(&folded);
 	return 0;
 oom:
-	free(order);
+	hwb_wheel__index_release(&folded);
 	return hwb_error_oom(err);
 }
 
@@ -507,6 +480,7 @@ void hwb_zip__release(struct hwb_zip *z)
 		free((char *)z->members[i].name);
 	free(z->members);
 	free(z->entries);
+	hwb_wheel__index_release(&z->by_name);
 	z->members = NULL;
 	z->entries = NULL;
 	z->count = 0;

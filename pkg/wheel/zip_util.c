@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip_util.c: small helpers the zip reader, RECORD and the content checks
- * share: archive path safety (check 15) and full preads.
+ * share: archive path safety (check 15), full preads, and a hash index of
+ * names (duplicates, RECORD rows).
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "pkg/wheel/internal.h"
@@ -73,4 +76,84 @@ int hwb_wheel__pread(int fd, void *buf, size_t len, uint64_t off)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+static uint64_t key_hash(const char *key, int fold)
+{
+	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+
+	for (; *key; key++) {
+		unsigned char c = (unsigned char)*key;
+
+		if (fold && c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static int keys_equal(const char *a, const char *b, int fold)
+{
+	if (!fold)
+		return !strcmp(a, b);
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+
+		if (x >= 'A' && x <= 'Z')
+			x |= 0x20;
+		if (y >= 'A' && y <= 'Z')
+			y |= 0x20;
+		if (x != y)
+			return 0;
+		if (!x)
+			return 1;
+	}
+}
+
+int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold)
+{
+	size_t n = 16;
+
+	while (n < 2 * count && n < SIZE_MAX / 4)
+		n *= 2;
+	ix->mask = n - 1;
+	ix->fold = fold;
+	ix->slots = calloc(n, sizeof(*ix->slots));
+	return ix->slots ? 0 : -1;
+}
+
+void hwb_wheel__index_release(struct hwb_wheel_index *ix)
+{
+	free(ix->slots);
+	ix->slots = NULL;
+}
+
+/* The slot holding key, or the empty slot where it belongs. */
+static struct hwb_wheel_index_slot *slot_of(const struct hwb_wheel_index *ix,
+					    const char *key)
+{
+	size_t i = (size_t)key_hash(key, ix->fold) & ix->mask;
+
+	while (ix->slots[i].key && !keys_equal(ix->slots[i].key, key, ix->fold))
+		i = (i + 1) & ix->mask;
+	return &ix->slots[i];
+}
+
+long hwb_wheel__index_put(struct hwb_wheel_index *ix, const char *key,
+			  size_t pos)
+{
+	struct hwb_wheel_index_slot *s = slot_of(ix, key);
+
+	if (s->key)
+		return (long)s->pos;
+	s->key = key;
+	s->pos = pos;
+	return -1;
+}
+
+long hwb_wheel__index_get(const struct hwb_wheel_index *ix, const char *key)
+{
+	const struct hwb_wheel_index_slot *s = slot_of(ix, key);
+
+	return s->key ? (long)s->pos : -1;
 }

@@ -21,7 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!loaded) {
 		root = hwb_verify_embedded_root(0, &len);
-		if (hwb_sign__trust_parse(&trust, root, len, "embedded", &err))
+		/* keys are decoded when selected, as hwb_sign__find_log does */
+		if (hwb_sign__trust_parse(&trust, root, len, "embedded", &err) ||
+		    (trust.ntlogs && hwb_sign__log_decode(&trust.tlogs[0], &err)))
 			return 0;
 		loaded = 1;
 	}
