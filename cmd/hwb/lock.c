@@ -16,8 +16,8 @@
 #include "pkg/core/config.h"
 
 static struct cli_common common;
-static struct cli_list find_links;
-static const char *index_url, *python, *output;
+static struct cli_list find_links, pythons;
+static const char *index_url, *output;
 static int static_only;
 static const struct cli_opt lock_opts[] = {
 	CLI_COMMON_OPTS(&common),
@@ -26,8 +26,9 @@ static const struct cli_opt lock_opts[] = {
 	{ CLI_OPT_STRING, "index-url", 'i', &index_url, "URL",
 	  "a PEP 691/503 simple index (used without --find-links, or when "
 	  "given or configured)" },
-	{ CLI_OPT_STRING, "python", 0, &python, "PATH",
-	  "the interpreter the lock is for (default: python3 on PATH)" },
+	{ CLI_OPT_LIST, "python", 0, &pythons, "PATH",
+	  "an interpreter the lock is for (default: python3 on PATH); "
+	  "repeat it for one lock that covers several" },
 	{ CLI_OPT_STRING, "output", 'o', &output, "FILE",
 	  "where to write the lock (default: SRCDIR/pylock.build.toml)" },
 	{ CLI_OPT_FLAG, "static", 0, &static_only, NULL,
@@ -37,7 +38,7 @@ static const struct cli_opt lock_opts[] = {
 };
 static const struct cli_command lock_cmd = {
 	"lock", "[SRCDIR] [--find-links DIR]... [--index-url URL] "
-		"[--python PATH] [--output FILE] [--static]",
+		"[--python PATH]... [--output FILE] [--static]",
 	"Resolve the build requirements of the project in SRCDIR and pin them "
 	"by hash in pylock.build.toml.",
 	lock_opts,
@@ -93,7 +94,9 @@ static int run(const char *srcdir, struct hwb_lock_result *res,
 		return -1;
 	o.srcdir = srcdir;
 	o.output = output;
-	o.python = python ? python : hwb_config_str(cfg, "build.python");
+	o.python = hwb_config_str(cfg, "build.python");
+	o.pythons = pythons.items;
+	o.python_count = pythons.count;
 	if (find_links.count) {
 		o.find_links = find_links.items;
 		o.find_links_count = find_links.count;
@@ -147,5 +150,6 @@ cleanup:
 	hwb_lock_result_release(&res);
 	cli_list_release(&pos);
 	cli_list_release(&find_links);
+	cli_list_release(&pythons);
 	return rc;
 }

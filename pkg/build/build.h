@@ -192,6 +192,10 @@ struct hwb_lock_options {
 	const char *index_url;         /* simple index (PEP 691/503) or NULL */
 	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
 	const char *python;            /* interpreter; NULL: python3 on PATH */
+	const char *const *pythons;    /* several interpreters, one lock for
+					* all (environments + markers); when
+					* set, python is not used */
+	size_t python_count;
 	const char *output;            /* NULL: <srcdir>/pylock.build.toml */
 	int allow_url_requirements;    /* build.allow-url-requirements */
 	const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/hwb */

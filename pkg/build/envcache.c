@@ -72,6 +72,8 @@ static int choose(const struct hwb_build__lock *lock,
 	*count = 0;
 	if (!(c = *out = calloc(lock->pkg_count ? lock->pkg_count : 1, sizeof(*c))))
 		return hwb_error_oom(err);
+	if (hwb_build__lock_covers(lock, in, err))
+		return -1;
 	hwb_build__interp_marker_env(in, &env);
 	for (i = 0; i < lock->pkg_count; i++) {
 		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];

@@ -361,6 +361,30 @@ int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
 			    const struct hwb_build__interp *in,
 			    struct hwb_error *err);
 
+/* ------------------------------------------------------------------------
+ * One lock for several interpreters (lock_merge.c).
+ */
+/** The PEP 751 environment marker of in (malloc'd; NULL: out of memory). */
+char *hwb_build__interp_env_marker(const struct hwb_build__interp *in);
+/**
+ * Merge locks[i], each resolved for interps[i], into *out: environments
+ * lists each interpreter's marker; a package needed the same way by every
+ * interpreter keeps its marker, any other gets "(env) [and (marker)]"
+ * terms joined with "or"; wheels, dependencies and requirements are
+ * united; requires-python is the oldest interpreter's floor.
+ */
+int hwb_build__lock_merge(struct hwb_build__lock *const *locks,
+			  const struct hwb_build__interp *const *interps,
+			  size_t n, struct hwb_build__lock **out,
+			  struct hwb_error *err);
+/**
+ * 0 when lock has no environments or one of them holds for in; else
+ * HWB-B165 telling to lock for this interpreter too.
+ */
+int hwb_build__lock_covers(const struct hwb_build__lock *lock,
+			   const struct hwb_build__interp *in,
+			   struct hwb_error *err);
+
 /**
  * For `hwb build` with a lock: 0 if every requirement whose marker holds
  * for in is satisfied by a locked package (name, version within the

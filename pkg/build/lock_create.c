@@ -172,18 +172,61 @@ void hwb_lock_result_release(struct hwb_lock_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* Resolve (and run the get_requires hooks) for one interpreter. */
+static int lock_for(const struct hwb_lock_options *opts, char **reqs,
+		    size_t nreq, const struct hwb_build__source *src,
+		    const struct hwb_build__interp *in, const char *lock_dir,
+		    struct hwb_build__lock **out, struct hwb_error *err)
+{
+	struct hwb_build__lock *lock = hwb_build__lock_new();
+
+	*out = NULL;
+	if (!lock)
+		return hwb_error_oom(err);
+	if (hwb_build__lock_resolve(lock, (const char *const *)reqs, nreq, src,
+				    in, err) ||
+	    (!opts->static_only &&
+	     hwb_build__lock_dynamic(opts, lock, lock_dir, src, in, err))) {
+		hwb_build__lock_free(lock);
+		return -1;
+	}
+	*out = lock;
+	return 0;
+}
+
+/* The interpreters: opts->pythons, or opts->python alone. */
+static int probe_all(const struct hwb_lock_options *opts, const char *cache,
+		     struct hwb_build__interp **out, size_t *n,
+		     struct hwb_error *err)
+{
+	size_t i, count = opts->python_count ? opts->python_count : 1;
+
+	*n = 0;
+	if (!(*out = calloc(count, sizeof(**out))))
+		return hwb_error_oom(err);
+	for (i = 0; i < count; i++) {
+		if (hwb_build__interp_probe(opts->python_count ? opts->pythons[i]
+							       : opts->python,
+					    cache, &(*out)[i], err))
+			return -1;
+		(*n)++;
+	}
+	return 0;
+}
+
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err)
 {
-	struct hwb_build__interp in = HWB_BUILD_INTERP_INIT;
+	struct hwb_build__interp *in = NULL;
+	const struct hwb_build__interp **inp = NULL;
 	struct hwb_build__source src;
-	struct hwb_build__lock *lock = NULL;
+	struct hwb_build__lock *lock = NULL, **locks = NULL;
 	struct hwb_buf text = HWB_BUF_INIT, old = HWB_BUF_INIT;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *srcdir = opts->srcdir ? opts->srcdir : ".";
 	char **reqs = NULL, *cache = NULL, *out_path = NULL, *lock_dir = NULL;
 	char *slash;
-	size_t nreq = 0;
+	size_t nreq = 0, nin = 0, i;
 	int ret = -1;
 
 	memset(result, 0, sizeof(*result));
@@ -212,17 +255,25 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	src.allow_url_requirements = opts->allow_url_requirements;
 	src.cache_dir = cache;
 	if (read_requires(srcdir, &reqs, &nreq, err) ||
-	    hwb_build__interp_probe(opts->python, cache, &in, err))
+	    probe_all(opts, cache, &in, &nin, err))
 		goto cleanup;
-	if (!(lock = hwb_build__lock_new())) {
+	if (!(locks = calloc(nin, sizeof(*locks))) ||
+	    !(inp = calloc(nin, sizeof(*inp)))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_build__lock_resolve(lock, (const char *const *)reqs, nreq, &src,
-				    &in, err) ||
-	    (!opts->static_only &&
-	     hwb_build__lock_dynamic(opts, lock, lock_dir, &src, &in, err)) ||
-	    relativize(lock, lock_dir, err) ||
+	for (i = 0; i < nin; i++) {
+		inp[i] = &in[i];
+		if (lock_for(opts, reqs, nreq, &src, &in[i], lock_dir, &locks[i], err))
+			goto cleanup;
+	}
+	if (nin == 1) {
+		lock = locks[0];
+		locks[0] = NULL;
+	} else if (hwb_build__lock_merge(locks, inp, nin, &lock, err)) {
+		goto cleanup;
+	}
+	if (relativize(lock, lock_dir, err) ||
 	    hwb_build__lock_render(lock, &text, err))
 		goto cleanup;
 	hwb_file_read_all(out_path, (size_t)64 << 20, &old, &ignored);
@@ -230,14 +281,20 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	if (result->changed &&
 	    hwb_file_write_atomic(out_path, text.ptr, text.len, 0644, err))
 		goto cleanup;
-	if (fill_result(lock, &in, out_path, result, err))
+	if (fill_result(lock, &in[0], out_path, result, err))
 		goto cleanup;
 	ret = 0;
 cleanup:
 	if (ret)
 		hwb_lock_result_release(result);
 	hwb_build__lock_free(lock);
-	hwb_build__interp_release(&in);
+	for (i = 0; locks && i < nin; i++)
+		hwb_build__lock_free(locks[i]);
+	free(locks);
+	free(inp);
+	for (i = 0; in && i < nin; i++)
+		hwb_build__interp_release(&in[i]);
+	free(in);
 	free_strv(reqs, nreq);
 	hwb_buf_release(&text);
 	hwb_buf_release(&old);

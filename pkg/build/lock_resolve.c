@@ -132,6 +132,49 @@ static int not_covered(struct hwb_error *err, const char *req, const char *why)
 				   "requirements again, and review the change");
 }
 
+/*
+ * The locked package called name whose marker holds for env (*out, NULL
+ * when none does); *named is the first package of that name at all. A lock
+ * for several interpreters may hold one name at several versions, each
+ * under its own marker.
+ */
+static int applicable(const struct hwb_build__lock *lock, const char *name,
+		      const struct hwb_marker_env *env,
+		      const struct hwb_build__lock_pkg **out,
+		      const struct hwb_build__lock_pkg **named,
+		      struct hwb_error *err)
+{
+	struct hwb_marker *m = NULL;
+	size_t i;
+	int r;
+
+	*out = *named = NULL;
+	for (i = 0; i < lock->pkg_count; i++) {
+		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
+
+		if (strcmp(p->name, name))
+			continue;
+		if (!*named)
+			*named = p;
+		if (!p->marker) {
+			*out = p;
+			return 0;
+		}
+		if (hwb_marker_parse(p->marker, strlen(p->marker), &m, err))
+			return -1;
+		r = hwb_marker_evaluate(m, env, err);
+		hwb_marker_free(m);
+		m = NULL;
+		if (r < 0)
+			return -1;
+		if (r) {
+			*out = p;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
 				       const char *const *requirements,
 				       size_t count,
@@ -139,11 +182,10 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
 				       struct hwb_error *err)
 {
 	struct hwb_requirement *req = NULL;
-	struct hwb_marker *marker = NULL;
 	struct hwb_marker_env env;
 	struct hwb_buf name = HWB_BUF_INIT;
 	struct hwb_pep440_version v;
-	struct hwb_build__lock_pkg *p;
+	const struct hwb_build__lock_pkg *p, *named;
 	char why[256];
 	size_t i;
 	int ret = -1, r = 1;
@@ -166,13 +208,21 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
 			hwb_error_oom(err);
 			goto cleanup;
 		}
-		if (!(p = hwb_build__lock_find(lock, name.ptr))) {
-			not_covered(err, requirements[i], "the lock has no such package");
-			goto cleanup;
-		}
 		if (req->url) {
 			not_covered(err, requirements[i],
 				    "a URL requirement is never locked");
+			goto cleanup;
+		}
+		if ((r = applicable(lock, name.ptr, &env, &p, &named, err)) < 0)
+			goto cleanup;
+		if (!named) {
+			not_covered(err, requirements[i], "the lock has no such package");
+			goto cleanup;
+		}
+		if (!p) {
+			snprintf(why, sizeof(why), "the lock installs it only when "
+				 "%.200s", named->marker);
+			not_covered(err, requirements[i], why);
 			goto cleanup;
 		}
 		if (hwb_pep440_parse(p->version, strlen(p->version), &v, err))
@@ -183,23 +233,10 @@ int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
 			not_covered(err, requirements[i], why);
 			goto cleanup;
 		}
-		hwb_marker_free(marker);
-		marker = NULL;
-		if (p->marker &&
-		    (hwb_marker_parse(p->marker, strlen(p->marker), &marker, err) ||
-		     (r = hwb_marker_evaluate(marker, &env, err)) < 0))
-			goto cleanup;
-		if (p->marker && !r) {
-			snprintf(why, sizeof(why), "the lock installs it only when "
-				 "%.200s", p->marker);
-			not_covered(err, requirements[i], why);
-			goto cleanup;
-		}
 	}
 	ret = 0;
 cleanup:
 	hwb_pep508_free(req);
-	hwb_marker_free(marker);
 	hwb_buf_release(&name);
 	return ret;
 }

@@ -2,6 +2,7 @@
 """End-to-end tests for `hwb lock` (PEP 751 lock of the build requirements,
 from Debian's wheelhouse and from a local PEP 691/503 index) and for the
 build environment cache that hwb build uses (tests/tools/env-prepare)."""
+import glob
 import hashlib
 import json
 import os
@@ -316,6 +317,44 @@ def test_env_from_index_and_download_cache(run_hwb, home, project, index):
     assert p.returncode == 0, p.stderr
     assert "does not match" in p.stderr
     assert sha256(cached) == cached.parent.name
+
+
+def other_python(minor_glob):
+    found = sorted(glob.glob(os.path.expanduser(f"~/.pyenv/versions/{minor_glob}/bin/python3")))
+    return found[0] if found else None
+
+
+@pytest.mark.skipif(not other_python("3.12*"), reason="no second CPython (pyenv 3.12) on this machine")
+def test_lock_several_interpreters(run_hwb, home, project):
+    """One lock for Debian's 3.11 and a 3.12: environments lists both, each
+    interpreter gets its environment from it, a third one is refused."""
+    py312 = other_python("3.12*")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools", "wheel ; python_version >= \\"3.12\\""]\n')
+    r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--python", py312,
+                "--static")
+    assert r.returncode == 0, r
+    lock = tomllib.loads((project / "pylock.build.toml").read_text())
+    assert len(lock["environments"]) == 2
+    assert any('python_version == "3.12"' in e for e in lock["environments"])
+    pkgs = {p["name"]: p for p in lock["packages"]}
+    assert "marker" not in pkgs["setuptools"]
+    assert 'python_version == "3.12"' in pkgs["wheel"]["marker"]
+    lockfile = project / "pylock.build.toml"
+    for py, names in ((PYTHON, ["setuptools"]), (py312, ["setuptools", "wheel"])):
+        p = subprocess.run([str(ENV_PREPARE), str(lockfile), "--python", py,
+                            "--find-links", WHEELHOUSE],
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 0, p.stderr
+        assert [x["name"] for x in json.loads(p.stdout)["packages"]] == names
+    py310 = other_python("3.10*")
+    if py310:
+        p = subprocess.run([str(ENV_PREPARE), str(lockfile), "--python", py310,
+                            "--find-links", WHEELHOUSE],
+                           env={"PATH": "/usr/bin:/bin", "HOME": str(home)},
+                           capture_output=True, text=True, timeout=120)
+        assert p.returncode == 1 and "HWB-B165" in p.stderr, p.stderr
 
 
 def test_lock_help_lists_options(run_hwb):

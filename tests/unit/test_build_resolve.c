@@ -325,6 +325,79 @@ static void test_add_requirements(void **state)
 	hwb_build__lock_free(l);
 }
 
+/* One lock for CPython 3.11 and 3.12: environments and merged markers. */
+static void test_merge_interpreters(void **state)
+{
+	const char *reqs[] = { "bee", "dee ; python_version >= '3.12'" };
+	struct hwb_build__interp i312 = interp, i310 = interp;
+	const struct hwb_build__interp *ins[2] = { &interp, &i312 };
+	struct hwb_build__lock *locks[2] = { NULL, NULL }, *m = NULL;
+	const struct hwb_build__lock_pkg *p;
+	const char *ok[] = { "bee>=2" };
+	const char *need_dee[] = { "dee ; python_version >= '3.12'" };
+	const char *dee_always[] = { "dee" };
+	struct hwb_error err = HWB_ERROR_INIT;
+	const char *links[] = { dir };
+	struct hwb_build__source src = { 0 };
+	size_t i;
+
+	(void)state;
+	i312.python_version = "3.12";
+	i312.python_full_version = "3.12.1";
+	i312.cache_tag = "cpython-312";
+	i310.python_version = "3.10";
+	i310.python_full_version = "3.10.13";
+	src.find_links = links;
+	src.find_links_count = 1;
+	src.cache_dir = cache;
+	for (i = 0; i < 2; i++) {
+		locks[i] = hwb_build__lock_new();
+		assert_int_equal(hwb_build__lock_resolve(locks[i], reqs, 2, &src,
+							 ins[i], &err), 0);
+	}
+	/* bee 3.0 needs Python 3.12: each interpreter gets its own. */
+	assert_string_equal(version_of(locks[0], "bee"), "2.0");
+	assert_string_equal(version_of(locks[1], "bee"), "3.0");
+	assert_int_equal(hwb_build__lock_merge(locks, ins, 2, &m, &err), 0);
+	assert_int_equal(m->environment_count, 2);
+	assert_non_null(strstr(m->environments[1], "python_version == \"3.12\""));
+	assert_string_equal(m->requires_python, ">=3.11");
+	assert_int_equal(m->pkg_count, 3); /* bee 2.0, bee 3.0, dee 1.0 */
+	for (i = 0; i < m->pkg_count; i++) {
+		p = &m->pkgs[i];
+		assert_non_null(p->marker);
+		if (!strcmp(p->name, "dee"))
+			assert_non_null(strstr(p->marker, "python_version >= '3.12'"));
+	}
+	/* Each interpreter finds its own set; another is refused. */
+	assert_int_equal(hwb_build__lock_covers(m, &interp, &err), 0);
+	assert_int_equal(hwb_build__lock_covers(m, &i312, &err), 0);
+	assert_int_equal(hwb_build__lock_covers(m, &i310, &err), -1);
+	assert_string_equal(err.code, "HWB-B165");
+	assert_int_equal(hwb_build__lock_check_requirements(m, ok, 1, &interp, &err), 0);
+	assert_int_equal(hwb_build__lock_check_requirements(m, need_dee, 1, &interp, &err), 0);
+	assert_int_equal(hwb_build__lock_check_requirements(m, need_dee, 1, &i312, &err), 0);
+	assert_int_equal(hwb_build__lock_check_requirements(m, dee_always, 1, &interp, &err), -1);
+	assert_string_equal(err.code, "HWB-B145");
+	assert_non_null(strstr(err.message, "only when"));
+	/* A second merge of the same input gives the same bytes. */
+	{
+		struct hwb_build__lock *again = NULL;
+		struct hwb_buf a = HWB_BUF_INIT, b = HWB_BUF_INIT;
+
+		assert_int_equal(hwb_build__lock_merge(locks, ins, 2, &again, &err), 0);
+		assert_int_equal(hwb_build__lock_render(m, &a, &err), 0);
+		assert_int_equal(hwb_build__lock_render(again, &b, &err), 0);
+		assert_string_equal(a.ptr, b.ptr);
+		hwb_buf_release(&a);
+		hwb_buf_release(&b);
+		hwb_build__lock_free(again);
+	}
+	hwb_build__lock_free(locks[0]);
+	hwb_build__lock_free(locks[1]);
+	hwb_build__lock_free(m);
+}
+
 static void test_wheel_tags(void **state)
 {
 	(void)state;
@@ -353,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_bad_and_url_requirements),
 		cmocka_unit_test(test_check_requirements),
 		cmocka_unit_test(test_add_requirements),
+		cmocka_unit_test(test_merge_interpreters),
 		cmocka_unit_test(test_wheel_tags),
 	};
 
