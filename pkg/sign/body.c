@@ -5,6 +5,7 @@
  * PEM text), same artifact digest or DSSE payload. Kinds: hashedrekord
  * 0.0.1 and 0.0.2, dsse 0.0.1, intoto 0.0.2.
  */
+#include <openssl/err.h>
 #include <openssl/pem.h>
 #include <string.h>
 
@@ -54,7 +55,30 @@ static int hex_equals(json_t *s, const uint8_t *want, size_t len)
 	return eq;
 }
 
-/* A base64 field holding a PEM certificate or public key: same DER? */
+/* The PEM block in bio holds exactly der under label, with no headers. */
+static int pem_same_bytes(BIO *bio, const char *label,
+			  const struct hwb_buf *der)
+{
+	char *name = NULL, *header = NULL;
+	unsigned char *data = NULL;
+	long len = 0;
+	int eq;
+
+	eq = PEM_read_bio(bio, &name, &header, &data, &len) == 1 &&
+	     !strcmp(name, label) && !header[0] && len >= 0 &&
+	     (size_t)len == der->len && !memcmp(data, der->ptr, der->len);
+	OPENSSL_free(name);
+	OPENSSL_free(header);
+	OPENSSL_free(data);
+	return eq;
+}
+
+/*
+ * The PEM text (base64 in s) holds the certificate or key der. The usual
+ * case, the very bytes of the bundle, is settled without decoding (a
+ * decode costs more than the comparison it serves); anything else is
+ * decoded and re-encoded, so another encoding of the same value matches.
+ */
 static int pem_b64_equals(json_t *s, const struct hwb_buf *der, int is_cert)
 {
 	struct hwb_buf pem = HWB_BUF_INIT;
@@ -69,6 +93,12 @@ static int pem_b64_equals(json_t *s, const struct hwb_buf *der, int is_cert)
 	    hwb_base64_decode(&pem, json_string_value(s), json_string_length(s),
 			      HWB_B64_STD, &ignored) ||
 	    !(bio = BIO_new_mem_buf(pem.ptr, (int)pem.len)))
+		goto cleanup;
+	if ((eq = pem_same_bytes(bio, is_cert ? PEM_STRING_X509 : PEM_STRING_PUBLIC,
+				 der)))
+		goto cleanup;
+	ERR_clear_error();
+	if (BIO_reset(bio) != 1)
 		goto cleanup;
 	if (is_cert && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)))
 		n = i2d_X509(x, &out);

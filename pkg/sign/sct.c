@@ -76,23 +76,28 @@ int hwb_sign__sct_list_parse(const uint8_t *p, size_t len,
 	return 0;
 }
 
-/* The TBS of the certificate without its SCT list: the precertificate. */
+/*
+ * The TBS of the certificate without its SCT list: the precertificate.
+ * The extension is taken out of leaf for the encoding and put back at the
+ * same place: X509_dup(leaf) would decode the public key again, which costs
+ * more than the SCT check itself. leaf's own TBS encodes as before after.
+ */
 static int precert_tbs(X509 *leaf, int idx, struct hwb_buf *out)
 {
-	X509 *copy = X509_dup(leaf);
-	X509_EXTENSION *ext;
+	X509_EXTENSION *ext = X509_delete_ext(leaf, idx);
 	unsigned char *der = NULL;
 	int n, rc = -1;
 
-	if (!copy || !(ext = X509_delete_ext(copy, idx)))
+	if (!ext)
+		return -1;
+	n = i2d_re_X509_tbs(leaf, &der);
+	if (!X509_add_ext(leaf, ext, idx))
 		goto cleanup;
-	X509_EXTENSION_free(ext);
-	if ((n = i2d_re_X509_tbs(copy, &der)) <= 0)
-		goto cleanup;
-	rc = hwb_buf_set(out, der, (size_t)n);
+	if (n > 0)
+		rc = hwb_buf_set(out, der, (size_t)n);
 cleanup:
+	X509_EXTENSION_free(ext);
 	OPENSSL_free(der);
-	X509_free(copy);
 	return rc;
 }
 
