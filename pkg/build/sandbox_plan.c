@@ -248,6 +248,12 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 		    push_bind(plan, HWB_MNT_BIND_RW, spec->binds[i].host,
 			      spec->binds[i].inside, err))
 			return -1;
+	if (spec->proxy_socket) {
+		plan->proxy = 1;
+		if (push_bind(plan, HWB_MNT_BIND_RW, spec->proxy_socket,
+			      HWB_PROXY_INSIDE, err))
+			return -1;
+	}
 	if (hwb_build__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &plan->envp,
 				err))
 		return -1;

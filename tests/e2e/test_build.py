@@ -347,3 +347,50 @@ def test_wheel_carries_a_reproducible_cyclonedx_sbom(run_hwb, tmp_path):
     assert run_hwb("check", whl).returncode == 0
     assert run_hwb("build", src, "--wheel", "--outdir", tmp_path / "again").returncode == 0
     assert (tmp_path / "again" / whl.name).read_bytes() == whl.read_bytes()
+
+
+def test_allow_network_tunnels_only_to_allowed_hosts(run_hwb, tmp_path):
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.sendall(b"hello-from-host\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        out = tmp_path / "d"
+        r = run_hwb("build", project(tmp_path, "net-proxy"), "--wheel", "--outdir", out,
+                    "-C", f"port={port}", "--allow-network", f"127.0.0.1:{port}")
+    finally:
+        server.close()
+    lines = [l.strip() for l in r.stderr.splitlines() if l.startswith("proxy-test:")]
+    assert "proxy-test: HTTPS_PROXY=http://127.0.0.1:3128" in lines, r
+    # Contained by: the proxy's allow list; the sandbox has no other route.
+    assert f"proxy-test: 127.0.0.1:{port} -> HTTP/1.1 200 Connection established hello-from-host" in lines
+    assert f"proxy-test: 127.0.0.1:{port + 1} -> HTTP/1.1 403 Forbidden" in lines
+    assert "proxy-test: example.com:443 -> HTTP/1.1 403 Forbidden" in lines
+    assert "proxy-test: direct ENETUNREACH" in lines
+    assert "blocked a connection to example.com:443" in r.stderr
+    assert len(accepted) == 1
+
+
+def test_allow_network_cannot_come_from_the_project(run_hwb, tmp_path):
+    src = project(tmp_path, "build-intree")
+    (src / "pyproject.toml").write_text((src / "pyproject.toml").read_text() +
+                                        '\n[tool.hwb.build]\nallow-network = ["pypi.org"]\n')
+    r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d")
+    assert r.returncode == 3, r
+    assert "allow-network" in r.stderr
