@@ -46,6 +46,8 @@ static void ctx_release(struct hwb_build__ctx *c)
 	hwb_build__origin_release(&c->source);
 	hwb_build__wh_release(&c->reqs);
 	hwb_build__lock_free(c->lock);
+	free(c->src_copy);
+	free(c->git_dir);
 	hwb_build__proxy_stop(c->proxy_pid);
 	free(c->proxy_path);
 	hwb_build__env_free(c->pass_env);
@@ -356,8 +358,18 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	char *src = NULL, *out_s = NULL, *out_w = NULL, *sdist = NULL,
 	     *wheel = NULL, *unpacked = NULL, *wsrc = NULL, *path = NULL;
 
-	if (!(src = hwb_strdup_printf("%s/src", c->work)))
+	if (!(src = hwb_strdup_printf("%s/src", c->work)) ||
+	    !(c->src_copy = hwb_strdup(src)))
 		goto oom;
+	{
+		struct stat st;
+		char *git = hwb_strdup_printf("%s/.git", c->srcdir);
+
+		if (git && !lstat(git, &st) && S_ISDIR(st.st_mode))
+			c->git_dir = git;
+		else
+			free(git);
+	}
 	{
 		long long newest = 0;
 

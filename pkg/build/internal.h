@@ -30,6 +30,8 @@ enum hwb_build__mount_kind {
 	HWB_MNT_SYMLINK,  /* a symlink: src is its target */
 	HWB_MNT_TMPFS,    /* a fresh tmpfs owned by the sandbox user */
 	HWB_MNT_FILE,     /* a read-only file whose content is src */
+	HWB_MNT_BIND_RO_NESTED, /* read-only, inside a writable bind (.git in
+				 * the source copy): mounted after those */
 };
 
 struct hwb_build__mount {
@@ -854,6 +856,8 @@ struct hwb_build__ctx {
 	const char *const *allow;      /* build.allow-network, from config */
 	size_t allow_count;
 	char *proxy_path;              /* owned, <work>/proxy.sock */
+	char *src_copy;                /* owned, <work>/src */
+	char *git_dir;                 /* owned, <srcdir>/.git when a dir */
 	pid_t proxy_pid;               /* the proxy process, or 0 */
 	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
 	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */

@@ -260,6 +260,10 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 		st->binds[n++] = (struct hwb_sandbox_bind){ c->py_prefix,
 							    c->py_prefix, 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ src, "/src", 1 };
+	/* The copy has no .git; version plugins (setuptools-scm) read the
+	 * origin's, read-only. Only for the tree, not an unpacked sdist. */
+	if (c->git_dir && !strcmp(src, c->src_copy) && !none)
+		st->binds[n++] = (struct hwb_sandbox_bind){ c->git_dir, "/src/.git", 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ out, "/out", 1 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ c->hook_dir, "/hook", 1 };
 	st->spec.binds = st->binds;

@@ -80,7 +80,7 @@ static json_t *external(const struct hwb_build__ctx *c)
 	return json_pack("{s:o, s:O, s:o, s:s, s:o, s:[s*, s*]}", "source", src,
 			 "configSettings", c->config, "command", cmd, "isolation",
 			 c->isolation == HWB_ISOLATION_NONE ? "none" : "sandbox",
-			 "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
+			 "allowNetwork", allow, "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
 			 (o->wheel || !o->sdist) ? "wheel" : NULL);
 }
 

@@ -151,7 +151,7 @@ static void bind_mount(const struct hwb_build__plan *p,
 		flags |= MS_NOEXEC;
 	else
 		flags |= MS_NODEV;
-	if (m->kind == HWB_MNT_BIND_RO)
+	if (m->kind == HWB_MNT_BIND_RO || m->kind == HWB_MNT_BIND_RO_NESTED)
 		flags |= MS_RDONLY;
 	if (mount(NULL, m->dest, NULL, flags | locked_flags(m->dest), NULL))
 		fail(p, "remounting", m->dest);
@@ -457,8 +457,10 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	apply_mounts(p, HWB_MNT_DEV);
 	/* Stub /etc/passwd and /etc/group: getpass.getuser() needs an entry. */
 	apply_mounts(p, HWB_MNT_FILE);
-	/* The writable copy of the source and the output directory. */
+	/* The writable copy of the source and the output directory; then the
+	 * read-only repository metadata inside the copy (setuptools-scm). */
 	apply_mounts(p, HWB_MNT_BIND_RW);
+	apply_mounts(p, HWB_MNT_BIND_RO_NESTED);
 	/* HOME, TMPDIR and /dev/shm in tmpfs, owned by the build user. */
 	apply_mounts(p, HWB_MNT_TMPFS);
 	/* Detach the host root, then pivot into the new root with the

@@ -115,6 +115,7 @@ def test_provenance_statement(run_hwb, tmp_path):
                             text=True).stdout.strip()
     assert bd["externalParameters"]["source"]["digest"] == {"gitCommit": commit}
     assert bd["externalParameters"]["targets"] == ["wheel"]
+    assert bd["externalParameters"]["allowNetwork"] == []
     assert bd["internalParameters"]["dirty"] is False
     assert prov["predicate"]["runDetails"]["builder"]["id"] == "https://hwb.dev/builder/sandbox/v1"
 
@@ -394,3 +395,25 @@ def test_allow_network_cannot_come_from_the_project(run_hwb, tmp_path):
     r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d")
     assert r.returncode == 3, r
     assert "allow-network" in r.stderr
+
+
+def test_git_metadata_is_readable_but_not_writable_in_the_sdist_stage(run_hwb, tmp_path):
+    src = tmp_path / "scm"
+    (src / "_b").mkdir(parents=True)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "scm"\nbackend-path = ["_b"]\n')
+    (src / "_b" / "scm.py").write_text(
+        "import os\n"
+        "def build_sdist(sdist_directory, config_settings=None):\n"
+        "    head = open('.git/HEAD').read().strip()\n"
+        "    try:\n"
+        "        open('.git/evil', 'w')\n"
+        "        w = 'WROTE'\n"
+        "    except OSError as e:\n"
+        "        w = e.strerror\n"
+        "    print('scm-test:', head, w, flush=True)\n"
+        "    raise SystemExit(0)\n")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=src, check=True)
+    r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "d")
+    assert "scm-test: ref: refs/heads/main Read-only file system" in r.stderr, r
+    assert not (src / ".git" / "evil").exists()
