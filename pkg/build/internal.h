@@ -21,6 +21,7 @@
 #define HWB_SANDBOX_ROOT_OUTER_ID 65534
 #define HWB_SANDBOX_HOME "/home/build"
 #define HWB_SANDBOX_HOSTNAME "hwb-build"
+#define HWB_PROXY_INSIDE "/run/hwb-proxy.sock"
 
 enum hwb_build__mount_kind {
 	HWB_MNT_BIND_RO,  /* read-only, nosuid, nodev bind of a dir or file */
@@ -29,6 +30,8 @@ enum hwb_build__mount_kind {
 	HWB_MNT_SYMLINK,  /* a symlink: src is its target */
 	HWB_MNT_TMPFS,    /* a fresh tmpfs owned by the sandbox user */
 	HWB_MNT_FILE,     /* a read-only file whose content is src */
+	HWB_MNT_BIND_RO_NESTED, /* read-only, inside a writable bind (.git in
+				 * the source copy): mounted after those */
 };
 
 struct hwb_build__mount {
@@ -51,6 +54,7 @@ struct hwb_build__plan {
 	int out_fd;   /* write end: the command's stdout and stderr */
 	int null_fd;  /* /dev/null, the command's stdin */
 	int keep_groups; /* setgroups was denied: keep the user's groups */
+	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
 	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
 };
 
@@ -849,6 +853,12 @@ struct hwb_build__ctx {
 	struct hwb_build__lock *lock;  /* owned: from the file or resolved */
 	int locked;                    /* lock came from pylock.build.toml */
 	struct hwb_build__source req_source; /* wheelhouse and index */
+	const char *const *allow;      /* build.allow-network, from config */
+	size_t allow_count;
+	char *proxy_path;              /* owned, <work>/proxy.sock */
+	char *src_copy;                /* owned, <work>/src */
+	char *git_dir;                 /* owned, <srcdir>/.git when a dir */
+	pid_t proxy_pid;               /* the proxy process, or 0 */
 	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
 	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */
 	json_t *config;                /* config_settings */
@@ -900,3 +910,11 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 int hwb_build__validate_source(const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
+
+/* The allow-network proxy (proxy.c): a process listening on the Unix
+ * socket path, tunnelling CONNECTs to allowed hosts only. */
+int hwb_build__proxy_start(const char *path, const char *const *allow,
+			   size_t n, pid_t *out, struct hwb_error *err);
+void hwb_build__proxy_stop(pid_t pid);
+/* Copy bytes both ways between two connected sockets until one closes. */
+void hwb_build__relay(int a, int b);

@@ -239,6 +239,17 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	snprintf(st->pythonpath, sizeof(st->pythonpath), "PYTHONPATH=%s%s",
 		 st->env_in, site);
 	st->env_list[e++] = st->pythonpath;
+	if (c->spec.proxy_socket) {
+		static const char *const proxy_env[] = {
+			"HTTPS_PROXY=" HWB_SANDBOX_PROXY_URL,
+			"HTTP_PROXY=" HWB_SANDBOX_PROXY_URL,
+			"https_proxy=" HWB_SANDBOX_PROXY_URL,
+			"http_proxy=" HWB_SANDBOX_PROXY_URL,
+		};
+
+		for (i = 0; i < sizeof(proxy_env) / sizeof(proxy_env[0]); i++)
+			st->env_list[e++] = proxy_env[i];
+	}
 	for (i = 0; c->pass_env && c->pass_env[i] &&
 		    e + 1 < sizeof(st->env_list) / sizeof(st->env_list[0]); i++)
 		st->env_list[e++] = c->pass_env[i];
@@ -249,6 +260,10 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 		st->binds[n++] = (struct hwb_sandbox_bind){ c->py_prefix,
 							    c->py_prefix, 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ src, "/src", 1 };
+	/* The copy has no .git; version plugins (setuptools-scm) read the
+	 * origin's, read-only. Only for the tree, not an unpacked sdist. */
+	if (c->git_dir && !strcmp(src, c->src_copy) && !none)
+		st->binds[n++] = (struct hwb_sandbox_bind){ c->git_dir, "/src/.git", 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ out, "/out", 1 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ c->hook_dir, "/hook", 1 };
 	st->spec.binds = st->binds;

@@ -115,6 +115,7 @@ def test_provenance_statement(run_hwb, tmp_path):
                             text=True).stdout.strip()
     assert bd["externalParameters"]["source"]["digest"] == {"gitCommit": commit}
     assert bd["externalParameters"]["targets"] == ["wheel"]
+    assert bd["externalParameters"]["allowNetwork"] == []
     assert bd["internalParameters"]["dirty"] is False
     assert prov["predicate"]["runDetails"]["builder"]["id"] == "https://hwb.dev/builder/sandbox/v1"
 
@@ -347,3 +348,72 @@ def test_wheel_carries_a_reproducible_cyclonedx_sbom(run_hwb, tmp_path):
     assert run_hwb("check", whl).returncode == 0
     assert run_hwb("build", src, "--wheel", "--outdir", tmp_path / "again").returncode == 0
     assert (tmp_path / "again" / whl.name).read_bytes() == whl.read_bytes()
+
+
+def test_allow_network_tunnels_only_to_allowed_hosts(run_hwb, tmp_path):
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.sendall(b"hello-from-host\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        out = tmp_path / "d"
+        r = run_hwb("build", project(tmp_path, "net-proxy"), "--wheel", "--outdir", out,
+                    "-C", f"port={port}", "--allow-network", f"127.0.0.1:{port}")
+    finally:
+        server.close()
+    lines = [l.strip() for l in r.stderr.splitlines() if l.startswith("proxy-test:")]
+    assert "proxy-test: HTTPS_PROXY=http://127.0.0.1:3128" in lines, r
+    # Contained by: the proxy's allow list; the sandbox has no other route.
+    assert f"proxy-test: 127.0.0.1:{port} -> HTTP/1.1 200 Connection established hello-from-host" in lines
+    assert f"proxy-test: 127.0.0.1:{port + 1} -> HTTP/1.1 403 Forbidden" in lines
+    assert "proxy-test: example.com:443 -> HTTP/1.1 403 Forbidden" in lines
+    assert "proxy-test: direct ENETUNREACH" in lines
+    assert "blocked a connection to example.com:443" in r.stderr
+    assert len(accepted) == 1
+
+
+def test_allow_network_cannot_come_from_the_project(run_hwb, tmp_path):
+    src = project(tmp_path, "build-intree")
+    (src / "pyproject.toml").write_text((src / "pyproject.toml").read_text() +
+                                        '\n[tool.hwb.build]\nallow-network = ["pypi.org"]\n')
+    r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d")
+    assert r.returncode == 3, r
+    assert "allow-network" in r.stderr
+
+
+def test_git_metadata_is_readable_but_not_writable_in_the_sdist_stage(run_hwb, tmp_path):
+    src = tmp_path / "scm"
+    (src / "_b").mkdir(parents=True)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "scm"\nbackend-path = ["_b"]\n')
+    (src / "_b" / "scm.py").write_text(
+        "import os\n"
+        "def build_sdist(sdist_directory, config_settings=None):\n"
+        "    head = open('.git/HEAD').read().strip()\n"
+        "    try:\n"
+        "        open('.git/evil', 'w')\n"
+        "        w = 'WROTE'\n"
+        "    except OSError as e:\n"
+        "        w = e.strerror\n"
+        "    print('scm-test:', head, w, flush=True)\n"
+        "    raise SystemExit(0)\n")
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=src, check=True)
+    r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "d")
+    assert "scm-test: ref: refs/heads/main Read-only file system" in r.stderr, r
+    assert not (src / ".git" / "evil").exists()
