@@ -296,13 +296,26 @@ static size_t match_aws_secret(const char *p, const char *end)
 	return assigned && n == 40 ? (size_t)(q + n - p) : 0;
 }
 
+/* GitHub tokens: "gh" and p (personal), o (OAuth), s (server), u (user),
+ * r (refresh), "_" and the token; or a fine-grained "github_pat_". */
+static size_t match_github(const char *p, const char *end)
+{
+	if (end - p >= 4 && strchr("posur", p[2]) && p[2] && p[3] == '_')
+		return match_prefixed(p + 4, end, "", 20, is_alnum_us)
+			       ? 4 + span(p + 4, end, is_alnum_us) : 0;
+	return match_prefixed(p, end, "github_pat_", 20, is_alnum_us);
+}
+
 /*
  * The credential forms hwb knows, in the order they are tried at a
  * position: one table for the redaction of output and for the scan of
  * wheels and sdists (pkg/wheel/secrets.c). A form is either a prefix and a
  * body of at least min_body characters accepted by body (exactly that many
- * when exact), or a match function. trigger is a byte of the form at
- * trigger_off that hwb_secret_find() looks for before trying the form.
+ * when exact), or a match function (prefix then holds the first two bytes
+ * of what it matches). For a fast scan, every form starts with prefix[0]
+ * and prefix[1] (in any case when fold) and has the byte trigger at
+ * trigger_off: hwb_secret_find() looks for such triples sixteen positions
+ * at a time before it tries a form.
  */
 static const struct secret_form {
 	enum hwb_secret_kind kind;
@@ -312,25 +325,29 @@ static const struct secret_form {
 	int (*body)(unsigned char);
 	size_t (*match)(const char *p, const char *end);
 	int word;        /* must start a word: "mypypi-x" is no token */
+	int fold;        /* prefix[0] in any case */
 	char trigger;
 	size_t trigger_off;
 } secret_forms[] = {
 	{ HWB_SECRET_PRIVATE_KEY, "-----BEGIN ", 0, 0, NULL, match_pem_key, 0,
-	  '-', 0 },
-	{ HWB_SECRET_PYPI_TOKEN, "pypi-", 16, 0, is_b64url, NULL, 1, '-', 4 },
-	{ HWB_SECRET_GITHUB_TOKEN, "github_pat_", 20, 0, is_alnum_us, NULL, 1,
-	  '_', 6 },
-	{ HWB_SECRET_GITHUB_TOKEN, "ghp_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
-	{ HWB_SECRET_GITHUB_TOKEN, "gho_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
-	{ HWB_SECRET_GITHUB_TOKEN, "ghs_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
-	{ HWB_SECRET_GITHUB_TOKEN, "ghu_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
-	{ HWB_SECRET_GITHUB_TOKEN, "ghr_", 20, 0, is_alnum_us, NULL, 1, '_', 3 },
-	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, is_b64url, NULL, 1, '-', 5 },
-	{ HWB_SECRET_AWS_KEY_ID, "AKIA", 16, 1, is_upper_digit, NULL, 1, 'K',
-	  1 },
-	{ HWB_SECRET_AWS_SECRET, "", 0, 0, NULL, match_aws_secret, 0, '_', 6 },
-	{ HWB_SECRET_JWT, "eyJ", 0, 0, NULL, match_jwt, 1, 'J', 2 },
+	  0, '-', 4 },
+	{ HWB_SECRET_PYPI_TOKEN, "pypi-", 16, 0, is_b64url, NULL, 1, 0, '-',
+	  4 },
+	{ HWB_SECRET_GITHUB_TOKEN, "gh", 0, 0, NULL, match_github, 1, 0, '_',
+	  3 },
+	{ HWB_SECRET_GITHUB_TOKEN, "github_pat_", 0, 0, NULL, match_github, 1,
+	  0, '_', 6 },
+	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, is_b64url, NULL, 1, 0, '-',
+	  5 },
+	{ HWB_SECRET_AWS_KEY_ID, "AKIA", 16, 1, is_upper_digit, NULL, 1, 0, 'A',
+	  3 },
+	{ HWB_SECRET_AWS_SECRET, "secret_access_key", 0, 0, NULL,
+	  match_aws_secret, 0, 1, '_', 6 },
+	{ HWB_SECRET_JWT, "eyJ", 0, 0, NULL, match_jwt, 1, 0, 'J', 2 },
 };
+
+/* The largest trigger_off above, for the bounds of the fast scan. */
+#define SECRET_TRIGGER_MAX 6
 
 #define SECRET_FORM_COUNT (sizeof(secret_forms) / sizeof(secret_forms[0]))
 
@@ -368,31 +385,34 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 	return 0;
 }
 
-/* SWAR: a word with a high bit set in each byte of w that is zero. */
-static uint64_t zero_bytes(uint64_t w)
+/* Whether a form may start at p: its first two bytes and its trigger. */
+static int anchor_ok(const struct secret_form *f, const char *p,
+		     const char *end)
 {
-	return (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+	char fold = f->fold ? 0x20 : 0;
+
+	return (size_t)(end - p) > f->trigger_off &&
+	       (char)(p[0] | fold) == f->prefix[0] &&
+	       (char)(p[1] | fold) == f->prefix[1] &&
+	       p[f->trigger_off] == f->trigger;
 }
 
-/* Try the forms whose trigger is the byte at i; the start of a match. */
-static enum hwb_secret_kind try_trigger(const char *text, size_t len,
-					size_t i, int flags, size_t *start,
-					size_t *match_len)
+/* The credential starting at p, if any. */
+static enum hwb_secret_kind try_at(const char *text, const char *p,
+				   const char *end, int flags,
+				   size_t *match_len)
 {
 	size_t f, n;
 
 	for (f = 0; f < SECRET_FORM_COUNT; f++) {
 		const struct secret_form *sf = &secret_forms[f];
-		const char *p;
 
-		if (sf->trigger != text[i] || i < sf->trigger_off)
+		if (!anchor_ok(sf, p, end))
 			continue;
-		p = text + i - sf->trigger_off;
 		if (sf->word && !(flags & HWB_SECRET_ANY_BYTE_BEFORE) &&
 		    !word_start(text, p))
 			continue;
-		if ((n = match_form(sf, p, text + len, flags))) {
-			*start = (size_t)(p - text);
+		if ((n = match_form(sf, p, end, flags))) {
 			*match_len = n;
 			return sf->kind;
 		}
@@ -400,31 +420,64 @@ static enum hwb_secret_kind try_trigger(const char *text, size_t len,
 	return HWB_SECRET_NONE;
 }
 
+typedef uint8_t secret_v16 __attribute__((vector_size(16)));
+
+/*
+ * 1 if one of the 16 positions from p may start a form (p + 16 +
+ * SECRET_TRIGGER_MAX bytes must be readable). Pairs of bytes at a fixed
+ * distance are rare in text and in random data alike, so nearly every
+ * block is passed over with a few vector operations.
+ */
+static int block_may_hold(const char *p)
+{
+	secret_v16 at[SECRET_TRIGGER_MAX + 1], hit = { 0 }, b0, b1, trig;
+	uint64_t half[2];
+	size_t k, f;
+
+	for (k = 0; k <= SECRET_TRIGGER_MAX; k++)
+		memcpy(&at[k], p + k, 16);
+	/* Unrolled, the table's bytes become constants of the loop. */
+#pragma GCC unroll 16
+	for (f = 0; f < SECRET_FORM_COUNT; f++) {
+		const struct secret_form *sf = &secret_forms[f];
+		uint8_t fold = sf->fold ? 0x20 : 0;
+
+		b0 = (at[0] | fold) - (uint8_t)sf->prefix[0];
+		b1 = (at[1] | fold) - (uint8_t)sf->prefix[1];
+		trig = at[sf->trigger_off] - (uint8_t)sf->trigger;
+		hit |= (secret_v16)(b0 == 0) & (secret_v16)(b1 == 0) &
+		       (secret_v16)(trig == 0);
+	}
+	memcpy(half, &hit, 16);
+	return (half[0] | half[1]) != 0;
+}
+
 enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
 				     size_t from, int flags, size_t *start,
 				     size_t *match_len)
 {
-	/* Every form holds one of these bytes; most text has few of them,
-	 * so eight bytes at a time are skipped unless one is among them. */
-	const uint64_t dash = 0x2d2d2d2d2d2d2d2dull, us = 0x5f5f5f5f5f5f5f5full,
-		       k = 0x4b4b4b4b4b4b4b4bull, j = 0x4a4a4a4a4a4a4a4aull;
+	const char *end = text + len;
 	enum hwb_secret_kind kind;
-	size_t i = from, b;
-	uint64_t w;
+	size_t i = from, b, stop;
 
-	for (; i + 8 <= len; i += 8) {
-		memcpy(&w, text + i, 8);
-		if (!(zero_bytes(w ^ dash) | zero_bytes(w ^ us) |
-		      zero_bytes(w ^ k) | zero_bytes(w ^ j)))
+	for (; len >= 16 + SECRET_TRIGGER_MAX &&
+	       i <= len - 16 - SECRET_TRIGGER_MAX; i += 16) {
+		if (!block_may_hold(text + i))
 			continue;
-		for (b = i; b < i + 8; b++)
-			if ((kind = try_trigger(text, len, b, flags, start,
-						match_len)))
+		for (b = i; b < i + 16; b++) {
+			if ((kind = try_at(text, text + b, end, flags,
+					   match_len))) {
+				*start = b;
 				return kind;
+			}
+		}
 	}
-	for (; i < len; i++)
-		if ((kind = try_trigger(text, len, i, flags, start, match_len)))
+	for (stop = len; i < stop; i++) {
+		if ((kind = try_at(text, text + i, end, flags, match_len))) {
+			*start = i;
 			return kind;
+		}
+	}
 	return HWB_SECRET_NONE;
 }
 

@@ -110,8 +110,7 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 
 /**
  * Find the first credential in len bytes of text (binary-safe) that starts
- * at or after from, or whose trigger byte does (a trigger lies at most 6
- * bytes into a form). Returns its kind with *start and *match_len set, or
+ * at or after from. Returns its kind with *start and *match_len set, or
  * HWB_SECRET_NONE.
  */
 enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,

@@ -3,8 +3,9 @@
  * content.c: the checks on a member's bytes (hwb_wheel__check_member_bytes,
  * called from the checker's threads): leaked secrets in text and bytecode
  * (32, secrets.c), .pth files that run code at interpreter start, script
- * shebangs (25), and ELF binaries (34, elf.c). It keeps no state between
- * calls; a streamed member's later chunks only get the secret scan.
+ * shebangs (25), and ELF binaries (34, elf.c, elfpolicy.c). It keeps no
+ * state between calls; a streamed member's later chunks only get the
+ * secret scan.
  */
 #include "pkg/wheel/internal.h"
 
@@ -52,6 +53,19 @@ static int is_native(const char *name, const struct hwb_wheel_chunk *ch)
 	     !memcmp(ch->data, "MZ", 2)))
 		return 1;
 	return 0;
+}
+
+/*
+ * Text, as git decides it: no NUL in the first 8000 bytes. The secret scan
+ * covers text and bytecode (check 32); images, archives and other binary
+ * data are passed over, which also keeps the scan off the bulk of large
+ * binary members.
+ */
+static int is_text(const struct hwb_wheel_chunk *ch)
+{
+	return !memchr(ch->data + ch->overlap, 0,
+		       ch->len - ch->overlap < 8000 ? ch->len - ch->overlap
+						    : 8000);
 }
 
 /* The path of m inside purelib/platlib, or NULL. */
@@ -184,13 +198,13 @@ int hwb_wheel__check_member_bytes(const struct hwb_wheel_ctx *c,
 				  const struct hwb_wheel_chunk *chunk)
 {
 	const char *lp;
-	int ret = 0;
+	int ret = 0, bytecode;
 
-	if (!is_native(m->name, chunk))
-		ret |= hwb_wheel__scan_secrets(
-			c->report, m->name, chunk->data, chunk->len,
-			chunk->overlap,
-			ends_with(m->name, ".pyc") || ends_with(m->name, ".pyo"));
+	bytecode = ends_with(m->name, ".pyc") || ends_with(m->name, ".pyo");
+	if (bytecode || (!is_native(m->name, chunk) && is_text(chunk)))
+		ret |= hwb_wheel__scan_secrets(c->report, m->name, chunk->data,
+					       chunk->len, chunk->overlap,
+					       bytecode);
 	if (chunk->offset != 0)
 		return ret ? -1 : 0;
 	lp = lib_path(m->name);

@@ -169,9 +169,10 @@ static int finish_sums(struct worker *w, size_t i, struct member_sums *s)
 		return -1;
 	m->sha256_valid = 1;
 	if (s->alt) {
+		if (!e->alt_digest && !(e->alt_digest = malloc(HWB_HASH_MAX_SIZE)))
+			return hwb_error_oom(&w->err);
 		if (hwb_hash_final(s->alt, e->alt_digest))
 			return -1;
-		e->alt_digest_valid = 1;
 	}
 	if (s->produced != m->size)
 		return hwb_wheel__add(r, "HWB-W027", ERR, m->name,

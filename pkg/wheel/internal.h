@@ -257,7 +257,10 @@ int hwb_wheel__check_sdist(const char *path,
  */
 
 /* Limits on the archive's own structures, with the reason for each. */
-#define HWB_ZIP_MAX_CD_SIZE ((uint64_t)64 << 20) /* ~500,000 members */
+#define HWB_ZIP_MAX_CD_SIZE ((uint64_t)64 << 20)
+/* The largest real wheels hold tens of thousands of files; each member
+ * costs about 250 bytes of bookkeeping, so this bounds it near 100 MiB. */
+#define HWB_ZIP_MAX_MEMBERS 400000
 /* Data above this ratio over 64 MiB inflated is a bomb (PyPI's rule). */
 #define HWB_ZIP_RATIO_FLOOR ((uint64_t)64 << 20)
 
@@ -273,8 +276,8 @@ struct hwb_zip_entry {
 	int local_state;        /* 0 not read, 1 ok, -1 unusable */
 	int record_row;         /* index into the RECORD rows, or -1 */
 	long same_next;         /* next member of the same name, or -1 */
-	uint8_t alt_digest[64]; /* RECORD's digest when not sha256 */
-	int alt_digest_valid;
+	uint8_t *alt_digest;    /* owned: RECORD's digest when its algorithm
+				 * is not sha256 (rare), or NULL */
 };
 
 struct hwb_zip {

@@ -409,7 +409,7 @@ int hwb_record__verify(const struct hwb_record *rec, const struct hwb_zip *z,
 		if (row->hash_alg < 0)
 			continue;
 		got = row->hash_alg == HWB_HASH_SHA256 ? m->sha256 :
-		      e->alt_digest_valid ? e->alt_digest : NULL;
+		      e->alt_digest;
 		if (got && memcmp(got, row->digest, row->digest_len) &&
 		    hwb_wheel__add(r, "HWB-W039", ERR, m->name,
 				   "the file's %s differs from RECORD's: it "

@@ -23,11 +23,6 @@
 #define CODE_LAYOUT "HWB-W098"
 #define CODE_LIMIT "HWB-W099"
 
-/* Defaults when the options leave a limit at 0. An sdist is source code:
- * a single file of 1 GiB or 4 GiB in all is already far beyond real ones. */
-#define DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)
-#define DEFAULT_MAX_TOTAL ((uint64_t)4 << 30)
-#define DEFAULT_MAX_RATIO 50
 /* PyPI's zip-bomb rule: a high ratio matters only past 64 MiB in all. */
 #define RATIO_FLOOR ((uint64_t)64 << 20)
 #define MAX_ENTRIES 200000
@@ -385,12 +380,16 @@ int hwb_wheel__check_sdist(const char *path,
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.pkg_info);
 	s.r = r;
-	s.max_member = opts && opts->max_member_size ? opts->max_member_size
-						     : DEFAULT_MAX_MEMBER;
-	s.max_total = opts && opts->max_total_size ? opts->max_total_size
-						   : DEFAULT_MAX_TOTAL;
-	s.max_ratio = opts && opts->max_ratio ? opts->max_ratio
-					      : DEFAULT_MAX_RATIO;
+	/* hwb_check_file() resolves the defaults; direct callers may not. */
+	s.max_member = HWB_CHECK_DEFAULT_MAX_MEMBER_SIZE;
+	s.max_total = HWB_CHECK_DEFAULT_MAX_TOTAL_SIZE;
+	s.max_ratio = HWB_CHECK_DEFAULT_MAX_RATIO;
+	if (opts && opts->max_member_size)
+		s.max_member = opts->max_member_size;
+	if (opts && opts->max_total_size)
+		s.max_total = opts->max_total_size;
+	if (opts && opts->max_ratio)
+		s.max_ratio = opts->max_ratio;
 	if (open_archive(&s, path, &fd, err))
 		goto cleanup;
 	if (check_filename(&s, path))

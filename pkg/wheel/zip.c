@@ -442,6 +442,12 @@ static int read_zip(struct hwb_zip *z, const struct hwb_check_options *opts,
 				      (unsigned long long)end.cd_offset,
 				      (unsigned long long)end.records_start);
 	}
+	if (end.entries > HWB_ZIP_MAX_MEMBERS)
+		return hwb_wheel__add(r, "HWB-W009", HWB_SEVERITY_ERROR, NULL,
+				      "the end record counts %llu entries, over "
+				      "hwb's limit of %d",
+				      (unsigned long long)end.entries,
+				      HWB_ZIP_MAX_MEMBERS);
 	if (end.records_start - end.cd_offset > HWB_ZIP_MAX_CD_SIZE)
 		return hwb_wheel__add(r, "HWB-W009", HWB_SEVERITY_ERROR, NULL,
 				      "the central directory spans %llu bytes, "
@@ -476,8 +482,10 @@ void hwb_zip__release(struct hwb_zip *z)
 {
 	size_t i;
 
-	for (i = 0; i < z->count; i++)
+	for (i = 0; i < z->count; i++) {
 		free((char *)z->members[i].name);
+		free(z->entries[i].alt_digest);
+	}
 	free(z->members);
 	free(z->entries);
 	hwb_wheel__index_release(&z->by_name);

@@ -157,6 +157,30 @@ def test_limits_from_the_command_line(run_hwb):
     assert r.returncode == 0
 
 
+@pytest.mark.parametrize("algo", ["sha384", "sha512"])
+def test_record_with_stronger_hashes(run_hwb, tmp_path, algo):
+    """RECORD may use any sha256-or-better algorithm hwb knows; the digest
+    is computed in the same pass, and a changed file is still caught."""
+    def rows(entries, di):
+        out = []
+        for e in entries:
+            d = base64.urlsafe_b64encode(hashlib.new(algo, e.data).digest()).rstrip(b"=")
+            out.append(f"{e.name},{algo}={d.decode()},{len(e.data)}")
+        return ("\n".join(out + [f"{di}/RECORD,,"]) + "\n").encode()
+
+    for tamper in (False, True):
+        entries, di = wheelgen.base_entries("strong")
+        rec = rows(entries, di)
+        if tamper:
+            entries[1].data = entries[1].data.replace(b"42", b"43")
+        entries.append(wheelgen.Entry(f"{di}/RECORD", rec))
+        path = tmp_path / "strong-1.0-py3-none-any.whl"
+        path.write_bytes(wheelgen.make_zip(entries))
+        r, doc = check_json(run_hwb, path)
+        found = [(f["code"], f["member"]) for f in doc["files"][0]["findings"]]
+        assert found == ([("HWB-W039", "strong/core.py")] if tamper else []), found
+
+
 # The data-heavy tests run the release build: under ASan they would time
 # the sanitizer, not hwb; the small cases above cover the same code there.
 RELEASE = str(ROOT / "hwb")

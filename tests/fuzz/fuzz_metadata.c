@@ -2,17 +2,20 @@
 /*
  * libFuzzer target for the Python packaging grammars and metadata files a
  * wheel carries: METADATA/WHEEL (email headers), PEP 440 versions and
- * specifiers, PEP 508 requirements and markers. The first byte picks the
+ * specifiers, PEP 508 requirements and markers, wheel filenames and tags,
+ * ELF files (whole or cut), and the secret scan. The first byte picks the
  * parser. Invariants: a parsed
  * version's normal form parses to an equal version with the same normal
  * form; a version equals itself; marker evaluation never fails for lack of
- * an environment value; a failure always carries an error code.
+ * an environment value; a failure always carries an error code; a secret
+ * found by the scan is matched again at its start with the same length.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/wheel/wheel.h"
+#include "pkg/core/log.h"
+#include "pkg/wheel/internal.h"
 
 static const struct hwb_marker_env env = {
 	.implementation_name = "cpython", .implementation_version = "3.11.4",
@@ -99,6 +102,48 @@ static void fuzz_requirement(const char *s, size_t n)
 	}
 }
 
+static void fuzz_filename(const char *s, size_t n)
+{
+	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	char *name, **tags = NULL;
+	size_t count = 0;
+
+	if (memchr(s, 0, n) || !(name = strndup(s, n)))
+		return;
+	if (hwb_wheel__fname_split(name, &f) == 0) {
+		if (!hwb_wheel__tags_expand(&f, &tags, &count))
+			hwb_wheel__tags_free(tags, count);
+		hwb_wheel__fname_release(&f);
+	}
+	free(name);
+}
+
+static void fuzz_elf(const uint8_t *p, size_t n, int whole)
+{
+	struct hwb_elf_info info;
+	struct hwb_error err = HWB_ERROR_INIT;
+	int r = hwb_wheel__elf_parse(p, n, whole, &info, &err);
+
+	if (r < 0 && !err.code[0])
+		abort();
+	if (r == 0)
+		hwb_wheel__elf_info_release(&info);
+}
+
+static void fuzz_secrets(const char *s, size_t n, int flags)
+{
+	size_t from = 0, start, len;
+	enum hwb_secret_kind kind, again;
+
+	while ((kind = hwb_secret_find(s, n, from, flags, &start, &len))) {
+		if (start < from || start + len > n ||
+		    hwb_secret_match(s, s + start, s + n, flags, &again) != len ||
+		    again != kind)
+			abort();
+		from = start + 1;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *s = (const char *)data + 1;
@@ -106,11 +151,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!size)
 		return 0;
-	switch (data[0] % 4) {
+	switch (data[0] % 9) {
 	case 0: fuzz_metadata(s, n); break;
 	case 1: fuzz_version(s, n); break;
 	case 2: fuzz_specifier(s, n); break;
-	default: fuzz_requirement(s, n); break;
+	case 3: fuzz_requirement(s, n); break;
+	case 4: fuzz_filename(s, n); break;
+	case 5: fuzz_elf(data + 1, n, 1); break;
+	case 6: fuzz_elf(data + 1, n, 0); break;
+	case 7: fuzz_secrets(s, n, 0); break;
+	default: fuzz_secrets(s, n, HWB_SECRET_ANY_BYTE_BEFORE); break;
 	}
 	return 0;
 }

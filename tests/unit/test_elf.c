@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for pkg/wheel/elf.c: a shared object compiled with gcc at
- * test time (its DT_NEEDED and GLIBC version needs), ELF files built here
- * byte by byte for the 32-bit and big-endian paths, and damaged ones.
+ * Unit tests for pkg/wheel/elf.c and elfpolicy.c: a shared object compiled
+ * with gcc at test time (its DT_NEEDED and GLIBC version needs), ELF files
+ * built here byte by byte for the 32-bit and big-endian paths, damaged
+ * ones, and the manylinux/musllinux policy findings for them.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -301,12 +302,94 @@ static void test_damaged(void **state)
 	}
 }
 
+/* ---- the manylinux policy (elfpolicy.c) ------------------------------ */
+
+static void policy_check(const char *filename, const struct builder *b,
+			 size_t len, int whole, const char *const *members,
+			 size_t nmembers, const char *want)
+{
+	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
+	struct hwb_wheel_member m[4];
+	struct hwb_wheel_ctx c;
+	struct hwb_wheel_chunk ch = { b->buf, len, 0, 0, whole, whole };
+	char got[256] = "";
+	size_t i;
+
+	memset(m, 0, sizeof(m));
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < nmembers; i++) {
+		m[i].name = members[i];
+		m[i].name_len = strlen(members[i]);
+	}
+	assert_int_equal(hwb_wheel__report_prepare(&r, NULL), 0);
+	c.report = &r;
+	c.filename = filename;
+	c.members = m;
+	c.member_count = nmembers;
+	assert_int_equal(hwb_wheel__check_elf(&c, &m[0], &ch), 0);
+	for (i = 0; i < r.count; i++) {
+		if (i)
+			strcat(got, " ");
+		strcat(got, r.findings[i].code);
+	}
+	if (strcmp(got, want))
+		fail_msg("%s: got '%s', want '%s'", filename, got, want);
+	hwb_check_report_release(&r);
+}
+
+static void test_policy(void **state)
+{
+	static const char *const one[] = { "pkg/_ext.so" };
+	static const char *const shipped[] = { "pkg/_ext.so",
+					       "pkg.libs/libfoo.so.1" };
+	struct builder b;
+	size_t len;
+
+	(void)state;
+	/* libfoo.so.1 is outside every policy; GLIBCXX_3.4.21 is newer than
+	 * manylinux_2_17 (3.4.19) but within manylinux_2_24 (3.4.22). */
+	len = build(&b, 1, 1, 62);
+	policy_check("p-1-cp311-cp311-manylinux_2_17_x86_64.whl", &b, len, 1,
+		     one, 1, "HWB-W092 HWB-W093");
+	policy_check("p-1-cp311-cp311-manylinux_2_24_x86_64.whl", &b, len, 1,
+		     one, 1, "HWB-W092");
+	/* A library the wheel ships (auditwheel repair) is no external need. */
+	policy_check("p-1-cp311-cp311-manylinux_2_24_x86_64.whl", &b, len, 1,
+		     shipped, 2, "");
+	/* One tag in two spellings is checked once. */
+	policy_check("p-1-cp311-cp311-manylinux_2_17_x86_64."
+		     "manylinux2014_x86_64.whl", &b, len, 1, one, 1,
+		     "HWB-W092 HWB-W093");
+	/* The machine and byte order must be the tag's. */
+	policy_check("p-1-cp311-cp311-manylinux_2_28_aarch64.whl", &b, len, 1,
+		     one, 1, "HWB-W091");
+	len = build(&b, 1, 0, 22);
+	policy_check("p-1-cp311-cp311-manylinux_2_28_s390x.whl", &b, len, 1,
+		     shipped, 2, "");
+	policy_check("p-1-cp311-cp311-manylinux_2_28_ppc64le.whl", &b, len, 1,
+		     shipped, 2, "HWB-W091");
+	/* musllinux: glibc versions and libraries are foreign. */
+	len = build(&b, 1, 1, 62);
+	policy_check("p-1-cp311-cp311-musllinux_1_2_x86_64.whl", &b, len, 1,
+		     one, 1, "HWB-W092 HWB-W094");
+	/* The first bytes of a streamed member: the machine is checked, the
+	 * rest cannot be. */
+	policy_check("p-1-cp311-cp311-manylinux_2_17_x86_64.whl", &b, 64 + 112,
+		     0, one, 1, "HWB-W096");
+	/* Pure wheels and plain linux tags make no promise about binaries. */
+	policy_check("p-1-py3-none-any.whl", &b, len, 1, one, 1, "");
+	b.buf[4] = 9;
+	policy_check("p-1-cp311-cp311-manylinux_2_17_x86_64.whl", &b, len, 1,
+		     one, 1, "HWB-W095");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gcc_shared_object),
 		cmocka_unit_test(test_built_classes_and_byte_orders),
 		cmocka_unit_test(test_damaged),
+		cmocka_unit_test(test_policy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
