@@ -45,6 +45,11 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->py_prefix);
 	hwb_build__origin_release(&c->source);
 	hwb_build__wh_release(&c->reqs);
+	hwb_build__lock_free(c->lock);
+	free(c->src_copy);
+	free(c->git_dir);
+	hwb_build__proxy_stop(c->proxy_pid);
+	free(c->proxy_path);
 	hwb_build__env_free(c->pass_env);
 	json_decref(c->config);
 	free(c->work);
@@ -75,18 +80,24 @@ static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 
 /* The settings of config that the build uses, with their trust rules
  * already applied by pkg/core/config. */
-static int read_config(struct hwb_build__ctx *c, struct hwb_error *err)
+static void read_config(struct hwb_build__ctx *c)
 {
 	const struct hwb_config *cfg = c->o->config;
 	const char *iso = hwb_config_str(cfg, "build.isolation");
-	const char *const *links = NULL;
 	struct hwb_sandbox_limits *l = &c->spec.limits;
 
 	c->isolation = !iso || !strcmp(iso, "sandbox") ? HWB_ISOLATION_SANDBOX
 		       : !strcmp(iso, "none")          ? HWB_ISOLATION_NONE
 						       : HWB_ISOLATION_CONTAINER;
-	if (hwb_config_list(cfg, "build.find-links", &links))
-		c->find_links = links[0];
+	c->req_source.find_links_count =
+		hwb_config_list(cfg, "build.find-links", &c->req_source.find_links);
+	/* PyPI is the default index; a build only asks an index it was
+	 * pointed at, and then only outside the sandbox, before the build. */
+	if (hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
+		c->req_source.index_url = hwb_config_str(cfg, "build.index-url");
+	c->req_source.allow_url_requirements =
+		hwb_config_bool(cfg, "build.allow-url-requirements");
+	c->req_source.cache_dir = c->o->cache_dir;
 	c->python = hwb_config_str(cfg, "build.python");
 	if (!c->python)
 		c->python = "/usr/bin/python3";
@@ -100,14 +111,7 @@ static int read_config(struct hwb_build__ctx *c, struct hwb_error *err)
 	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
 	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
 	hwb_sandbox_limits_default(l);
-	if (hwb_config_list(cfg, "build.allow-network", &links))
-		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B066",
-				     "build.allow-network ('%s') is not available "
-				     "in this version of hwb: builds have no "
-				     "network", links[0]),
-		       hwb_error_hint(err, "fetch what the build needs beforehand "
-				      "(a wheelhouse with --find-links)");
-	return 0;
+	c->allow_count = hwb_config_list(cfg, "build.allow-network", &c->allow);
 }
 
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
@@ -116,8 +120,7 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 	const char *outdir;
 	char real[PATH_MAX];
 
-	if (read_config(c, err))
-		return -1;
+	read_config(c);
 	if (c->isolation == HWB_ISOLATION_CONTAINER)
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B060",
 				     "--isolation container is not available in "
@@ -195,6 +198,25 @@ static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
 				       "cannot prepare the work directory '%s'", tpl);
 	return hwb_sandbox_prepare_dir(c->hook_dir, err);
+}
+
+/* --allow-network: hwb's CONNECT proxy, bound into each sandbox. */
+static int start_proxy(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < c->allow_count; i++)
+		hwb_log_info("allow-network: the build may reach %s through hwb's "
+			     "proxy", c->allow[i]);
+	if (c->isolation == HWB_ISOLATION_NONE)
+		return 0; /* unsandboxed: the network is there anyway */
+	if (!(c->proxy_path = hwb_strdup_printf("%s/proxy.sock", c->work)))
+		return hwb_error_oom(err);
+	if (hwb_build__proxy_start(c->proxy_path, c->allow, c->allow_count,
+				   &c->proxy_pid, err))
+		return -1;
+	c->spec.proxy_socket = c->proxy_path;
+	return 0;
 }
 
 /* A fresh output directory for one stage, owned by the sandbox user. */
@@ -336,8 +358,18 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	char *src = NULL, *out_s = NULL, *out_w = NULL, *sdist = NULL,
 	     *wheel = NULL, *unpacked = NULL, *wsrc = NULL, *path = NULL;
 
-	if (!(src = hwb_strdup_printf("%s/src", c->work)))
+	if (!(src = hwb_strdup_printf("%s/src", c->work)) ||
+	    !(c->src_copy = hwb_strdup(src)))
 		goto oom;
+	{
+		struct stat st;
+		char *git = hwb_strdup_printf("%s/.git", c->srcdir);
+
+		if (git && !lstat(git, &st) && S_ISDIR(st.st_mode))
+			c->git_dir = git;
+		else
+			free(git);
+	}
 	{
 		long long newest = 0;
 
@@ -441,6 +473,8 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;
 	c.spec.isolation = c.isolation;
+	if (c.allow_count && start_proxy(&c, err))
+		goto cleanup;
 	c.spec.env = (const char *const *)c.pass_env;
 	if (stages(&c, r, err))
 		goto cleanup;

@@ -80,7 +80,14 @@ struct hwb_sandbox_spec {
 	long long source_date_epoch; /* < 0: not set */
 	struct hwb_sandbox_limits limits;
 	enum hwb_isolation isolation; /* SANDBOX or NONE */
+	const char *proxy_socket; /* host path of the allow-network proxy's
+				   * Unix socket, or NULL: inside, pid 1
+				   * forwards 127.0.0.1:3128 to it */
 };
+
+/* Where the allow-network proxy appears inside the sandbox. */
+#define HWB_SANDBOX_PROXY_PORT 3128
+#define HWB_SANDBOX_PROXY_URL "http://127.0.0.1:3128"
 
 /* How a run ended. Release with hwb_sandbox_result_release(). */
 struct hwb_sandbox_result {

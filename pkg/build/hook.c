@@ -122,7 +122,9 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 	char *in = hwb_strdup_printf("%s/input.json", st->hook_host),
 	     *out = hwb_strdup_printf("%s/output.json", st->hook_host),
 	     *python = hwb_strdup_printf("%s/bin/python", st->env_in);
-	const char *argv[] = { python, "-I", "-c", hwb_build__hook_runner, hook,
+	/* -s: no user site-packages; not -I, which would drop PYTHONPATH (the
+	 * requirements environment) for the backend's own subprocesses too. */
+	const char *argv[] = { python, "-s", "-c", hwb_build__hook_runner, hook,
 			       st->hook_in, NULL };
 	int ret = -1;
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # hook_runner.py: hwb's in-process PEP 517 hook runner, embedded in the hwb
-# binary (hook_runner.S) and run as `python -I -c SCRIPT HOOK DIR` inside the
+# binary (hook_runner.S) and run as `python -s -c SCRIPT HOOK DIR` inside the
 # sandbox, one fresh process per hook. It reads DIR/input.json
 # ({"backend", "backend_path", "kwargs"}) and writes DIR/output.json with
 # {"return_val"} or one of the flags "unsupported", "no_backend",
@@ -58,6 +58,10 @@ def _run(hook, request):
 
 def main():
     hook, work = sys.argv[1], sys.argv[2]
+    # python -c puts the working directory (the source tree) first on
+    # sys.path; a backend is imported from its requirements or backend-path.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
     me = os.getpid()
     with open(os.path.join(work, "input.json"), encoding="utf-8") as f:
         request = json.load(f)

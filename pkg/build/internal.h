@@ -21,6 +21,7 @@
 #define HWB_SANDBOX_ROOT_OUTER_ID 65534
 #define HWB_SANDBOX_HOME "/home/build"
 #define HWB_SANDBOX_HOSTNAME "hwb-build"
+#define HWB_PROXY_INSIDE "/run/hwb-proxy.sock"
 
 enum hwb_build__mount_kind {
 	HWB_MNT_BIND_RO,  /* read-only, nosuid, nodev bind of a dir or file */
@@ -29,6 +30,8 @@ enum hwb_build__mount_kind {
 	HWB_MNT_SYMLINK,  /* a symlink: src is its target */
 	HWB_MNT_TMPFS,    /* a fresh tmpfs owned by the sandbox user */
 	HWB_MNT_FILE,     /* a read-only file whose content is src */
+	HWB_MNT_BIND_RO_NESTED, /* read-only, inside a writable bind (.git in
+				 * the source copy): mounted after those */
 };
 
 struct hwb_build__mount {
@@ -51,6 +54,7 @@ struct hwb_build__plan {
 	int out_fd;   /* write end: the command's stdout and stderr */
 	int null_fd;  /* /dev/null, the command's stdin */
 	int keep_groups; /* setgroups was denied: keep the user's groups */
+	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
 	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
 };
 
@@ -810,22 +814,7 @@ struct hwb_build__wh {
 	size_t count;
 };
 
-int hwb_build__wheelhouse_resolve(const char *const *requires, size_t count,
-		       const char *find_links, struct hwb_build__wh *out,
-		       struct hwb_error *err);
 void hwb_build__wh_release(struct hwb_build__wh *r);
-
-/* A content-addressed environment (env.c). */
-struct hwb_build__venv {
-	char *dir;    /* owned, <cache>/envs/<key> */
-	char key[65];
-	int reused;   /* found in the cache and verified */
-};
-
-int hwb_build__venv_get(const struct hwb_build__interp *py,
-		       const struct hwb_build__wh *reqs, const char *cache,
-		       struct hwb_build__venv *env, struct hwb_error *err);
-void hwb_build__venv_release(struct hwb_build__venv *e);
 
 /*
  * One stage's view for hooks (hook.c): the sandbox spec shared by its
@@ -836,10 +825,12 @@ void hwb_build__venv_release(struct hwb_build__venv *e);
 struct hwb_build__stage {
 	const struct hwb_build__system *sys;
 	struct hwb_sandbox_spec spec;
-	struct hwb_sandbox_bind binds[6];
+	struct hwb_sandbox_bind binds[7];
 	const char *src_in, *out_in, *hook_in, *env_in;
 	const char *hook_host;
 	char path[4200];  /* PATH: the environment's bin first */
+	char pythonpath[4200];
+	const char *env_list[66]; /* PYTHONPATH and pass-env, NULL-ended */
 };
 
 typedef struct json_t json_t;
@@ -859,6 +850,15 @@ struct hwb_build__ctx {
 	char *py_prefix;               /* owned, the interpreter's prefix */
 	struct hwb_build__origin source;
 	struct hwb_build__wh reqs;   /* every wheel installed, for provenance */
+	struct hwb_build__lock *lock;  /* owned: from the file or resolved */
+	int locked;                    /* lock came from pylock.build.toml */
+	struct hwb_build__source req_source; /* wheelhouse and index */
+	const char *const *allow;      /* build.allow-network, from config */
+	size_t allow_count;
+	char *proxy_path;              /* owned, <work>/proxy.sock */
+	char *src_copy;                /* owned, <work>/src */
+	char *git_dir;                 /* owned, <srcdir>/.git when a dir */
+	pid_t proxy_pid;               /* the proxy process, or 0 */
 	struct hwb_sandbox_spec spec;  /* limits, environment, isolation, epoch */
 	char **pass_env;               /* owned "NAME=VALUE", NULL-ended */
 	json_t *config;                /* config_settings */
@@ -867,7 +867,6 @@ struct hwb_build__ctx {
 	int all_reused;
 	long long started, finished;   /* UTC seconds */
 	enum hwb_isolation isolation;  /* from build.isolation */
-	const char *find_links;        /* borrowed from config, or NULL */
 	const char *python;            /* borrowed from config, or default */
 };
 
@@ -911,3 +910,11 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 int hwb_build__validate_source(const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
+
+/* The allow-network proxy (proxy.c): a process listening on the Unix
+ * socket path, tunnelling CONNECTs to allowed hosts only. */
+int hwb_build__proxy_start(const char *path, const char *const *allow,
+			   size_t n, pid_t *out, struct hwb_error *err);
+void hwb_build__proxy_stop(pid_t pid);
+/* Copy bytes both ways between two connected sockets until one closes. */
+void hwb_build__relay(int a, int b);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 
 /* The config_settings object: "KEY=VALUE" pairs, a repeated key a list. */
@@ -63,16 +64,31 @@ oom:
 	return hwb_error_oom(err);
 }
 
-/* Add reqs to all (for the provenance), skipping names already there. */
-static int remember(struct hwb_build__wh *all,
-		    const struct hwb_build__wh *reqs, struct hwb_error *err)
+void hwb_build__wh_release(struct hwb_build__wh *r)
 {
-	size_t i, j;
-	struct hwb_build__wh_item *items, *r;
+	size_t i;
 
-	for (i = 0; i < reqs->count; i++) {
+	for (i = 0; i < r->count; i++) {
+		free(r->items[i].name);
+		free(r->items[i].version);
+		free(r->items[i].path);
+		free(r->items[i].filename);
+	}
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Add the environment's packages to all (for the provenance and the
+ * SBOM), skipping wheels already there. */
+static int remember(struct hwb_build__wh *all, const struct hwb_build__env *env,
+		    struct hwb_error *err)
+{
+	struct hwb_build__wh_item *items, *r;
+	size_t i, j;
+
+	for (i = 0; i < env->pkg_count; i++) {
 		for (j = 0; j < all->count; j++)
-			if (!strcmp(all->items[j].sha256, reqs->items[i].sha256))
+			if (!strcmp(all->items[j].sha256, env->pkgs[i].sha256))
 				break;
 		if (j < all->count)
 			continue;
@@ -80,35 +96,84 @@ static int remember(struct hwb_build__wh *all,
 		if (!items)
 			return hwb_error_oom(err);
 		all->items = items;
-		r = &items[all->count];
+		r = &items[all->count++];
 		memset(r, 0, sizeof(*r));
-		r->name = hwb_strdup(reqs->items[i].name);
-		r->version = hwb_strdup(reqs->items[i].version);
-		r->path = hwb_strdup(reqs->items[i].path);
-		r->filename = hwb_strdup(reqs->items[i].filename);
-		memcpy(r->sha256, reqs->items[i].sha256, sizeof(r->sha256));
-		all->count++;
-		if (!r->name || !r->version || !r->path || !r->filename)
+		r->name = hwb_strdup(env->pkgs[i].name);
+		r->version = hwb_strdup(env->pkgs[i].version);
+		r->filename = hwb_strdup(env->pkgs[i].wheel);
+		memcpy(r->sha256, env->pkgs[i].sha256, sizeof(r->sha256));
+		if (!r->name || !r->version || !r->filename)
 			return hwb_error_oom(err);
 	}
 	return 0;
 }
 
-/* Resolve requires (+ extra) and get their environment. */
-static int environment(struct hwb_build__ctx *c, json_t *extra,
-		       struct hwb_build__venv *env, struct hwb_error *err)
+/*
+ * The lock for this build: pylock.build.toml next to pyproject.toml, or,
+ * without one (refused with build.require-lock), one resolved in memory
+ * from the configured wheelhouse or index (its hashes reach the
+ * provenance).
+ */
+static int first_lock(struct hwb_build__ctx *c, const char *const *reqs,
+		      size_t n, struct hwb_error *err)
 {
-	struct hwb_build__wh reqs;
-	const char **list = NULL;
-	size_t n = 0, i, total = c->sys.require_count + json_array_size(extra);
+	char *path = hwb_strdup_printf("%s/pylock.build.toml", c->srcdir);
 	int ret = -1;
 
-	memset(&reqs, 0, sizeof(reqs));
-	list = calloc(total + 1, sizeof(*list));
+	if (!path)
+		return hwb_error_oom(err);
+	if (!access(path, F_OK)) {
+		c->locked = 1;
+		if (!hwb_build__lock_read(path, &c->lock, err) &&
+		    !hwb_build__lock_check_requirements(c->lock, reqs, n, &c->py,
+							err))
+			ret = 0;
+		goto cleanup;
+	}
+	if (hwb_config_bool(c->o->config, "build.require-lock")) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B075",
+			      "%s has no pylock.build.toml and build.require-lock "
+			      "is set", c->srcdir);
+		hwb_error_hint(err, "run 'hwb lock --find-links DIR' in the project "
+			       "and commit pylock.build.toml");
+		goto cleanup;
+	}
+	if (!(c->lock = hwb_build__lock_new())) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	if (n && !c->req_source.find_links_count && !c->req_source.index_url) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B047",
+			      "the build needs '%s' but no wheelhouse or index is "
+			      "configured", reqs[0]);
+		hwb_error_hint(err, "pass --find-links DIR (Debian: "
+			       "/usr/share/python-wheels) or --index-url URL");
+		goto cleanup;
+	}
+	if (n)
+		hwb_log_info("no pylock.build.toml: build requirements resolved from "
+			     "the configured wheelhouse/index (hashes in the "
+			     "provenance); pin them with 'hwb lock'");
+	ret = hwb_build__lock_resolve(c->lock, reqs, n, &c->req_source, &c->py, err);
+cleanup:
+	free(path);
+	return ret;
+}
+
+/* The environment for [build-system] requires, plus extra (from
+ * get_requires_for_build_*): checked against the lock file, or added to
+ * the lock resolved in memory. */
+static int environment(struct hwb_build__ctx *c, json_t *extra,
+		       struct hwb_build__env *env, struct hwb_error *err)
+{
+	struct hwb_build__env_request req;
+	const char **list = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+
+	list = calloc(json_array_size(extra) + 1, sizeof(*list));
 	if (!list)
 		return hwb_error_oom(err);
-	for (i = 0; i < c->sys.require_count; i++)
-		list[n++] = c->sys.requires[i];
 	for (i = 0; i < json_array_size(extra); i++) {
 		const char *s = json_string_value(json_array_get(extra, i));
 
@@ -121,27 +186,47 @@ static int environment(struct hwb_build__ctx *c, json_t *extra,
 		}
 		list[n++] = s;
 	}
-	if (hwb_build__wheelhouse_resolve(list, n, c->find_links, &reqs, err) ||
-	    remember(&c->reqs, &reqs, err) ||
-	    hwb_build__venv_get(&c->py, &reqs, c->o->cache_dir, env, err))
+	if (!c->lock) {
+		if (first_lock(c, (const char *const *)c->sys.requires,
+			       c->sys.require_count, err))
+			goto cleanup;
+	}
+	if (n && (c->locked ? hwb_build__lock_check_requirements(c->lock, list, n,
+								 &c->py, err)
+			    : hwb_build__lock_add_requirements(c->lock, list, n,
+							       &c->req_source,
+							       &c->py, err)))
 		goto cleanup;
-	hwb_log_verbose("build environment %s (%s, %zu requirements)", env->dir,
-			env->reused ? "cached" : "new", reqs.count);
+	memset(&req, 0, sizeof(req));
+	req.lock = c->lock;
+	req.lock_dir = c->srcdir;
+	req.interp = &c->py;
+	req.source = &c->req_source;
+	req.cache_dir = c->o->cache_dir;
+	if (hwb_build__env_prepare(&req, env, err) || remember(&c->reqs, env, err))
+		goto cleanup;
 	if (!env->reused)
 		c->all_reused = 0;
 	ret = 0;
 cleanup:
-	hwb_build__wh_release(&reqs);
 	free(list);
 	return ret;
 }
 
-/* The stage's sandbox view: /src (copy), /out, /hook, /env. */
+/*
+ * The stage's sandbox view: /src (the copy), /out, /hook, and the
+ * requirements environment at /env: a venv of the interpreter without its
+ * system site-packages (so nothing the host installed is importable), its
+ * site-packages also on PYTHONPATH and its bin on PATH.
+ */
 static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
-		       const char *src, const char *out, const char *env_dir)
+		       const char *src, const char *out,
+		       const struct hwb_build__env *env)
 {
+	const char *env_dir = env->root;
+	const char *site = env->site_packages + strlen(env->root);
 	int none = c->isolation == HWB_ISOLATION_NONE;
-	size_t n = 0;
+	size_t n = 0, e = 0, i;
 
 	memset(st, 0, sizeof(*st));
 	st->sys = &c->sys;
@@ -151,11 +236,34 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->out_in = none ? out : "/out";
 	st->hook_in = none ? c->hook_dir : "/hook";
 	st->env_in = none ? env_dir : "/env";
+	snprintf(st->pythonpath, sizeof(st->pythonpath), "PYTHONPATH=%s%s",
+		 st->env_in, site);
+	st->env_list[e++] = st->pythonpath;
+	if (c->spec.proxy_socket) {
+		static const char *const proxy_env[] = {
+			"HTTPS_PROXY=" HWB_SANDBOX_PROXY_URL,
+			"HTTP_PROXY=" HWB_SANDBOX_PROXY_URL,
+			"https_proxy=" HWB_SANDBOX_PROXY_URL,
+			"http_proxy=" HWB_SANDBOX_PROXY_URL,
+		};
+
+		for (i = 0; i < sizeof(proxy_env) / sizeof(proxy_env[0]); i++)
+			st->env_list[e++] = proxy_env[i];
+	}
+	for (i = 0; c->pass_env && c->pass_env[i] &&
+		    e + 1 < sizeof(st->env_list) / sizeof(st->env_list[0]); i++)
+		st->env_list[e++] = c->pass_env[i];
+	st->env_list[e] = NULL;
+	st->spec.env = st->env_list;
 	st->binds[n++] = (struct hwb_sandbox_bind){ env_dir, "/env", 0 };
 	if (strcmp(c->py_prefix, "/usr") && strncmp(c->py_prefix, "/usr/", 5))
 		st->binds[n++] = (struct hwb_sandbox_bind){ c->py_prefix,
 							    c->py_prefix, 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ src, "/src", 1 };
+	/* The copy has no .git; version plugins (setuptools-scm) read the
+	 * origin's, read-only. Only for the tree, not an unpacked sdist. */
+	if (c->git_dir && !strcmp(src, c->src_copy) && !none)
+		st->binds[n++] = (struct hwb_sandbox_bind){ c->git_dir, "/src/.git", 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ out, "/out", 1 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ c->hook_dir, "/hook", 1 };
 	st->spec.binds = st->binds;
@@ -201,19 +309,17 @@ int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
 			 struct hwb_error *err)
 {
 	const char *kind = wheel ? "wheel" : "sdist";
-	struct hwb_build__venv env0, env1;
+	struct hwb_build__env env0 = HWB_BUILD_ENV_INIT, env1 = HWB_BUILD_ENV_INIT;
 	struct hwb_build__stage st;
 	json_t *kw = NULL, *res = NULL, *extra = NULL;
 	char hook[64];
 	int ret = -1;
 
-	memset(&env0, 0, sizeof(env0));
-	memset(&env1, 0, sizeof(env1));
 	*name = NULL;
 	*unsupported = 0;
 	if (environment(c, NULL, &env0, err))
 		goto cleanup;
-	stage_view(c, &st, src, out, env0.dir);
+	stage_view(c, &st, src, out, &env0);
 	snprintf(hook, sizeof(hook), "get_requires_for_build_%s", kind);
 	kw = json_pack("{s:O}", "config_settings", c->config);
 	if (!kw || hwb_build__hook(&st, hook, kw, &res, err))
@@ -228,7 +334,7 @@ int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
 	if (json_array_size(extra)) {
 		if (environment(c, extra, &env1, err))
 			goto cleanup;
-		stage_view(c, &st, src, out, env1.dir);
+		stage_view(c, &st, src, out, &env1);
 	}
 	json_decref(kw);
 	json_decref(res);
@@ -262,7 +368,7 @@ cleanup:
 	json_decref(extra);
 	json_decref(kw);
 	json_decref(res);
-	hwb_build__venv_release(&env0);
-	hwb_build__venv_release(&env1);
+	hwb_build__env_release(&env0);
+	hwb_build__env_release(&env1);
 	return ret;
 }

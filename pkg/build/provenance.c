@@ -61,7 +61,7 @@ static json_t *subjects(const struct hwb_build_result *r)
 static json_t *external(const struct hwb_build__ctx *c)
 {
 	const struct hwb_build_options *o = c->o;
-	json_t *cmd = json_array(), *src;
+	json_t *cmd = json_array(), *src, *allow = json_array();
 	char *uri = c->source.remote ? hwb_strdup(c->source.remote)
 				     : hwb_strdup_printf("file://%s", c->srcdir);
 	size_t i;
@@ -75,10 +75,12 @@ static json_t *external(const struct hwb_build__ctx *c)
 	if (c->source.ref)
 		json_object_set_new(src, "ref", json_string(c->source.ref));
 	free(uri);
-	return json_pack("{s:o, s:O, s:o, s:s, s:[s*, s*]}", "source", src,
+	for (i = 0; i < c->allow_count; i++)
+		json_array_append_new(allow, json_string(c->allow[i]));
+	return json_pack("{s:o, s:O, s:o, s:s, s:o, s:[s*, s*]}", "source", src,
 			 "configSettings", c->config, "command", cmd, "isolation",
 			 c->isolation == HWB_ISOLATION_NONE ? "none" : "sandbox",
-			 "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
+			 "allowNetwork", allow, "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
 			 (o->wheel || !o->sdist) ? "wheel" : NULL);
 }
 

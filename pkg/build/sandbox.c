@@ -23,7 +23,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
@@ -147,7 +151,7 @@ static void bind_mount(const struct hwb_build__plan *p,
 		flags |= MS_NOEXEC;
 	else
 		flags |= MS_NODEV;
-	if (m->kind == HWB_MNT_BIND_RO)
+	if (m->kind == HWB_MNT_BIND_RO || m->kind == HWB_MNT_BIND_RO_NESTED)
 		flags |= MS_RDONLY;
 	if (mount(NULL, m->dest, NULL, flags | locked_flags(m->dest), NULL))
 		fail(p, "remounting", m->dest);
@@ -280,8 +284,47 @@ static void set_limits(const struct hwb_build__plan *p)
  * When it exits the kernel kills every process left in the namespace, which
  * is also how the parent's timeout ends the whole build (kill pid 1).
  */
+/* One connection to 127.0.0.1:3128, carried to the host's proxy. */
+static __attribute__((noreturn)) void forward(int client)
+{
+	struct sockaddr_un sa;
+	int up = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	strcpy(sa.sun_path, HWB_PROXY_INSIDE);
+	if (up >= 0 && !connect(up, (struct sockaddr *)&sa, sizeof(sa)))
+		hwb_build__relay(client, up);
+	_exit(0);
+}
+
+/* With allow-network, pid 1 also accepts proxy connections, so it polls
+ * for them between non-blocking waits. */
+static pid_t wait_or_forward(int lfd, int *status)
+{
+	struct pollfd pfd = { lfd, POLLIN, 0 };
+	pid_t pid;
+	int client;
+
+	if (lfd < 0)
+		return waitpid(-1, status, 0);
+	for (;;) {
+		pid = waitpid(-1, status, WNOHANG);
+		if (pid != 0)
+			return pid;
+		if (poll(&pfd, 1, 20) > 0 &&
+		    (client = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) >= 0) {
+			if (fork() == 0) {
+				close(lfd);
+				forward(client);
+			}
+			close(client);
+		}
+	}
+}
+
 static __attribute__((noreturn)) void reap(const struct hwb_build__plan *p,
-					   pid_t command)
+					   pid_t command, int lfd)
 {
 	int status = 0;
 	pid_t pid;
@@ -289,7 +332,7 @@ static __attribute__((noreturn)) void reap(const struct hwb_build__plan *p,
 	close(p->out_fd);
 	close(p->null_fd);
 	for (;;) {
-		pid = waitpid(-1, &status, 0);
+		pid = wait_or_forward(lfd, &status);
 		if (pid == command)
 			break;
 		if (pid < 0 && errno != EINTR)
@@ -351,9 +394,29 @@ void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
 	exec_command(p, 0);
 }
 
+/* 127.0.0.1:3128 in the sandbox's own network namespace. */
+static int proxy_listener(const struct hwb_build__plan *p)
+{
+	struct sockaddr_in sa;
+	int fd;
+
+	if (!p->proxy)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(HWB_SANDBOX_PROXY_PORT);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 64))
+		fail(p, "listening for the allow-network proxy on", "127.0.0.1:3128");
+	return fd;
+}
+
 void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 {
 	pid_t command;
+	int proxy_fd;
 
 	/* A setuid or file-capability binary in a bind gains nothing. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -365,6 +428,8 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	wait_for_maps(p);
 	/* Loopback only: egress gets ENETUNREACH, 127.0.0.1 is our own. */
 	loopback_up(p);
+	/* --allow-network: the only way out is the host's CONNECT proxy. */
+	proxy_fd = proxy_listener(p);
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL))
 		fail(p, "making / a recursive slave", NULL);
@@ -392,8 +457,10 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	apply_mounts(p, HWB_MNT_DEV);
 	/* Stub /etc/passwd and /etc/group: getpass.getuser() needs an entry. */
 	apply_mounts(p, HWB_MNT_FILE);
-	/* The writable copy of the source and the output directory. */
+	/* The writable copy of the source and the output directory; then the
+	 * read-only repository metadata inside the copy (setuptools-scm). */
 	apply_mounts(p, HWB_MNT_BIND_RW);
+	apply_mounts(p, HWB_MNT_BIND_RO_NESTED);
 	/* HOME, TMPDIR and /dev/shm in tmpfs, owned by the build user. */
 	apply_mounts(p, HWB_MNT_TMPFS);
 	/* Detach the host root, then pivot into the new root with the
@@ -422,7 +489,7 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	if (capset_empty())
 		fail(p, "dropping capabilities", NULL);
 	if (command > 0)
-		reap(p, command);
+		reap(p, command, proxy_fd);
 	/* Then, in exec_command: descriptors, umask 022, rlimits, die with
 	 * the parent, a new session, seccomp last, execve. */
 	exec_command(p, 1);

@@ -229,6 +229,21 @@ int hwb_build__env_make(const struct hwb_sandbox_spec *spec,
 	return 0;
 }
 
+/* 1 when inside lies under a writable bind of spec (so it is mounted
+ * after that bind, or the writable one would hide it). */
+static int nested(const struct hwb_sandbox_spec *spec, const char *inside)
+{
+	size_t i, n;
+
+	for (i = 0; i < spec->bind_count; i++) {
+		n = strlen(spec->binds[i].inside);
+		if (spec->binds[i].writable &&
+		    !strncmp(inside, spec->binds[i].inside, n) && inside[n] == '/')
+			return 1;
+	}
+	return 0;
+}
+
 int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 			 struct hwb_build__plan *plan, struct hwb_error *err)
 {
@@ -238,8 +253,10 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 		return -1;
 	for (i = 0; i < spec->bind_count; i++)
 		if (!spec->binds[i].writable &&
-		    push_bind(plan, HWB_MNT_BIND_RO, spec->binds[i].host,
-			      spec->binds[i].inside, err))
+		    push_bind(plan, nested(spec, spec->binds[i].inside)
+					    ? HWB_MNT_BIND_RO_NESTED
+					    : HWB_MNT_BIND_RO,
+			      spec->binds[i].host, spec->binds[i].inside, err))
 			return -1;
 	if (add_dev(plan, err) || add_stubs(plan, err))
 		return -1;
@@ -248,6 +265,12 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 		    push_bind(plan, HWB_MNT_BIND_RW, spec->binds[i].host,
 			      spec->binds[i].inside, err))
 			return -1;
+	if (spec->proxy_socket) {
+		plan->proxy = 1;
+		if (push_bind(plan, HWB_MNT_BIND_RW, spec->proxy_socket,
+			      HWB_PROXY_INSIDE, err))
+			return -1;
+	}
 	if (hwb_build__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &plan->envp,
 				err))
 		return -1;

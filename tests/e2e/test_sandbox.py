@@ -203,3 +203,19 @@ def test_sandbox_view(tmp_path):
     assert "env ['HOME', 'LANG', 'PATH', 'PYTHONHASHSEED', 'SOURCE_DATE_EPOCH', 'TMPDIR']" in p.stderr
     pids = eval(p.stderr.split("pids ")[1].split("\n")[0])
     assert len(pids) <= 3, pids  # pid 1 (the reaper) and the command
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="needs root to start the tool as an unprivileged user")
+def test_unprivileged_user_gets_the_same_sandbox(tmp_path):
+    """As an ordinary user (nobody), the maps are the user's own uid with
+    setgroups denied, and the sandbox looks the same from inside."""
+    script = ("import os; st = open('/proc/self/status').read();"
+              "print('uid', os.getuid(), [l for l in st.splitlines() if l.startswith(('CapEff', 'Seccomp:'))])")
+    p = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        str(TOOL), "--", "/usr/bin/python3", "-c", script],
+                       capture_output=True, text=True, timeout=30, cwd="/")
+    if p.returncode == 3 and "HWB-B00" in p.stderr:
+        pytest.skip(f"unprivileged user namespaces refused here: {p.stderr.strip()}")
+    assert p.returncode == 0, p.stderr
+    assert "uid 1000 ['CapEff:\\t0000000000000000', 'Seccomp:\\t2']" in p.stderr
