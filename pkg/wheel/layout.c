@@ -342,22 +342,27 @@ static void check_bytecode(struct layout *l)
  * (check-wheel-contents' MODULE_EXT_RGX). */
 static size_t module_base(const char *base)
 {
-	size_t len = strlen(base), dot;
+	size_t len = strlen(base), stem, tag;
 	const char *p;
 
-	if (len > 3 && (ends_with(base, len, ".py") ||
-			ends_with(base, len, ".so")))
+	if (len > 3 && ends_with(base, len, ".py"))
 		return len - 3;
-	if (!(ends_with(base, len, ".so") || ends_with(base, len, ".pyd")))
+	if (len > 3 && ends_with(base, len, ".so"))
+		stem = len - 3;
+	else if (len > 4 && ends_with(base, len, ".pyd"))
+		stem = len - 4;
+	else
 		return 0;
-	dot = strcspn(base, ".");
-	if (dot == 0)
-		return 0;
-	for (p = base + dot + 1; p < base + len && *p != '.'; p++)
+	/* An ABI tag between the module name and the extension, if any. */
+	for (tag = stem; tag > 0 && base[tag - 1] != '.'; tag--)
+		;
+	if (tag < 2 || tag == stem)
+		return stem;
+	for (p = base + tag; p < base + stem; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return 0;
-	return p > base + dot + 1 ? dot : 0;
+			return stem;
+	return tag - 1;
 }
 
 static int is_identifier(const char *s, size_t n)

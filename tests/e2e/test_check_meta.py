@@ -223,3 +223,28 @@ def test_sdist_filename(run_hwb, tmp_path):
     r, doc = check_json(run_hwb, path)
     assert codes_of(doc) == ["HWB-W098"]
     assert r.returncode == 1
+
+
+@pytest.mark.parametrize("member", [
+    "sample/_fast.cpython-311-x86_64-linux-gnu.so",
+    "sample/_fast.abi3.so",
+    "sample/_fast.so",
+])
+def test_extension_module_names_are_importable(run_hwb, tmp_path, member):
+    # check-wheel-contents' MODULE_EXT_RGX: an ABI tag may sit between the
+    # module name and .so/.pyd; the module is still importable (no W080).
+    files = wheelgen_meta.platlib("cp311-cp311-manylinux_2_17_x86_64",
+                                  wheelgen_meta.build_elf(), name=member)
+    path = tmp_path / "sample-1.0-cp311-cp311-manylinux_2_17_x86_64.whl"
+    path.write_bytes(wheelgen_meta.write_wheel(files, {member: 0o100755}))
+    _, doc = check_json(run_hwb, path)
+    assert "HWB-W080" not in codes_of(doc)
+
+
+def test_dotted_module_path_is_not_importable(run_hwb, tmp_path):
+    files = wheelgen_meta.base()
+    files["sample/not-a-package/mod.py"] = b"x = 1\n"
+    path = tmp_path / "sample-1.0-py3-none-any.whl"
+    path.write_bytes(wheelgen_meta.write_wheel(files))
+    _, doc = check_json(run_hwb, path)
+    assert "HWB-W080" in codes_of(doc)
