@@ -22,7 +22,7 @@ static int static_only;
 static const struct cli_opt lock_opts[] = {
 	CLI_COMMON_OPTS(&common),
 	{ CLI_OPT_LIST, "find-links", 'f', &find_links, "DIR",
-	  "a directory of wheels to resolve from (repeatable)" },
+	  "a directory of wheels to resolve from" },
 	{ CLI_OPT_STRING, "index-url", 'i', &index_url, "URL",
 	  "a PEP 691/503 simple index (used without --find-links, or when "
 	  "given or configured)" },

@@ -269,20 +269,6 @@ static char *sdist_root(const char *dir, struct hwb_error *err)
 	return found;
 }
 
-static int sha256_file_hex(const char *path, char out[65], struct hwb_error *err)
-{
-	uint8_t d[32];
-	struct hwb_buf hex = HWB_BUF_INIT;
-
-	if (hwb_hash_file(HWB_HASH_SHA256, path, d, err))
-		return -1;
-	if (hwb_hex_encode(&hex, d, sizeof(d)))
-		return hwb_error_oom(err);
-	memcpy(out, hex.ptr, 65);
-	hwb_buf_release(&hex);
-	return 0;
-}
-
 /* Move a built file into outdir: a rename, or an atomic copy across file
  * systems. *dest (owned) is the final path. */
 static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
@@ -421,9 +407,11 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err))
 		goto cleanup;
 	if ((sdist && (deliver(c, out_s, sdist, &r->sdist, err) ||
-		       sha256_file_hex(r->sdist, r->sdist_sha256, err))) ||
+		       hwb_hash_file_hex(HWB_HASH_SHA256, r->sdist,
+					 r->sdist_sha256, err))) ||
 	    (wheel && (deliver(c, out_w, wheel, &r->wheel, err) ||
-		       sha256_file_hex(r->wheel, r->wheel_sha256, err))))
+		       hwb_hash_file_hex(HWB_HASH_SHA256, r->wheel,
+					 r->wheel_sha256, err))))
 		goto cleanup;
 	ret = 0;
 	goto cleanup;

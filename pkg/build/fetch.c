@@ -50,40 +50,6 @@ int hwb_build__cache_dir(char **out, struct hwb_error *err)
 	return 0;
 }
 
-static int sha256_hex(const void *data, size_t len, char hex[65],
-		      struct hwb_error *err)
-{
-	uint8_t d[32];
-	struct hwb_buf b = HWB_BUF_INIT;
-
-	if (hwb_hash_buffer(HWB_HASH_SHA256, data, len, d, err))
-		return -1;
-	if (hwb_hex_encode(&b, d, sizeof(d))) {
-		hwb_buf_release(&b);
-		return hwb_error_oom(err);
-	}
-	memcpy(hex, b.ptr, 65);
-	hwb_buf_release(&b);
-	return 0;
-}
-
-int hwb_build__sha256_file(const char *path, char hex[65],
-			   struct hwb_error *err)
-{
-	uint8_t d[32];
-	struct hwb_buf b = HWB_BUF_INIT;
-
-	if (hwb_hash_file(HWB_HASH_SHA256, path, d, err))
-		return -1;
-	if (hwb_hex_encode(&b, d, sizeof(d))) {
-		hwb_buf_release(&b);
-		return hwb_error_oom(err);
-	}
-	memcpy(hex, b.ptr, 65);
-	hwb_buf_release(&b);
-	return 0;
-}
-
 static int mismatch(struct hwb_error *err, const char *pkg, const char *file,
 		    const char *expected, const char *actual)
 {
@@ -111,7 +77,7 @@ static int cached(const char *cache_dir, const char *sha256, const char *name,
 		return hwb_error_oom(err);
 	if (access(*path, F_OK))
 		return 0;
-	if (!hwb_build__sha256_file(*path, actual, &ignored) &&
+	if (!hwb_hash_file_hex(HWB_HASH_SHA256, *path, actual, &ignored) &&
 	    !strcmp(actual, sha256))
 		return 1;
 	hwb_log_warn("cached wheel %s does not match its digest; fetching it "
@@ -130,7 +96,7 @@ static int store(const char *cache_dir, const char *pkg, const char *file,
 	int ret = -1;
 
 	*out = NULL;
-	if (sha256_hex(data->ptr, data->len, actual, err))
+	if (hwb_hash_buffer_hex(HWB_HASH_SHA256, data->ptr, data->len, actual, err))
 		return -1;
 	if (expected && expected[0] && strcmp(expected, actual))
 		return mismatch(err, pkg, file, expected, actual);
@@ -228,7 +194,8 @@ int hwb_build__dist_materialize(struct hwb_build__finder *f,
 	if (local_out)
 		*local_out = NULL;
 	if (d->path) {
-		if (!d->sha256[0] && hwb_build__sha256_file(d->path, d->sha256, err))
+		if (!d->sha256[0] &&
+		    hwb_hash_file_hex(HWB_HASH_SHA256, d->path, d->sha256, err))
 			return -1;
 		if (local_out && !(*local_out = hwb_strdup(d->path)))
 			return hwb_error_oom(err);

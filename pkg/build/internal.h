@@ -665,9 +665,6 @@ int hwb_build__wheel_meta_read(const char *path,
 			       struct hwb_error *err);
 void hwb_build__wheel_meta_release(struct hwb_build__wheel_meta *m);
 
-/** sha256 of the regular file at path as lowercase hex (fetch.c). */
-int hwb_build__sha256_file(const char *path, char hex[65],
-			   struct hwb_error *err);
 
 /* ------------------------------------------------------------------------
  * The resolver's state (resolve.c, resolve_lock.c).

@@ -272,21 +272,6 @@ cleanup:
 	return ret;
 }
 
-static int sha256_hex(const void *data, size_t len, char out[65],
-		      struct hwb_error *err)
-{
-	uint8_t d[32];
-	struct hwb_buf hex = HWB_BUF_INIT;
-
-	if (hwb_hash_buffer(HWB_HASH_SHA256, data, len, d, err))
-		return -1;
-	if (hwb_hex_encode(&hex, d, sizeof(d)))
-		return hwb_error_oom(err);
-	memcpy(out, hex.ptr, 65);
-	hwb_buf_release(&hex);
-	return 0;
-}
-
 static struct member *add_member(struct members *m, const char *name)
 {
 	struct member *items = realloc(m->items, (m->count + 1) * sizeof(*items)),
@@ -341,8 +326,9 @@ static int add_sbom(const struct hwb_build__ctx *c, struct members *m,
 		if (&m->items[i] == record)
 			continue;
 		files[n].name = m->items[i].name;
-		if (sha256_hex(m->items[i].data.ptr, m->items[i].data.len,
-			       files[n].sha256, err))
+		if (hwb_hash_buffer_hex(HWB_HASH_SHA256, m->items[i].data.ptr,
+					m->items[i].data.len, files[n].sha256,
+					err))
 			goto cleanup;
 		n++;
 	}

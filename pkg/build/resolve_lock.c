@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/hash.h"
 #include "pkg/core/log.h"
 
 void hwb_build__rs_candidates_release(struct rs_candidates *c)
@@ -214,7 +215,7 @@ static int add_wheels(struct rs_state *st, const struct rs_pin *pin,
 		 * (one lock, several platforms) when their hash is known
 		 * without a download: local files, index hashes. */
 		if (d->path && !d->sha256[0] &&
-		    hwb_build__sha256_file(d->path, d->sha256, err))
+		    hwb_hash_file_hex(HWB_HASH_SHA256, d->path, d->sha256, err))
 			return -1;
 		if (!d->sha256[0])
 			continue;
