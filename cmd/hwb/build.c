@@ -98,6 +98,42 @@ static int overrides(struct hwb_config_override **out, size_t *n,
 	return 0;
 }
 
+static void audit_started(const struct hwb_config *cfg, const char *srcdir)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("source_dir", srcdir),
+		HWB_AUDIT_STR("isolation", hwb_config_str(cfg, "build.isolation")),
+	};
+
+	cli_audit(cfg, "build.started", f, sizeof(f) / sizeof(*f));
+}
+
+static void audit_completed(const struct hwb_config *cfg, const char *srcdir,
+			    const struct hwb_build_result *r)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("source_dir", srcdir),
+		HWB_AUDIT_STR("sdist", r->sdist),
+		HWB_AUDIT_STR("sdist_sha256", r->sdist ? r->sdist_sha256 : NULL),
+		HWB_AUDIT_STR("wheel", r->wheel),
+		HWB_AUDIT_STR("wheel_sha256", r->wheel ? r->wheel_sha256 : NULL),
+		HWB_AUDIT_STR("provenance", r->provenance),
+	};
+
+	cli_audit(cfg, "build.completed", f, sizeof(f) / sizeof(*f));
+}
+
+static void audit_failed(const struct hwb_config *cfg, const char *srcdir,
+			 const struct hwb_error *err)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("source_dir", srcdir),
+		HWB_AUDIT_STR("code", err->code),
+	};
+
+	cli_audit(cfg, "build.failed", f, sizeof(f) / sizeof(*f));
+}
+
 static void report(const struct hwb_build_result *r)
 {
 	json_t *doc;
@@ -128,7 +164,6 @@ int cmd_build(int argc, char **argv)
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct cli_list pos = { 0 };
 	struct hwb_config_override *ov = NULL;
-	struct hwb_config_options copts = { 0 };
 	struct hwb_config *cfg = NULL;
 	struct hwb_build_options opts = { 0 };
 	struct hwb_build_result result = HWB_BUILD_RESULT_INIT;
@@ -151,12 +186,10 @@ int cmd_build(int argc, char **argv)
 	snprintf(timeout_text, sizeof(timeout_text), "%ld", timeout);
 	if (overrides(&ov, &n, timeout_text, &err))
 		goto fail;
-	copts.project_dir = pos.count ? pos.items[0] : ".";
-	copts.overrides = ov;
-	copts.override_count = n;
-	if (hwb_config_load(&cfg, &copts, &err))
+	opts.srcdir = pos.count ? pos.items[0] : ".";
+	if (cli_load_config(&common, opts.srcdir, ov, n, &cfg, &err))
 		goto fail;
-	opts.srcdir = copts.project_dir;
+	audit_started(cfg, opts.srcdir);
 	opts.config = cfg;
 	opts.wheel = wheel;
 	opts.sdist = sdist;
@@ -165,8 +198,11 @@ int cmd_build(int argc, char **argv)
 	opts.verify_reproducible = verify_reproducible;
 	opts.argv = (const char *const *)argv;
 	opts.argc = (size_t)argc;
-	if (hwb_build_run(&opts, &result, &err))
+	if (hwb_build_run(&opts, &result, &err)) {
+		audit_failed(cfg, opts.srcdir, &err);
 		goto fail;
+	}
+	audit_completed(cfg, opts.srcdir, &result);
 	report(&result);
 	goto cleanup;
 fail:

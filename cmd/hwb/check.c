@@ -11,7 +11,9 @@
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
+#include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
+#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 #include "pkg/wheel/wheel.h"
 
@@ -29,7 +31,7 @@ static const struct cli_opt check_opts[] = {
 	{ CLI_OPT_LIST, "ignore", 0, &ignore_list, "CODES",
 	  "silence these warnings and metadata errors, comma-separated" },
 	{ CLI_OPT_INT, "max-member-size", 0, &max_member, "BYTES",
-	  "zip-bomb limit per member (default 4 GiB)" },
+	  "zip-bomb limit per member (default 4 GiB; check.max-member-size)" },
 	{ CLI_OPT_INT, "max-total-size", 0, &max_total, "BYTES",
 	  "zip-bomb limit for all members (default 16 GiB)" },
 	{ CLI_OPT_INT, "max-ratio", 0, &max_ratio, "N",
@@ -46,16 +48,21 @@ static const struct cli_command check_cmd = {
 	check_opts,
 };
 
-/* Split comma-separated items; each must look like a W code prefix. */
-static int split_codes(const struct cli_list *in, const char *opt,
+/*
+ * Split the comma-separated items of a list setting (check.select or
+ * check.ignore, from the flags or the configuration); each must look like a
+ * W code prefix.
+ */
+static int split_codes(const struct hwb_config *cfg, const char *key,
 		       struct hwb_buf *store, const char ***out, size_t *n,
 		       struct hwb_error *err)
 {
-	size_t i, k, count = 0;
+	const char *const *items = NULL;
+	size_t i, k, count = 0, nitems = hwb_config_list(cfg, key, &items);
 	char *p;
 
-	for (i = 0; i < in->count; i++)
-		hwb_buf_printf(store, "%s%c", in->items[i], '\0');
+	for (i = 0; i < nitems; i++)
+		hwb_buf_printf(store, "%s%c", items[i], '\0');
 	if (hwb_buf_check(store, err))
 		return -1;
 	for (k = 0; k < store->len; k++)
@@ -74,8 +81,9 @@ static int split_codes(const struct cli_list *in, const char *opt,
 		if (code[k] != 'W' || strlen(code + k) > 4 ||
 		    strspn(code + k + 1, "0123456789") != strlen(code + k + 1))
 			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U009",
-					     "hwb check: --%s '%s' is not a "
-					     "check code or prefix", opt, code),
+					     "hwb check: %s '%s' (%s) is not a "
+					     "check code or prefix", key, code,
+					     hwb_config_origin(cfg, key)),
 			       hwb_error_hint(err, "write codes like W012 or "
 					      "HWB-W012, or prefixes like W01");
 		(*out)[(*n)++] = code;
@@ -178,8 +186,29 @@ static json_t *file_json(const struct hwb_check_report *r,
 }
 
 /* Check one file; returns its exit status and adds it to doc (json). */
-static int check_one(const char *path, const struct hwb_check_options *o,
-		     json_t *files)
+static void audit(const struct hwb_config *cfg, const char *path,
+		  const struct hwb_check_report *r, const struct hwb_error *err,
+		  int status)
+{
+	size_t errors, warnings;
+
+	count_findings(r, &errors, &warnings);
+	{
+		const struct hwb_audit_field f[] = {
+			HWB_AUDIT_STR("file", path),
+			HWB_AUDIT_NUM("errors", (int64_t)errors),
+			HWB_AUDIT_NUM("warnings", (int64_t)warnings),
+			HWB_AUDIT_FLAG("strict", strict),
+			HWB_AUDIT_FLAG("passed", status == 0),
+			HWB_AUDIT_STR("code", err->kind ? err->code : NULL),
+		};
+
+		cli_audit(cfg, "wheel.checked", f, sizeof(f) / sizeof(*f));
+	}
+}
+
+static int check_one(const struct hwb_config *cfg, const char *path,
+		     const struct hwb_check_options *o, json_t *files)
 {
 	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
@@ -198,23 +227,59 @@ static int check_one(const char *path, const struct hwb_check_options *o,
 		if (!files)
 			print_text(&r);
 	}
+	audit(cfg, path, &r, &err, status);
 	if (files)
 		json_array_append_new(files, file_json(&r, &err, path));
 	hwb_check_report_release(&r);
 	return status;
 }
 
-static void apply_limits(struct hwb_check_options *o)
+/* Every flag is an override of its check.* setting, named by the flag. */
+static int overrides(struct hwb_config_override **out, size_t *n,
+		     char num[4][24], struct hwb_error *err)
 {
+	static const char *const keys[4] = {
+		"check.max-member-size", "check.max-total-size",
+		"check.max-ratio", "check.threads" };
+	static const char *const flags[4] = {
+		"--max-member-size", "--max-total-size", "--max-ratio",
+		"--threads" };
+	const long vals[4] = { max_member, max_total, max_ratio, threads };
+	size_t i, cap = 5 + select_list.count + ignore_list.count;
+	struct hwb_config_override *o = calloc(cap, sizeof(*o));
+
+	*n = 0;
+	if (!o)
+		return hwb_error_oom(err);
+	if (strict)
+		o[(*n)++] = (struct hwb_config_override){ "check.strict",
+							  "true", "--strict" };
+	for (i = 0; i < 4; i++) {
+		if (vals[i] < 0)
+			continue;
+		snprintf(num[i], 24, "%ld", vals[i]);
+		o[(*n)++] = (struct hwb_config_override){ keys[i], num[i],
+							  flags[i] };
+	}
+	for (i = 0; i < select_list.count; i++)
+		o[(*n)++] = (struct hwb_config_override){
+			"check.select", select_list.items[i], "--select" };
+	for (i = 0; i < ignore_list.count; i++)
+		o[(*n)++] = (struct hwb_config_override){
+			"check.ignore", ignore_list.items[i], "--ignore" };
+	*out = o;
+	return 0;
+}
+
+static void apply_limits(const struct hwb_config *cfg,
+			 struct hwb_check_options *o)
+{
+	strict = hwb_config_bool(cfg, "check.strict");
 	o->strict = strict;
-	if (max_member > 0)
-		o->max_member_size = (uint64_t)max_member;
-	if (max_total > 0)
-		o->max_total_size = (uint64_t)max_total;
-	if (max_ratio > 0)
-		o->max_ratio = (uint64_t)max_ratio;
-	if (threads > 0)
-		o->threads = (int)threads;
+	o->max_member_size = (uint64_t)hwb_config_int(cfg, "check.max-member-size");
+	o->max_total_size = (uint64_t)hwb_config_int(cfg, "check.max-total-size");
+	o->max_ratio = (uint64_t)hwb_config_int(cfg, "check.max-ratio");
+	o->threads = (int)hwb_config_int(cfg, "check.threads");
 }
 
 int cmd_check(int argc, char **argv)
@@ -223,22 +288,31 @@ int cmd_check(int argc, char **argv)
 	struct cli_list pos = { 0 };
 	struct hwb_buf sel = HWB_BUF_INIT, ign = HWB_BUF_INIT;
 	struct hwb_check_options o = { 0 };
+	struct hwb_config_override *ov = NULL;
+	struct hwb_config *cfg = NULL;
+	char num[4][24];
+	size_t n = 0;
 	const char **select = NULL, **ignore = NULL;
 	json_t *doc = NULL, *files = NULL;
 	int rc = 0, status;
 	size_t i;
 
 	if (cli_parse(&check_cmd, argc, argv, &pos, &err) ||
-	    cli_apply_common(&common, &err) ||
-	    split_codes(&select_list, "select", &sel, &select, &o.select_count,
-			&err) ||
-	    split_codes(&ignore_list, "ignore", &ign, &ignore, &o.ignore_count,
-			&err)) {
+	    cli_apply_common(&common, &err)) {
 		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
 	if (common.help) {
 		cli_print_help(&check_cmd);
+		goto cleanup;
+	}
+	if (overrides(&ov, &n, num, &err) ||
+	    cli_load_config(&common, ".", ov, n, &cfg, &err) ||
+	    split_codes(cfg, "check.select", &sel, &select, &o.select_count,
+			&err) ||
+	    split_codes(cfg, "check.ignore", &ign, &ignore, &o.ignore_count,
+			&err)) {
+		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
 	if (!pos.count) {
@@ -250,13 +324,13 @@ int cmd_check(int argc, char **argv)
 	}
 	o.select = select;
 	o.ignore = ignore;
-	apply_limits(&o);
+	apply_limits(cfg, &o);
 	if (cli_json(&common) && !(files = json_array())) {
 		rc = cli_report(&common, (hwb_error_oom(&err), &err));
 		goto cleanup;
 	}
 	for (i = 0; i < pos.count; i++)
-		if ((status = check_one(pos.items[i], &o, files)) > rc)
+		if ((status = check_one(cfg, pos.items[i], &o, files)) > rc)
 			rc = status;
 	if (files) {
 		doc = json_pack("{s:s, s:b, s:b, s:O}", "schema", "hwb.check/1",
@@ -272,6 +346,8 @@ cleanup:
 	json_decref(files);
 	free(select);
 	free(ignore);
+	free(ov);
+	hwb_config_free(cfg);
 	hwb_buf_release(&sel);
 	hwb_buf_release(&ign);
 	cli_list_release(&pos);

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
+#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 
 static int is_end(const struct cli_opt *o)
@@ -251,6 +253,48 @@ int cli_apply_common(const struct cli_common *c, struct hwb_error *err)
 		level = HWB_LOG_DEBUG;
 	hwb_log_configure(level, stderr_sink, github_actions() ? (void *)1 : NULL);
 	return 0;
+}
+
+/* log.level's choices, in the order of enum hwb_log_level. */
+static const char *const level_names[] = { "error", "warn", "info",
+					   "verbose", "debug" };
+
+int cli_load_config(const struct cli_common *c, const char *project_dir,
+		    const struct hwb_config_override *ov, size_t n,
+		    struct hwb_config **cfg, struct hwb_error *err)
+{
+	struct hwb_config_options opts = { 0 };
+	const char *level;
+	size_t i;
+
+	opts.project_dir = project_dir;
+	opts.overrides = ov;
+	opts.override_count = n;
+	if (hwb_config_load(cfg, &opts, err))
+		return -1;
+	if (c->quiet || c->verbose || c->debug)
+		return 0;
+	level = hwb_config_str(*cfg, "log.level");
+	for (i = 0; level && i < sizeof(level_names) / sizeof(*level_names); i++)
+		if (!strcmp(level, level_names[i]))
+			hwb_log_configure((enum hwb_log_level)i, stderr_sink,
+					  github_actions() ? (void *)1 : NULL);
+	return 0;
+}
+
+void cli_audit(const struct hwb_config *cfg, const char *event,
+	       const struct hwb_audit_field *fields, size_t n)
+{
+	struct hwb_audit a = HWB_AUDIT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char line[1400];
+
+	if (hwb_audit_from_config(&a, cfg, &err) ||
+	    hwb_audit_event(&a, event, fields, n, &err)) {
+		hwb_error_format(&err, line, sizeof(line));
+		hwb_log_warn("audit log: %s (the command goes on)", line);
+	}
+	hwb_audit_release(&a);
 }
 
 static const char *kind_name(enum hwb_error_kind kind)

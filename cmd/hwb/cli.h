@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "pkg/core/audit.h"
+#include "pkg/core/config.h"
 #include "pkg/core/error.h"
 
 enum cli_opt_type {
@@ -83,3 +85,19 @@ int cli_report(const struct cli_common *c, const struct hwb_error *err);
 
 /** Release a list filled by the parser. */
 void cli_list_release(struct cli_list *l);
+
+/**
+ * Load the configuration with project_dir's files (NULL: none) and the
+ * flags in ov[0..n) as overrides, then apply log.level unless --quiet,
+ * --verbose or --debug chose a level. *cfg is freed with hwb_config_free().
+ */
+int cli_load_config(const struct cli_common *c, const char *project_dir,
+		    const struct hwb_config_override *ov, size_t n,
+		    struct hwb_config **cfg, struct hwb_error *err);
+
+/**
+ * Append one audit event as cfg's audit.* settings say. An audit log that
+ * cannot be written is a warning: it never fails the command.
+ */
+void cli_audit(const struct hwb_config *cfg, const char *event,
+	       const struct hwb_audit_field *fields, size_t n);

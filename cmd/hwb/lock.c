@@ -80,18 +80,12 @@ static void print_result(const struct hwb_lock_result *r)
 					       : "(no wheel for this interpreter)");
 }
 
-static int run(const char *srcdir, struct hwb_lock_result *res,
-	       struct hwb_error *err)
+static int run(const struct hwb_config *cfg, const char *srcdir,
+	       struct hwb_lock_result *res, struct hwb_error *err)
 {
-	struct hwb_config_options copts = { 0 };
-	struct hwb_config *cfg = NULL;
 	struct hwb_lock_options o = { 0 };
 	const char *const *links = NULL, *iso;
-	int rc = -1;
 
-	copts.project_dir = srcdir;
-	if (hwb_config_load(&cfg, &copts, err))
-		return -1;
 	o.srcdir = srcdir;
 	o.output = output;
 	o.python = hwb_config_str(cfg, "build.python");
@@ -116,9 +110,20 @@ static int run(const char *srcdir, struct hwb_lock_result *res,
 	o.static_only = static_only;
 	iso = hwb_config_str(cfg, "build.isolation");
 	o.isolation_none = iso && !strcmp(iso, "none");
-	rc = hwb_lock_create(&o, res, err);
-	hwb_config_free(cfg);
-	return rc;
+	return hwb_lock_create(&o, res, err);
+}
+
+static void audit(const struct hwb_config *cfg, const char *srcdir,
+		  const struct hwb_lock_result *r)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("source_dir", srcdir),
+		HWB_AUDIT_STR("path", r->path),
+		HWB_AUDIT_FLAG("changed", r->changed),
+		HWB_AUDIT_NUM("packages", (int64_t)r->count),
+	};
+
+	cli_audit(cfg, "lock.written", f, sizeof(f) / sizeof(*f));
 }
 
 int cmd_lock(int argc, char **argv)
@@ -126,6 +131,8 @@ int cmd_lock(int argc, char **argv)
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct hwb_lock_result res = HWB_LOCK_RESULT_INIT;
 	struct cli_list pos = { 0 };
+	struct hwb_config *cfg = NULL;
+	const char *srcdir;
 	int rc = 0;
 
 	if (cli_parse(&lock_cmd, argc, argv, &pos, &err) ||
@@ -140,14 +147,18 @@ int cmd_lock(int argc, char **argv)
 			      "hwb lock takes at most one SRCDIR");
 		goto fail;
 	}
-	if (run(pos.count ? pos.items[0] : ".", &res, &err))
+	srcdir = pos.count ? pos.items[0] : ".";
+	if (cli_load_config(&common, srcdir, NULL, 0, &cfg, &err) ||
+	    run(cfg, srcdir, &res, &err))
 		goto fail;
+	audit(cfg, srcdir, &res);
 	print_result(&res);
 	goto cleanup;
 fail:
 	rc = cli_report(&common, &err);
 cleanup:
 	hwb_lock_result_release(&res);
+	hwb_config_free(cfg);
 	cli_list_release(&pos);
 	cli_list_release(&find_links);
 	cli_list_release(&pythons);

@@ -13,7 +13,9 @@
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
+#include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
+#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 #include "pkg/sign/sign.h"
 
@@ -178,9 +180,25 @@ static void print_text(const char *file, const struct hwb_verify_result *r)
 	hwb_buf_release(&safe);
 }
 
+static void audit(const struct hwb_config *cfg, const char *file,
+		  const struct hwb_verify_result *r, const struct hwb_error *err)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("file", file),
+		HWB_AUDIT_FLAG("verified", r != NULL),
+		HWB_AUDIT_STR("sha256", r ? r->artifact_sha256 : NULL),
+		HWB_AUDIT_STR("identity", r ? r->identity : NULL),
+		HWB_AUDIT_STR("issuer", r && r->issuer[0] ? r->issuer : NULL),
+		HWB_AUDIT_STR("code", r ? NULL : err->code),
+	};
+
+	cli_audit(cfg, "verify.completed", f, sizeof(f) / sizeof(*f));
+}
+
 /* Run one verification; record it for the JSON document or print it. */
-static int run_one(struct hwb_verifier *v, const char *file, int pypi,
-		   json_t *results, enum hwb_error_kind *worst)
+static int run_one(const struct hwb_config *cfg, struct hwb_verifier *v,
+		   const char *file, int pypi, json_t *results,
+		   enum hwb_error_kind *worst)
 {
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct hwb_verify_result res;
@@ -192,6 +210,7 @@ static int run_one(struct hwb_verifier *v, const char *file, int pypi,
 		rc = hwb_verify_detached(v, file, o.signature, o.certificate, &res, &err);
 	else
 		rc = hwb_verify_bundle(v, file, o.bundle, &res, &err);
+	audit(cfg, file, rc ? NULL : &res, &err);
 	if (rc) {
 		cli_report(NULL, &err);
 		if (results)
@@ -226,12 +245,51 @@ static const char *check_combination(size_t nfiles, int pypi)
 	return NULL;
 }
 
+/*
+ * The trust settings: verify.trusted-root (one file: the verifier trusts
+ * one root) or verify.staging, never both. A flag for one of them wins over
+ * the configured other.
+ */
+static int trust_from_config(const struct hwb_config *cfg,
+			     struct hwb_verify_options *opts,
+			     struct hwb_error *err)
+{
+	const char *const *roots = NULL;
+	size_t n = hwb_config_list(cfg, "verify.trusted-root", &roots);
+
+	if (o.staging || o.trusted_root) {
+		opts->staging = o.staging;
+		opts->trusted_root = o.trusted_root;
+		return 0;
+	}
+	if (n > 1)
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-V033",
+				     "verify.trusted-root (%s) names %zu files; "
+				     "hwb verify trusts one root",
+				     hwb_config_origin(cfg, "verify.trusted-root"), n),
+		       hwb_error_hint(err, "keep one trusted_root.json in "
+				      "verify.trusted-root, or pass --trusted-root");
+	opts->trusted_root = n ? roots[0] : NULL;
+	opts->staging = hwb_config_bool(cfg, "verify.staging");
+	if (opts->trusted_root && opts->staging)
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-V033",
+				     "verify.trusted-root (%s) and verify.staging "
+				     "(%s) exclude each other",
+				     hwb_config_origin(cfg, "verify.trusted-root"),
+				     hwb_config_origin(cfg, "verify.staging")),
+		       hwb_error_hint(err, "set only one of them");
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct cli_list pos = { 0 };
 	struct hwb_verify_options opts;
 	struct hwb_verifier *v = NULL;
+	struct hwb_config *cfg = NULL;
+	struct hwb_config_override ov[2];
+	size_t nov = 0;
 	enum hwb_error_kind worst = HWB_KIND_NONE;
 	json_t *results = NULL, *doc;
 	const char *bad, **files;
@@ -256,8 +314,18 @@ int cmd_verify(int argc, char **argv)
 		rc = usage_error(bad);
 		goto cleanup;
 	}
-	opts.trusted_root = o.trusted_root;
-	opts.staging = o.staging;
+	/* the flags win over verify.trusted-root and verify.staging */
+	if (o.trusted_root)
+		ov[nov++] = (struct hwb_config_override){
+			"verify.trusted-root", o.trusted_root, "--trusted-root" };
+	if (o.staging)
+		ov[nov++] = (struct hwb_config_override){ "verify.staging",
+							  "true", "--staging" };
+	if (cli_load_config(&common, ".", ov, nov, &cfg, &err) ||
+	    trust_from_config(cfg, &opts, &err)) {
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
 	opts.online = o.online;
 	opts.rekor_url = o.rekor_url;
 	if (hwb_verifier_new(&v, &opts, &err)) {
@@ -269,7 +337,7 @@ int cmd_verify(int argc, char **argv)
 		goto cleanup;
 	}
 	for (i = 0; i < nfiles; i++)
-		ok += !run_one(v, files[i], pypi, results, &worst);
+		ok += !run_one(cfg, v, files[i], pypi, results, &worst);
 	if (results) {
 		doc = json_pack("{s:s, s:I, s:I, s:O}", "schema", "hwb.verify/1",
 				"verified", (json_int_t)ok, "failed",
@@ -283,6 +351,7 @@ int cmd_verify(int argc, char **argv)
 cleanup:
 	json_decref(results);
 	hwb_verifier_free(v);
+	hwb_config_free(cfg);
 	cli_list_release(&pos);
 	return rc;
 }
