@@ -37,7 +37,7 @@ FUZZ_LIB := build/fuzz/libhwb.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=tests/tools/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_SECONDS ?= 15
+FUZZ_SECONDS ?= 10
 
 # hwb handles allocation failure, so tests let malloc return NULL.
 export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
