@@ -107,6 +107,7 @@ static int run(const struct hwb_config *cfg, const char *srcdir,
 		o.index_url = hwb_config_str(cfg, "build.index-url");
 	o.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
+	o.ca_bundle = hwb_config_str(cfg, "http.ca-bundle");
 	o.static_only = static_only;
 	iso = hwb_config_str(cfg, "build.isolation");
 	o.isolation_none = iso && !strcmp(iso, "none");

@@ -2,7 +2,10 @@
 """The audit log written by hwb check and hwb verify, and the check.* and
 log.level settings those commands now read from the configuration."""
 import json
+import pathlib
 import shutil
+
+import pytest
 
 from conftest import ROOT
 
@@ -128,3 +131,33 @@ def test_token_in_file_name_never_reaches_the_log(run_hwb, home, tmp_path):
     assert r.returncode == 2 and "HWB-U007" in r.stderr, r
     assert TOKEN not in r.stderr
     assert not (home / ".hwb/logs").exists()
+
+
+LOCK_SAMPLE = ROOT / "testdata/projects/lock-sample"
+WHEELHOUSE = pathlib.Path("/usr/share/python-wheels")
+needs_wheelhouse = pytest.mark.skipif(
+    not WHEELHOUSE.is_dir() or not any(WHEELHOUSE.glob("setuptools-*")),
+    reason="Debian's python3-setuptools-whl is missing (tests/deps.sh)")
+
+
+@needs_wheelhouse
+def test_lock_writes_lock_written(run_hwb, home, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(LOCK_SAMPLE, project)
+    r = run_hwb("lock", project, "--find-links", WHEELHOUSE, "--python",
+                "/usr/bin/python3", "--static", cwd=tmp_path)
+    assert r.returncode == 0, r
+    (ev,) = events(home)
+    assert ev["event"] == "lock.written" and ev["source_dir"] == str(project)
+    assert ev["path"].endswith("pylock.build.toml") and ev["changed"] is True
+    assert ev["packages"] >= 1
+
+
+def test_lock_uses_the_configured_ca_bundle(run_hwb, home, tmp_path):
+    project = tmp_path / "project"
+    shutil.copytree(LOCK_SAMPLE, project)
+    user_config(home, "[http]\nca-bundle = \"/nonexistent/ca.pem\"\n")
+    r = run_hwb("lock", project, "--index-url", "https://127.0.0.1:1/simple/",
+                "--python", "/usr/bin/python3", "--static", cwd=tmp_path)
+    assert r.returncode == 3 and "HWB-H002" in r.stderr, r
+    assert "/nonexistent/ca.pem" in r.stderr
