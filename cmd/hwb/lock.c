@@ -14,6 +14,7 @@
 #include "cmd/hwb/cmd.h"
 #include "pkg/build/build.h"
 #include "pkg/core/config.h"
+#include "pkg/core/http.h"
 
 static struct cli_common common;
 static struct cli_list find_links, pythons;
@@ -83,6 +84,7 @@ static void print_result(const struct hwb_lock_result *r)
 static int run(const struct hwb_config *cfg, const char *srcdir,
 	       struct hwb_lock_result *res, struct hwb_error *err)
 {
+	struct hwb_http_options http[1];
 	struct hwb_lock_options o = { 0 };
 	const char *const *links = NULL, *iso;
 
@@ -107,7 +109,8 @@ static int run(const struct hwb_config *cfg, const char *srcdir,
 		o.index_url = hwb_config_str(cfg, "build.index-url");
 	o.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
-	o.ca_bundle = hwb_config_str(cfg, "http.ca-bundle");
+	hwb_http_options_from_config(http, cfg);
+	o.http = http;
 	o.static_only = static_only;
 	iso = hwb_config_str(cfg, "build.isolation");
 	o.isolation_none = iso && !strcmp(iso, "none");

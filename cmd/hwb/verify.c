@@ -16,6 +16,7 @@
 #include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
 #include "pkg/core/config.h"
+#include "pkg/core/http.h"
 #include "pkg/core/log.h"
 #include "pkg/sign/sign.h"
 
@@ -289,6 +290,7 @@ int cmd_verify(int argc, char **argv)
 	struct hwb_verifier *v = NULL;
 	struct hwb_config *cfg = NULL;
 	struct hwb_config_override ov[2];
+	struct hwb_http_options http;
 	size_t nov = 0;
 	enum hwb_error_kind worst = HWB_KIND_NONE;
 	json_t *results = NULL, *doc;
@@ -327,6 +329,8 @@ int cmd_verify(int argc, char **argv)
 		goto cleanup;
 	}
 	opts.online = o.online;
+	hwb_http_options_from_config(&http, cfg);
+	opts.http = &http;
 	opts.rekor_url = o.rekor_url;
 	if (hwb_verifier_new(&v, &opts, &err)) {
 		rc = cli_report(&common, &err);

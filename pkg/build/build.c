@@ -98,6 +98,8 @@ static void read_config(struct hwb_build__ctx *c)
 	c->req_source.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
 	c->req_source.cache_dir = c->o->cache_dir;
+	hwb_http_options_from_config(&c->http, cfg);
+	c->req_source.http = &c->http;
 	c->python = hwb_config_str(cfg, "build.python");
 	if (!c->python)
 		c->python = "/usr/bin/python3";

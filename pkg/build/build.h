@@ -17,6 +17,8 @@
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 
+struct hwb_http_options;
+
 /*
  * Resource limits of one sandboxed command. Defaults fit compilers: nsjail's
  * (1 MiB files, 32 descriptors) break real builds. 0 means "no limit" only
@@ -198,6 +200,8 @@ struct hwb_lock_options {
 	size_t find_links_count;
 	const char *index_url;         /* simple index (PEP 691/503) or NULL */
 	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
+	const struct hwb_http_options *http; /* HTTP client settings; NULL:
+					      * the defaults */
 	const char *python;            /* interpreter; NULL: python3 on PATH */
 	const char *const *pythons;    /* several interpreters, one lock for
 					* all (environments + markers); when

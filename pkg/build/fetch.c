@@ -151,16 +151,19 @@ static int url_allowed(const char *url, const char *index_url)
 	return ok;
 }
 
-static int download(struct hwb_http_client **http, const char *ca_bundle,
-		    const char *url, struct hwb_buf *out,
-		    struct hwb_error *err)
+static int download(struct hwb_http_client **http,
+		    const struct hwb_build__source *src, const char *url,
+		    struct hwb_buf *out, struct hwb_error *err)
 {
 	struct hwb_http_options opts = HWB_HTTP_OPTIONS_INIT;
 	struct hwb_http_request req = { 0 };
 	struct hwb_http_response resp = HWB_HTTP_RESPONSE_INIT;
 	int ret = -1;
 
-	opts.ca_bundle = ca_bundle;
+	if (src->http)
+		opts = *src->http;
+	if (src->ca_bundle)
+		opts.ca_bundle = src->ca_bundle;
 	if (!*http && hwb_http_client_new(http, &opts, err))
 		return -1;
 	req.method = HWB_HTTP_GET;
@@ -211,7 +214,7 @@ int hwb_build__dist_materialize(struct hwb_build__finder *f,
 		path = NULL;
 	}
 	hwb_log_info("downloading %s", d->url);
-	if (download(&f->http, f->src->ca_bundle, d->url, &data, err) ||
+	if (download(&f->http, f->src, d->url, &data, err) ||
 	    store(f->cache_dir, d->filename, d->url, d->filename, d->sha256,
 		  &data, &path, d->sha256, err))
 		goto cleanup;
@@ -312,7 +315,7 @@ int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
 		goto cleanup;
 	} else {
 		hwb_log_info("downloading %s", w->url);
-		if (download(&http, src->ca_bundle, w->url, &data, err))
+		if (download(&http, src, w->url, &data, err))
 			goto cleanup;
 	}
 	if (store(cache_dir, pkg->name, w->name, w->name, w->sha256, &data,

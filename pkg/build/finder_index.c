@@ -362,7 +362,10 @@ int hwb_build__index_scan(struct hwb_build__finder *f, const char *name,
 				base[strlen(base) - 1] == '/' ? "" : "/", name);
 	if (!url)
 		return hwb_error_oom(err);
-	opts.ca_bundle = f->src->ca_bundle;
+	if (f->src->http)
+		opts = *f->src->http;
+	if (f->src->ca_bundle)
+		opts.ca_bundle = f->src->ca_bundle;
 	if (!f->http && hwb_http_client_new(&f->http, &opts, err))
 		goto cleanup;
 	req.method = HWB_HTTP_GET;

@@ -13,6 +13,7 @@
 #include "pkg/build/build.h"
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
+#include "pkg/core/http.h"
 
 /* The uid and gid the build sees for itself inside the sandbox. */
 #define HWB_SANDBOX_UID 1000
@@ -316,6 +317,8 @@ struct hwb_build__source {
 	size_t find_links_count;
 	const char *index_url;         /* PEP 503/691 simple index, or NULL */
 	const char *ca_bundle;         /* PEM file for the index, or NULL */
+	const struct hwb_http_options *http; /* client settings; NULL:
+					      * the defaults */
 	int allow_url_requirements;    /* build.allow-url-requirements */
 	const char *cache_dir;         /* NULL: hwb_build__cache_dir() */
 };
@@ -850,6 +853,7 @@ struct hwb_build__ctx {
 	struct hwb_build__lock *lock;  /* owned: from the file or resolved */
 	int locked;                    /* lock came from pylock.build.toml */
 	struct hwb_build__source req_source; /* wheelhouse and index */
+	struct hwb_http_options http;  /* req_source.http, from config */
 	const char *const *allow;      /* build.allow-network, from config */
 	size_t allow_count;
 	char *proxy_path;              /* owned, <work>/proxy.sock */

@@ -252,6 +252,7 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	src.find_links_count = opts->find_links_count;
 	src.index_url = opts->index_url;
 	src.ca_bundle = opts->ca_bundle;
+	src.http = opts->http;
 	src.allow_url_requirements = opts->allow_url_requirements;
 	src.cache_dir = cache;
 	if (read_requires(srcdir, &reqs, &nreq, err) ||

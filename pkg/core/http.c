@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pkg/core/config.h"
 #include "pkg/core/internal.h"
 #include "pkg/core/log.h"
 
@@ -726,4 +727,20 @@ int hwb_http_status_error(const struct hwb_http_request *req,
 	hwb_buf_release(&snippet);
 	return hwb_error_hint(err, "the service refused the request; its "
 				   "answer says why");
+}
+
+void hwb_http_options_from_config(struct hwb_http_options *o,
+				  const struct hwb_config *cfg)
+{
+	struct hwb_http_options init = HWB_HTTP_OPTIONS_INIT;
+	int64_t retries = hwb_config_int(cfg, "http.retries");
+
+	*o = init;
+	o->timeout_ms = (long)hwb_config_int(cfg, "http.timeout") * 1000L;
+	o->connect_timeout_ms =
+		(long)hwb_config_int(cfg, "http.connect-timeout") * 1000L;
+	o->max_attempts = retries + 1 > HWB_HTTP_MAX_ATTEMPTS_LIMIT
+				  ? HWB_HTTP_MAX_ATTEMPTS_LIMIT
+				  : (unsigned)retries + 1;
+	o->ca_bundle = hwb_config_str(cfg, "http.ca-bundle");
 }

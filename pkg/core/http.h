@@ -72,6 +72,17 @@ enum hwb_http_method {
  * after "Bearer "/"Basic ") with hwb_redact_register() before anything runs,
  * and no header value is ever logged.
  */
+struct hwb_config;
+
+/**
+ * Fill o from the configuration: http.timeout, http.connect-timeout,
+ * http.retries (attempts = retries + 1, at most
+ * HWB_HTTP_MAX_ATTEMPTS_LIMIT) and http.ca-bundle (borrowed from cfg). The
+ * other fields keep their HWB_HTTP_OPTIONS_INIT values.
+ */
+void hwb_http_options_from_config(struct hwb_http_options *o,
+				  const struct hwb_config *cfg);
+
 struct hwb_http_header {
 	const char *name;
 	const char *value;

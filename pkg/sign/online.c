@@ -236,6 +236,8 @@ static int lookup_and_verify(struct hwb_verifier *v, const char *base,
 	size_t i;
 	int rc = -1, tried = 0;
 
+	if (v->opts.http)
+		hopts = *v->opts.http;
 	hwb_buf_puts(&body, "{\"hash\":\"sha256:");
 	hwb_hex_encode(&body, a->sha256, 32);
 	hwb_buf_puts(&body, "\"}");

@@ -13,6 +13,8 @@
 
 #include "pkg/core/error.h"
 
+struct hwb_http_options;
+
 /* Which identity rule a signature must satisfy. */
 enum hwb_verify_policy_kind {
 	HWB_POLICY_NONE = 0,   /* refused: never "verified" without a policy */
@@ -56,6 +58,8 @@ struct hwb_verify_options {
 	int online;               /* allow the Rekor look-up of detached signatures */
 	const char *rekor_url;    /* Rekor base URL for --online; NULL: the trust
 				   * root's currently valid Rekor v1 log */
+	const struct hwb_http_options *http; /* Rekor client settings,
+					      * borrowed; NULL: defaults */
 	struct hwb_verify_policy policy;
 };
 

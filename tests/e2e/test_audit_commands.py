@@ -161,3 +161,17 @@ def test_lock_uses_the_configured_ca_bundle(run_hwb, home, tmp_path):
                 "--python", "/usr/bin/python3", "--static", cwd=tmp_path)
     assert r.returncode == 3 and "HWB-H002" in r.stderr, r
     assert "/nonexistent/ca.pem" in r.stderr
+
+
+def test_verify_online_uses_the_configured_http_settings(run_hwb, home, tmp_path):
+    """http.* reaches the Rekor client: the configured CA bundle is read."""
+    from test_verify_online import detach
+
+    sig, cert = detach(tmp_path, SIGNED.parent / "bundle_v3_github.whl.sigstore")
+    user_config(home, "[http]\nca-bundle = \"/nonexistent/ca.pem\"\nretries = 0\n")
+    r = run_hwb("verify", SIGNED, "--signature", sig, "--certificate", cert,
+                "--online", "--rekor-url", "https://127.0.0.1:1",
+                "--repository", "trailofbits/rfc8785.py", "--workflow",
+                "release.yml", cwd=tmp_path)
+    assert r.returncode == 3 and "HWB-H002" in r.stderr, r
+    assert events(home)[-1]["verified"] is False
