@@ -175,3 +175,13 @@ def test_verify_online_uses_the_configured_http_settings(run_hwb, home, tmp_path
                 "release.yml", cwd=tmp_path)
     assert r.returncode == 3 and "HWB-H002" in r.stderr, r
     assert events(home)[-1]["verified"] is False
+
+
+def test_build_failure_records_started_and_failed(run_hwb, home, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = run_hwb("build", "empty", cwd=tmp_path)
+    assert r.returncode == 3, r
+    started, failed = events(home)
+    assert started["event"] == "build.started" and started["source_dir"] == "empty"
+    assert started["isolation"] == "sandbox"
+    assert failed["event"] == "build.failed" and failed["code"].startswith("HWB-B")

@@ -99,7 +99,7 @@ def test_builds_are_reproducible(run_hwb, tmp_path):
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
-def test_provenance_statement(run_hwb, tmp_path):
+def test_provenance_statement(run_hwb, home, tmp_path):
     src = project(tmp_path, "build-intree")
     out = tmp_path / "dist"
     r = run_hwb("build", src, "--outdir", out, "--wheel", "--format", "json")
@@ -118,6 +118,11 @@ def test_provenance_statement(run_hwb, tmp_path):
     assert bd["externalParameters"]["allowNetwork"] == []
     assert bd["internalParameters"]["dirty"] is False
     assert prov["predicate"]["runDetails"]["builder"]["id"] == "https://hwb.dev/builder/sandbox/v1"
+    log = next((home / ".hwb/logs").glob("audit-*.jsonl")).read_text().splitlines()
+    started, done = (json.loads(line) for line in log)
+    assert started["event"] == "build.started" and started["isolation"] == "sandbox"
+    assert done["event"] == "build.completed" and done["wheel_sha256"] == doc["wheel_sha256"]
+    assert done["wheel"] == doc["wheel"] and done["sdist"] is None
 
 
 def test_isolation_none_is_warned_and_recorded(run_hwb, tmp_path):
