@@ -162,24 +162,31 @@ static void put32(struct hwb_buf *b, uint32_t v)
 	hwb_buf_put(b, c, 4);
 }
 
-/* Raw deflate of data into out (zip method 8). */
-static int deflate_raw(const struct hwb_buf *data, struct hwb_buf *out)
+/*
+ * Compress all of in into out at level 9: window_bits -15 gives raw deflate
+ * (zip method 8), 15 + 16 a gzip stream whose header zlib writes with no
+ * name and time 0 (gzip -n).
+ */
+static int deflate_whole(const struct hwb_buf *in, struct hwb_buf *out,
+			 int window_bits)
 {
 	z_stream z;
 	uLong bound;
 	int rc;
 
 	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 9, Z_DEFLATED, window_bits, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
 		return -1;
-	bound = deflateBound(&z, (uLong)data->len);
+	/* deflateBound counts the gzip wrapper; the margin is for safety. */
+	bound = deflateBound(&z, (uLong)in->len) + 32;
 	hwb_buf_clear(out);
 	if (hwb_buf_grow(out, bound)) {
 		deflateEnd(&z);
 		return -1;
 	}
-	z.next_in = (Bytef *)data->ptr;
-	z.avail_in = (uInt)data->len;
+	z.next_in = (Bytef *)in->ptr;
+	z.avail_in = (uInt)in->len;
 	z.next_out = (Bytef *)out->ptr;
 	z.avail_out = (uInt)bound;
 	rc = deflate(&z, Z_FINISH);
@@ -219,7 +226,7 @@ static int write_zip(const struct members *m, long long epoch,
 		int stored = it->data.len == 0;
 		uint32_t mode = (it->exec ? 0100755u : 0100644u) << 16;
 
-		if (!stored && deflate_raw(&it->data, &comp))
+		if (!stored && deflate_whole(&it->data, &comp, -15))
 			goto oom;
 		if (offset > UINT32_MAX || it->data.len > UINT32_MAX)
 			goto too_big;
@@ -448,31 +455,6 @@ cleanup:
 	return ret;
 }
 
-/* gzip -n: zlib's gzip header has no name and time 0. */
-static int gzip_n(const struct hwb_buf *in, struct hwb_buf *out)
-{
-	z_stream z;
-	uLong bound;
-	int rc;
-
-	memset(&z, 0, sizeof(z));
-	if (deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-		return -1;
-	bound = deflateBound(&z, (uLong)in->len) + 32;
-	if (hwb_buf_grow(out, bound)) {
-		deflateEnd(&z);
-		return -1;
-	}
-	z.next_in = (Bytef *)in->ptr;
-	z.avail_in = (uInt)in->len;
-	z.next_out = (Bytef *)out->ptr;
-	z.avail_out = (uInt)bound;
-	rc = deflate(&z, Z_FINISH);
-	out->len = z.total_out;
-	deflateEnd(&z);
-	return rc == Z_STREAM_END ? 0 : -1;
-}
-
 int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err)
 {
@@ -485,7 +467,7 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 	qsort(m.items, m.count, sizeof(*m.items), name_order);
 	if (write_tar(&m, epoch, &tar, err))
 		goto cleanup;
-	if (gzip_n(&tar, &gz)) {
+	if (deflate_whole(&tar, &gz, 15 + 16)) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}

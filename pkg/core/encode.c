@@ -6,6 +6,7 @@
  * some byte string is refused, so two spellings never compare unequal.
  */
 #include "pkg/core/encode.h"
+#include "pkg/core/internal.h"
 
 #include <string.h>
 
@@ -33,7 +34,7 @@ int hwb_hex_encode(struct hwb_buf *out, const void *data, size_t len)
 	return 0;
 }
 
-static int hex_value(char c)
+int hwb_core__hex_value(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -56,8 +57,8 @@ int hwb_hex_decode(struct hwb_buf *out, const char *hex, size_t len,
 	if (hwb_buf_grow(out, len / 2))
 		return hwb_error_oom(err);
 	for (i = 0; i < len; i += 2) {
-		hi = hex_value(hex[i]);
-		lo = hex_value(hex[i + 1]);
+		hi = hwb_core__hex_value((unsigned char)hex[i]);
+		lo = hwb_core__hex_value((unsigned char)hex[i + 1]);
 		if (hi < 0 || lo < 0) {
 			hwb_buf_truncate(out, start);
 			return hwb_error_set(err, HWB_KIND_FAILED, "HWB-J001",

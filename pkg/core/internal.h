@@ -17,6 +17,9 @@
 #include "pkg/core/lazy.h"
 #include "pkg/core/toml.h"
 
+/* The value of one hex digit (either case), or -1 (encode.c). */
+int hwb_core__hex_value(int c);
+
 /* ---- TOML parser (toml.c: document structure, toml_scalar.c: values) ---- */
 
 /*

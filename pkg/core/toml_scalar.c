@@ -70,17 +70,6 @@ static int put_utf8(struct hwb_buf *b, uint32_t cp)
 	return hwb_buf_put(b, s, 4);
 }
 
-static int hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* \uXXXX or \UXXXXXXXX: digits hex digits after the cursor's "\u". */
 static int unicode_escape(struct hwb_core__toml_parser *p, struct hwb_buf *out,
 			  size_t digits, unsigned line, unsigned col)
@@ -89,7 +78,7 @@ static int unicode_escape(struct hwb_core__toml_parser *p, struct hwb_buf *out,
 	size_t i;
 
 	for (i = 0; i < digits; i++) {
-		int h = hex_value(hwb_core__toml_peek(p, 2 + i));
+		int h = hwb_core__hex_value(hwb_core__toml_peek(p, 2 + i));
 
 		if (h < 0)
 			return hwb_core__toml_fail(
@@ -286,7 +275,7 @@ int hwb_core__toml_string(struct hwb_core__toml_parser *p, struct hwb_buf *out,
 static int is_digit_in(int c, int base)
 {
 	if (base == 16)
-		return hex_value(c) >= 0;
+		return hwb_core__hex_value(c) >= 0;
 	return c >= '0' && c < '0' + base;
 }
 
@@ -336,7 +325,7 @@ static int to_u64(const char *s, size_t n, int base, uint64_t limit,
 
 		if (s[i] == '_')
 			continue;
-		d = (uint64_t)hex_value(s[i]);
+		d = (uint64_t)hwb_core__hex_value(s[i]);
 		if (v > (limit - d) / (uint64_t)base)
 			return -1;
 		v = v * (uint64_t)base + d;
