@@ -335,33 +335,40 @@ static void keep_header(struct hwb_buf *dst, const char *v, size_t len)
 		hwb_buf_set(dst, v, len);
 }
 
+void hwb_core__http_header_line(struct hwb_http_response *resp,
+				const char *line, size_t n)
+{
+	const char *colon = memchr(line, ':', n), *v;
+	size_t name_len;
+
+	/* A new status line (after 1xx or a redirect) starts a new response. */
+	if (n >= 5 && !memcmp(line, "HTTP/", 5)) {
+		hwb_buf_clear(&resp->content_type);
+		hwb_buf_clear(&resp->retry_after);
+		hwb_buf_clear(&resp->location);
+		return;
+	}
+	if (!colon)
+		return;
+	name_len = (size_t)(colon - line);
+	for (v = colon + 1; v < line + n && (*v == ' ' || *v == '\t'); v++)
+		;
+#define IS(h) (name_len == sizeof(h) - 1 && !strncasecmp(line, h, name_len))
+	if (IS("Content-Type"))
+		keep_header(&resp->content_type, v, (size_t)(line + n - v));
+	else if (IS("Retry-After"))
+		keep_header(&resp->retry_after, v, (size_t)(line + n - v));
+	else if (IS("Location"))
+		keep_header(&resp->location, v, (size_t)(line + n - v));
+#undef IS
+}
+
 static size_t on_header(char *ptr, size_t size, size_t nitems, void *arg)
 {
 	struct send_ctx *s = arg;
-	size_t n = size * nitems, name_len;
-	const char *colon = memchr(ptr, ':', n), *v;
 
-	/* A new status line (after 1xx or a redirect) starts a new response. */
-	if (n >= 5 && !memcmp(ptr, "HTTP/", 5)) {
-		hwb_buf_clear(&s->resp->content_type);
-		hwb_buf_clear(&s->resp->retry_after);
-		hwb_buf_clear(&s->resp->location);
-		return n;
-	}
-	if (!colon)
-		return n;
-	name_len = (size_t)(colon - ptr);
-	for (v = colon + 1; v < ptr + n && (*v == ' ' || *v == '\t'); v++)
-		;
-#define IS(h) (name_len == sizeof(h) - 1 && !strncasecmp(ptr, h, name_len))
-	if (IS("Content-Type"))
-		keep_header(&s->resp->content_type, v, (size_t)(ptr + n - v));
-	else if (IS("Retry-After"))
-		keep_header(&s->resp->retry_after, v, (size_t)(ptr + n - v));
-	else if (IS("Location"))
-		keep_header(&s->resp->location, v, (size_t)(ptr + n - v));
-#undef IS
-	return n;
+	hwb_core__http_header_line(s->resp, ptr, size * nitems);
+	return size * nitems;
 }
 
 /* Set up the handle for one attempt; curl_easy_reset keeps connections. */
@@ -556,11 +563,11 @@ static enum outcome run_attempt(struct send_ctx *s, struct hwb_error *err)
 }
 
 /* Retry-After as delta seconds or an HTTP date; -1 when unusable. */
-static long retry_after_ms(const char *value)
+long hwb_core__http_retry_after_ms(const char *value, time_t now)
 {
 	char *end;
 	unsigned long secs;
-	time_t when, now = time(NULL);
+	time_t when;
 
 	if (value[0] >= '0' && value[0] <= '9') {
 		errno = 0;
@@ -589,7 +596,8 @@ static long next_delay(struct send_ctx *s, enum outcome out)
 	uint64_t x;
 
 	if (out == OUT_RETRY_HTTP && s->resp->retry_after.len &&
-	    (asked = retry_after_ms(s->resp->retry_after.ptr)) >= 0)
+	    (asked = hwb_core__http_retry_after_ms(s->resp->retry_after.ptr,
+						    time(NULL))) >= 0)
 		return asked < o->retry_after_max_ms ? asked
 						     : o->retry_after_max_ms;
 	for (i = 1; i < s->resp->attempts && ceiling < o->retry_max_ms; i++)

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
@@ -72,6 +73,18 @@ int hwb_core__toml_scalar(struct hwb_core__toml_parser *p,
 			  struct hwb_toml_value *v);
 
 /* ---- HTTP client (http.c, http_upload.c) ---- */
+
+/*
+ * Take what hwb reads from one response header line (a server's bytes):
+ * Content-Type, Retry-After and Location into resp; a status line clears
+ * them. Exposed for the fuzz target.
+ */
+void hwb_core__http_header_line(struct hwb_http_response *resp,
+				const char *line, size_t n);
+
+/* Retry-After (delta seconds or HTTP date) in ms from now, capped at a
+ * day; -1 when unusable. curl must be loaded (hwb_lazy_require). */
+long hwb_core__http_retry_after_ms(const char *value, time_t now);
 
 /* A file streamed as a request body or multipart part; fd starts -1. */
 struct hwb_core__http_file {
