@@ -54,48 +54,28 @@ static const struct cli_command build_cmd = {
 	build_opts,
 };
 
-static int add(struct hwb_config_override *o, size_t *n, const char *key,
-	       const char *value, const char *flag)
-{
-	o[*n].key = key;
-	o[*n].value = value;
-	o[*n].origin = flag;
-	(*n)++;
-	return 0;
-}
-
 /* Every flag that is a setting becomes an override with its flag name. */
-static int overrides(struct hwb_config_override **out, size_t *n,
-		     char *timeout_text, struct hwb_error *err)
+static int overrides(struct cli_overrides *o, const char *timeout_text,
+		     struct hwb_error *err)
 {
-	size_t cap = 7 + allow_network.count + find_links.count + pass_env.count,
-	       i;
-	struct hwb_config_override *o = calloc(cap, sizeof(*o));
-
-	*n = 0;
-	if (!o)
-		return hwb_error_oom(err);
-	if (outdir)
-		add(o, n, "build.outdir", outdir, "--outdir");
-	if (python)
-		add(o, n, "build.python", python, "--python");
-	if (isolation)
-		add(o, n, "build.isolation", isolation, "--isolation");
-	if (index_url)
-		add(o, n, "build.index-url", index_url, "--index-url");
-	if (timeout >= 0)
-		add(o, n, "build.timeout", timeout_text, "--timeout");
-	if (strict)
-		add(o, n, "build.strict", "true", "--strict");
-	for (i = 0; i < allow_network.count; i++)
-		add(o, n, "build.allow-network", allow_network.items[i],
-		    "--allow-network");
-	for (i = 0; i < find_links.count; i++)
-		add(o, n, "build.find-links", find_links.items[i], "--find-links");
-	for (i = 0; i < pass_env.count; i++)
-		add(o, n, "build.pass-env", pass_env.items[i], "--pass-env");
-	*out = o;
-	return 0;
+	return (outdir &&
+		cli_override(o, "build.outdir", outdir, "--outdir", err)) ||
+	       (python &&
+		cli_override(o, "build.python", python, "--python", err)) ||
+	       (isolation && cli_override(o, "build.isolation", isolation,
+					  "--isolation", err)) ||
+	       (index_url && cli_override(o, "build.index-url", index_url,
+					  "--index-url", err)) ||
+	       (timeout >= 0 && cli_override(o, "build.timeout", timeout_text,
+					     "--timeout", err)) ||
+	       (strict &&
+		cli_override(o, "build.strict", "true", "--strict", err)) ||
+	       cli_override_list(o, "build.allow-network", &allow_network,
+				 "--allow-network", err) ||
+	       cli_override_list(o, "build.find-links", &find_links,
+				 "--find-links", err) ||
+	       cli_override_list(o, "build.pass-env", &pass_env, "--pass-env",
+				 err) ? -1 : 0;
 }
 
 static void audit_started(const struct hwb_config *cfg, const char *srcdir)
@@ -163,12 +143,11 @@ int cmd_build(int argc, char **argv)
 {
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct cli_list pos = { 0 };
-	struct hwb_config_override *ov = NULL;
+	struct cli_overrides ov = { 0 };
 	struct hwb_config *cfg = NULL;
 	struct hwb_build_options opts = { 0 };
 	struct hwb_build_result result = HWB_BUILD_RESULT_INIT;
 	char timeout_text[32];
-	size_t n = 0;
 	int rc = 0;
 
 	if (cli_parse(&build_cmd, argc, argv, &pos, &err) ||
@@ -184,10 +163,11 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	}
 	snprintf(timeout_text, sizeof(timeout_text), "%ld", timeout);
-	if (overrides(&ov, &n, timeout_text, &err))
+	if (overrides(&ov, timeout_text, &err))
 		goto fail;
 	opts.srcdir = pos.count ? pos.items[0] : ".";
-	if (cli_load_config(&common, opts.srcdir, ov, n, &cfg, &err))
+	if (cli_load_config(&common, opts.srcdir, ov.items, ov.count, &cfg,
+			    &err))
 		goto fail;
 	audit_started(cfg, opts.srcdir);
 	opts.config = cfg;
@@ -210,7 +190,7 @@ fail:
 cleanup:
 	hwb_build_result_release(&result);
 	hwb_config_free(cfg);
-	free(ov);
+	cli_overrides_release(&ov);
 	cli_list_release(&pos);
 	cli_list_release(&settings);
 	cli_list_release(&allow_network);

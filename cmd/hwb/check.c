@@ -235,8 +235,8 @@ static int check_one(const struct hwb_config *cfg, const char *path,
 }
 
 /* Every flag is an override of its check.* setting, named by the flag. */
-static int overrides(struct hwb_config_override **out, size_t *n,
-		     char num[4][24], struct hwb_error *err)
+static int overrides(struct cli_overrides *o, char num[4][24],
+		     struct hwb_error *err)
 {
 	static const char *const keys[4] = {
 		"check.max-member-size", "check.max-total-size",
@@ -245,30 +245,21 @@ static int overrides(struct hwb_config_override **out, size_t *n,
 		"--max-member-size", "--max-total-size", "--max-ratio",
 		"--threads" };
 	const long vals[4] = { max_member, max_total, max_ratio, threads };
-	size_t i, cap = 5 + select_list.count + ignore_list.count;
-	struct hwb_config_override *o = calloc(cap, sizeof(*o));
+	size_t i;
 
-	*n = 0;
-	if (!o)
-		return hwb_error_oom(err);
-	if (strict)
-		o[(*n)++] = (struct hwb_config_override){ "check.strict",
-							  "true", "--strict" };
+	if (strict && cli_override(o, "check.strict", "true", "--strict", err))
+		return -1;
 	for (i = 0; i < 4; i++) {
 		if (vals[i] < 0)
 			continue;
 		snprintf(num[i], 24, "%ld", vals[i]);
-		o[(*n)++] = (struct hwb_config_override){ keys[i], num[i],
-							  flags[i] };
+		if (cli_override(o, keys[i], num[i], flags[i], err))
+			return -1;
 	}
-	for (i = 0; i < select_list.count; i++)
-		o[(*n)++] = (struct hwb_config_override){
-			"check.select", select_list.items[i], "--select" };
-	for (i = 0; i < ignore_list.count; i++)
-		o[(*n)++] = (struct hwb_config_override){
-			"check.ignore", ignore_list.items[i], "--ignore" };
-	*out = o;
-	return 0;
+	return cli_override_list(o, "check.select", &select_list, "--select",
+				 err) ||
+	       cli_override_list(o, "check.ignore", &ignore_list, "--ignore",
+				 err) ? -1 : 0;
 }
 
 static void apply_limits(const struct hwb_config *cfg,
@@ -288,10 +279,9 @@ int cmd_check(int argc, char **argv)
 	struct cli_list pos = { 0 };
 	struct hwb_buf sel = HWB_BUF_INIT, ign = HWB_BUF_INIT;
 	struct hwb_check_options o = { 0 };
-	struct hwb_config_override *ov = NULL;
+	struct cli_overrides ov = { 0 };
 	struct hwb_config *cfg = NULL;
 	char num[4][24];
-	size_t n = 0;
 	const char **select = NULL, **ignore = NULL;
 	json_t *doc = NULL, *files = NULL;
 	int rc = 0, status;
@@ -306,8 +296,8 @@ int cmd_check(int argc, char **argv)
 		cli_print_help(&check_cmd);
 		goto cleanup;
 	}
-	if (overrides(&ov, &n, num, &err) ||
-	    cli_load_config(&common, ".", ov, n, &cfg, &err) ||
+	if (overrides(&ov, num, &err) ||
+	    cli_load_config(&common, ".", ov.items, ov.count, &cfg, &err) ||
 	    split_codes(cfg, "check.select", &sel, &select, &o.select_count,
 			&err) ||
 	    split_codes(cfg, "check.ignore", &ign, &ignore, &o.ignore_count,
@@ -346,7 +336,7 @@ cleanup:
 	json_decref(files);
 	free(select);
 	free(ignore);
-	free(ov);
+	cli_overrides_release(&ov);
 	hwb_config_free(cfg);
 	hwb_buf_release(&sel);
 	hwb_buf_release(&ign);

@@ -255,6 +255,41 @@ int cli_apply_common(const struct cli_common *c, struct hwb_error *err)
 	return 0;
 }
 
+int cli_override(struct cli_overrides *o, const char *key, const char *value,
+		 const char *flag, struct hwb_error *err)
+{
+	struct hwb_config_override *items;
+	size_t cap = o->cap ? o->cap * 2 : 8;
+
+	if (o->count == o->cap) {
+		if (!(items = realloc(o->items, cap * sizeof(*items))))
+			return hwb_error_oom(err);
+		o->items = items;
+		o->cap = cap;
+	}
+	o->items[o->count++] = (struct hwb_config_override){ key, value, flag };
+	return 0;
+}
+
+int cli_override_list(struct cli_overrides *o, const char *key,
+		      const struct cli_list *values, const char *flag,
+		      struct hwb_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < values->count; i++)
+		if (cli_override(o, key, values->items[i], flag, err))
+			return -1;
+	return 0;
+}
+
+void cli_overrides_release(struct cli_overrides *o)
+{
+	free(o->items);
+	o->items = NULL;
+	o->count = o->cap = 0;
+}
+
 /* log.level's choices, in the order of enum hwb_log_level. */
 static const char *const level_names[] = { "error", "warn", "info",
 					   "verbose", "debug" };

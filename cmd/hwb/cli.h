@@ -86,6 +86,25 @@ int cli_report(const struct cli_common *c, const struct hwb_error *err);
 /** Release a list filled by the parser. */
 void cli_list_release(struct cli_list *l);
 
+/*
+ * Flags that are settings, collected as configuration overrides named by
+ * their flag, so that the configuration's trust rules apply to them too.
+ * Entries point at the caller's strings. Start from { 0 }.
+ */
+struct cli_overrides {
+	struct hwb_config_override *items; /* owned */
+	size_t count, cap;
+};
+
+/** Add key = value from flag; -1 with err when out of memory. */
+int cli_override(struct cli_overrides *o, const char *key, const char *value,
+		 const char *flag, struct hwb_error *err);
+/** Add one override per item of a repeatable flag. */
+int cli_override_list(struct cli_overrides *o, const char *key,
+		      const struct cli_list *values, const char *flag,
+		      struct hwb_error *err);
+void cli_overrides_release(struct cli_overrides *o);
+
 /**
  * Load the configuration with project_dir's files (NULL: none) and the
  * flags in ov[0..n) as overrides, then apply log.level unless --quiet,
