@@ -15,7 +15,7 @@
 #include "pkg/core/config.h"
 
 static struct cli_common common;
-static const char *outdir, *python, *isolation, *index_url;
+static const char *outdir, *python, *isolation, *index_url, *image;
 static int wheel, sdist, verify_reproducible, strict;
 static long timeout = -1;
 static struct cli_list settings, allow_network, find_links, pass_env;
@@ -31,6 +31,9 @@ static const struct cli_opt build_opts[] = {
 	  "the interpreter for the build" },
 	{ CLI_OPT_STRING, "isolation", 0, &isolation, "sandbox|container|none",
 	  "how the backend is isolated (default: sandbox)" },
+	{ CLI_OPT_STRING, "container-image", 0, &image, "IMAGE",
+	  "a local image for --isolation container (default: podman runs "
+	  "the host's /usr read-only)" },
 	{ CLI_OPT_LIST, "allow-network", 0, &allow_network, "HOST",
 	  "a host the build may reach" },
 	{ CLI_OPT_INT, "timeout", 0, &timeout, "SECONDS",
@@ -66,6 +69,8 @@ static int overrides(struct cli_overrides *o, const char *timeout_text,
 					  "--isolation", err)) ||
 	       (index_url && cli_override(o, "build.index-url", index_url,
 					  "--index-url", err)) ||
+	       (image && cli_override(o, "build.container.image", image,
+				      "--container-image", err)) ||
 	       (timeout >= 0 && cli_override(o, "build.timeout", timeout_text,
 					     "--timeout", err)) ||
 	       (strict &&

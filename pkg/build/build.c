@@ -52,6 +52,7 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->proxy_path);
 	hwb_build__env_free(c->pass_env);
 	json_decref(c->config);
+	hwb_build__container_release(&c->container);
 	free(c->work);
 	free(c->hook_dir);
 }
@@ -116,6 +117,24 @@ static void read_config(struct hwb_build__ctx *c)
 	c->allow_count = hwb_config_list(cfg, "build.allow-network", &c->allow);
 }
 
+/* --isolation container: the engine from build.container.*, found on
+ * PATH before anything runs (probed once the work directory exists). */
+static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	const struct hwb_config *cfg = c->o->config;
+	struct hwb_build__container_request req;
+
+	memset(&req, 0, sizeof(req));
+	req.engine = hwb_config_str(cfg, "build.container.engine");
+	req.image = hwb_config_str(cfg, "build.container.image");
+	req.python = hwb_config_str(cfg, "build.container.python");
+	req.runtime = hwb_config_str(cfg, "build.container.runtime");
+	if (hwb_build__container_pick(&req, &c->container, err))
+		return -1;
+	c->spec.container = &c->container;
+	return 0;
+}
+
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	const struct hwb_build_options *o = c->o;
@@ -123,12 +142,9 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 	char real[PATH_MAX];
 
 	read_config(c);
-	if (c->isolation == HWB_ISOLATION_CONTAINER)
-		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-B060",
-				     "--isolation container is not available in "
-				     "this version of hwb"),
-		       hwb_error_hint(err, "use the default sandbox, or --isolation "
-				      "none knowingly");
+	if (c->isolation == HWB_ISOLATION_CONTAINER &&
+	    pick_engine(c, err))
+		return -1;
 	if (!realpath(o->srcdir ? o->srcdir : ".", real))
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B061",
 				       "cannot open the source directory '%s'",
@@ -150,7 +166,7 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 		hwb_log_warn("--isolation none: the backend runs unsandboxed with "
 			     "your user's rights and network; the provenance "
 			     "records this build as unisolated");
-	else if (hwb_sandbox_probe(err))
+	else if (c->isolation == HWB_ISOLATION_SANDBOX && hwb_sandbox_probe(err))
 		return -1;
 	return 0;
 }
@@ -461,6 +477,10 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 				       err) ||
 	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
 	    interpreter_prefix(&c, err) || make_work(&c, err))
+		goto cleanup;
+	if (c.isolation == HWB_ISOLATION_CONTAINER &&
+	    hwb_build__container_probe(&c.container, c.work, &c.py, c.py_prefix,
+				       err))
 		goto cleanup;
 	c.spec.isolation = c.isolation;
 	if (c.allow_count && start_proxy(&c, err))

@@ -18,6 +18,7 @@
 #include "pkg/core/error.h"
 
 struct hwb_http_options;
+struct hwb_build__container;
 
 /*
  * Resource limits of one sandboxed command. Defaults fit compilers: nsjail's
@@ -81,10 +82,13 @@ struct hwb_sandbox_spec {
 				   * hwb_sandbox_check_pass_env; NULL-ended */
 	long long source_date_epoch; /* < 0: not set */
 	struct hwb_sandbox_limits limits;
-	enum hwb_isolation isolation; /* SANDBOX or NONE */
+	enum hwb_isolation isolation;
 	const char *proxy_socket; /* host path of the allow-network proxy's
 				   * Unix socket, or NULL: inside, pid 1
 				   * forwards 127.0.0.1:3128 to it */
+	const struct hwb_build__container *container; /* CONTAINER: the engine
+						       * (pkg/build's own,
+						       * opaque), borrowed */
 };
 
 /* Where the allow-network proxy appears inside the sandbox. */

@@ -37,6 +37,11 @@ static int write_input(const struct hwb_build__stage *st, json_t *kwargs,
 		}
 		free(entry);
 	}
+	/* No hwb process runs in a container to forward the proxy port. */
+	if (st->spec.isolation == HWB_ISOLATION_CONTAINER &&
+	    st->spec.proxy_socket &&
+	    json_object_set_new(doc, "proxy_relay", json_string(HWB_PROXY_INSIDE)))
+		goto oom;
 	if (json_object_set_new(doc, "backend", json_string(st->sys->backend)) ||
 	    json_object_set(doc, "backend_path", bp) ||
 	    json_object_set(doc, "kwargs", kwargs) ||

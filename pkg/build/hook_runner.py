@@ -5,10 +5,15 @@
 # ({"backend", "backend_path", "kwargs"}) and writes DIR/output.json with
 # {"return_val"} or one of the flags "unsupported", "no_backend",
 # "backend_invalid", "hook_missing", "hook_error" (with "traceback").
+# In a container build with --allow-network, "proxy_relay" names the
+# proxy's Unix socket: the runner forwards 127.0.0.1:3128 to it, as the
+# sandbox's pid 1 does (no hwb process runs inside a container).
 import importlib
 import json
 import os
+import socket
 import sys
+import threading
 import traceback
 
 OPTIONAL_DEFAULTS = {
@@ -56,6 +61,46 @@ def _run(hook, request):
         return {"hook_error": True, "traceback": traceback.format_exc()}
 
 
+def _pump(src, dst):
+    how = socket.SHUT_WR  # end of data: pass the half-close on
+    try:
+        while True:
+            data = src.recv(65536)
+            if not data:
+                break
+            dst.sendall(data)
+    except OSError:
+        how = socket.SHUT_RDWR
+    try:
+        dst.shutdown(how)
+    except OSError:
+        pass
+
+
+def _relay(unix_path):
+    # Only hwb's proxy is reachable, and it enforces the allow list: the
+    # relay adds no route the build did not already have.
+    srv = socket.socket()
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind(("127.0.0.1", 3128))
+    srv.listen(64)
+
+    def serve():
+        while True:
+            conn, _ = srv.accept()
+            up = socket.socket(socket.AF_UNIX)
+            try:
+                up.connect(unix_path)
+            except OSError:
+                conn.close()
+                up.close()
+                continue
+            threading.Thread(target=_pump, args=(conn, up), daemon=True).start()
+            threading.Thread(target=_pump, args=(up, conn), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+
+
 def main():
     hook, work = sys.argv[1], sys.argv[2]
     # python -c puts the working directory (the source tree) first on
@@ -65,6 +110,8 @@ def main():
     me = os.getpid()
     with open(os.path.join(work, "input.json"), encoding="utf-8") as f:
         request = json.load(f)
+    if request.get("proxy_relay"):
+        _relay(request["proxy_relay"])
     result = _run(hook, request)
     if os.getpid() != me:
         # A process the backend forked returned here: only the hook's own

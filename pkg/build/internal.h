@@ -85,6 +85,9 @@ void hwb_build__unsandboxed_child(const struct hwb_build__plan *plan)
 /* Compile the deny list into a BPF program (an array of struct
  * sock_filter in out), before clone(). */
 int hwb_build__seccomp_compile(struct hwb_buf *out, struct hwb_error *err);
+/* The same deny list as an OCI seccomp profile (JSON) for container
+ * engines' --security-opt seccomp=FILE. */
+int hwb_build__seccomp_profile(struct hwb_buf *out, struct hwb_error *err);
 /* Load it: a single prctl, no allocation. -1 with errno. */
 int hwb_build__seccomp_install(const struct hwb_buf *program);
 
@@ -112,6 +115,168 @@ int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
 			       const struct hwb_sandbox_limits *limits,
 			       struct hwb_sandbox_result *result,
 			       struct hwb_error *err);
+
+/*
+ * A command run on the host under the sandbox's supervision: output
+ * streamed through the redacting log and capped, the wall-clock timeout,
+ * limit errors (sandbox_run.c). For --isolation none and for a container
+ * engine's client.
+ */
+struct hwb_build__host_cmd {
+	/* Runs in the child after fork(), plan's descriptors filled in. */
+	void (*child)(const struct hwb_build__plan *plan);
+	/* The timeout's action, given the child's pid; NULL: SIGKILL to the
+	 * child's process group (it made itself a session leader). */
+	void (*on_timeout)(pid_t pid, void *arg);
+	/* Rewrites the child's wait status into the command's before it is
+	 * judged, and may set result->limit_hit; -1 with err when the run
+	 * itself failed. NULL: the status as it is. Not called after a
+	 * timeout. */
+	int (*status)(int *wait_status, struct hwb_sandbox_result *result,
+		      void *arg, struct hwb_error *err);
+	void *arg;
+	int quiet; /* keep the output in result->log without logging it */
+};
+
+/**
+ * Fork cmd->child with plan (argv, envp, cwd and limits filled by the
+ * caller; timeout_seconds and log_max are used here), supervise it and
+ * judge its end as hwb_sandbox_run does.
+ */
+int hwb_build__run_host(struct hwb_build__plan *plan,
+			const struct hwb_build__host_cmd *cmd,
+			struct hwb_sandbox_result *result, struct hwb_error *err);
+
+/* The container engine's client: plan's descriptors, environment and
+ * argv; no namespaces or rlimits of ours; SIGTERM when hwb dies, which the
+ * client forwards to the container (sandbox.c). */
+void hwb_build__engine_child(const struct hwb_build__plan *plan)
+	__attribute__((noreturn));
+
+/* What a build sees of the host besides its own binds (sandbox_plan.c),
+ * NULL-ended, and the stub files of its /etc. */
+extern const char *const hwb_build__system_dirs[];
+extern const char *const hwb_build__system_files[];
+extern const char *const hwb_build__root_links[];
+extern const char hwb_build__passwd_stub[];
+extern const char hwb_build__group_stub[];
+extern const char hwb_build__hosts_stub[];
+
+/* ------------------------------------------------------------------------
+ * --isolation container (container.c, container_run.c, container_probe.c):
+ * the same spec run by podman or docker. Codes HWB-B060, HWB-B080..B085.
+ */
+enum hwb_build__engine {
+	HWB_ENGINE_PODMAN = 0,
+	HWB_ENGINE_DOCKER,
+};
+
+/* The engine and what it runs. Release with hwb_build__container_release. */
+struct hwb_build__container {
+	enum hwb_build__engine engine;
+	char *engine_path;   /* owned; absolute path of the client */
+	char *version;       /* owned; the engine's version, NULL before the
+			      * probe */
+	const char *runtime; /* borrowed (config); OCI runtime, NULL: the
+			      * engine's default */
+	const char *image;   /* borrowed (config); NULL: rootfs below */
+	char *image_id;      /* owned; the local image's id ("sha256:...") */
+	const char *python;  /* borrowed (config); the image's interpreter,
+			      * which replaces the spec's argv[0] */
+	char *rootfs;        /* owned; without an image: a root directory of
+			      * mount points, symlinks and the sandbox's stub
+			      * /etc files, the host's /usr bound read-only
+			      * into it (podman --rootfs) */
+	char *seccomp;       /* owned; the sandbox's deny list as an OCI
+			      * profile file, which replaces the engine's
+			      * default (that one allows ptrace: a backend
+			      * could stop the container's init) */
+	unsigned uid, gid;   /* --user: never 0 */
+	int keep_id;         /* rootless podman: --userns keep-id, so the
+			      * user's files stay the user's */
+};
+
+/* PATH in an image: the environment's bin links to the host's interpreter,
+ * which an image does not have, and images keep Python in /usr/local/bin. */
+#define HWB_CONTAINER_IMAGE_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* "podman" or "docker". */
+const char *hwb_build__engine_name(enum hwb_build__engine e);
+/* Free what ct owns (idempotent). */
+void hwb_build__container_release(struct hwb_build__container *ct);
+
+/**
+ * The engine's argv for spec (validated by the caller): `<engine> run
+ * --rm --name <name>`, the isolation flags, the limits of spec (defaults
+ * applied), the scrubbed environment as --env NAME=VALUE pairs only, the
+ * binds as -v host:inside:ro|rw, --workdir, then the image and its python,
+ * or --rootfs and spec->argv[0], then the rest of spec->argv. *out is
+ * NULL-ended; free it with hwb_build__env_free(). HWB-B085: a path the -v
+ * syntax cannot carry.
+ */
+int hwb_build__container_argv(const struct hwb_build__container *ct,
+			      const struct hwb_sandbox_spec *spec,
+			      const char *name, char ***out,
+			      struct hwb_error *err);
+
+/**
+ * The client's environment: the entries of environ_in the engine needs
+ * (PATH, HOME, XDG_RUNTIME_DIR, DOCKER_HOST, CONTAINERS_CONF, ...) and
+ * nothing else. Free with hwb_build__env_free().
+ */
+int hwb_build__container_client_env(char *const *environ_in, char ***out,
+				    struct hwb_error *err);
+
+struct hwb_build__interp;
+
+/* What hwb_build__container_pick() needs. Strings are borrowed. */
+struct hwb_build__container_request {
+	const char *engine;  /* build.container.engine: auto|podman|docker */
+	const char *image;   /* build.container.image, or NULL */
+	const char *python;  /* build.container.python */
+	const char *runtime; /* build.container.runtime, or NULL */
+	const char *search_path; /* PATH to find the engine in; NULL: hwb's */
+};
+
+/**
+ * Choose the engine (auto: podman on PATH, else docker) without running
+ * anything. HWB-B080: not on PATH; HWB-B081: docker without an image.
+ * Never another isolation instead.
+ */
+int hwb_build__container_pick(const struct hwb_build__container_request *req,
+			      struct hwb_build__container *ct,
+			      struct hwb_error *err);
+
+/**
+ * Make ct ready to run builds: without an image, the root directory under
+ * work; run `<engine> info` (version), inspect the image (id; HWB-B084 when
+ * it is not present: hwb never pulls), and run the interpreter once in a
+ * container made like the build's (HWB-B083: the image's Python is not
+ * interp's X.Y). HWB-B060 when the engine cannot run containers, quoting
+ * its first error line with the remedy. prefix: the interpreter's prefix,
+ * bound when it is not under /usr (no image).
+ */
+int hwb_build__container_probe(struct hwb_build__container *ct,
+			       const char *work,
+			       const struct hwb_build__interp *interp,
+			       const char *prefix, struct hwb_error *err);
+
+/* --isolation container: run spec with limits (container_run.c). */
+int hwb_build__run_container(const struct hwb_sandbox_spec *spec,
+			     const struct hwb_sandbox_limits *limits,
+			     struct hwb_sandbox_result *result,
+			     struct hwb_error *err);
+/* The same; probe: the output is kept, not logged, and the client's exit
+ * status is left as it is (no engine-error or signal reading). */
+int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
+			      const struct hwb_sandbox_limits *limits,
+			      int probe, struct hwb_sandbox_result *result,
+			      struct hwb_error *err);
+
+/* The engine's first error line in log (redacted, control characters as
+ * '?'), into out; "" when there is none. */
+void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
+				  size_t outsz);
 
 /* The limit a failed build's output shows it hit ("address-space",
  * "processes", ...), or NULL; and the error naming it (HWB-B013). */
@@ -868,6 +1033,7 @@ struct hwb_build__ctx {
 	int all_reused;
 	long long started, finished;   /* UTC seconds */
 	enum hwb_isolation isolation;  /* from build.isolation */
+	struct hwb_build__container container; /* --isolation container */
 	const char *python;            /* borrowed from config, or default */
 };
 

@@ -226,6 +226,8 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	const char *env_dir = env->root;
 	const char *site = env->site_packages + strlen(env->root);
 	int none = c->isolation == HWB_ISOLATION_NONE;
+	int image = c->isolation == HWB_ISOLATION_CONTAINER &&
+		    c->container.image;
 	size_t n = 0, e = 0, i;
 
 	memset(st, 0, sizeof(*st));
@@ -256,7 +258,10 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->env_list[e] = NULL;
 	st->spec.env = st->env_list;
 	st->binds[n++] = (struct hwb_sandbox_bind){ env_dir, "/env", 0 };
-	if (strcmp(c->py_prefix, "/usr") && strncmp(c->py_prefix, "/usr/", 5))
+	/* A container image brings its own interpreter (container.c): the
+	 * host's prefix would cover the image's /usr/local. */
+	if (!image && strcmp(c->py_prefix, "/usr") &&
+	    strncmp(c->py_prefix, "/usr/", 5))
 		st->binds[n++] = (struct hwb_sandbox_bind){ c->py_prefix,
 							    c->py_prefix, 0 };
 	st->binds[n++] = (struct hwb_sandbox_bind){ src, "/src", 1 };
@@ -268,7 +273,11 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->binds[n++] = (struct hwb_sandbox_bind){ c->hook_dir, "/hook", 1 };
 	st->spec.binds = st->binds;
 	st->spec.bind_count = n;
-	snprintf(st->path, sizeof(st->path), "%s/bin:/usr/bin:/bin", st->env_in);
+	if (image)
+		snprintf(st->path, sizeof(st->path), HWB_CONTAINER_IMAGE_PATH);
+	else
+		snprintf(st->path, sizeof(st->path), "%s/bin:/usr/bin:/bin",
+			 st->env_in);
 	st->spec.path = st->path;
 }
 

@@ -5,8 +5,9 @@
  * sha256 as subjects, the source (repository, commit, ref), the config
  * settings and command as external parameters, the interpreter and every
  * installed requirement with its hash as resolved dependencies, and a
- * builder.id that differs between the sandbox and --isolation none
- * (SLSA: a degraded mode must not pass for the real one).
+ * builder.id that differs between the sandbox, a container and
+ * --isolation none (SLSA: a degraded mode must not pass for the real one);
+ * a container build also records its engine, runtime and image.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -28,6 +29,29 @@ static const char *builder_id(enum hwb_isolation iso)
 	case HWB_ISOLATION_CONTAINER: return "https://hwb.dev/builder/container/v1";
 	default: return "https://hwb.dev/builder/sandbox/v1";
 	}
+}
+
+static const char *isolation_name(enum hwb_isolation iso)
+{
+	switch (iso) {
+	case HWB_ISOLATION_NONE: return "none";
+	case HWB_ISOLATION_CONTAINER: return "container";
+	default: return "sandbox";
+	}
+}
+
+/* internalParameters.container: what ran the build, with the image's id
+ * (a digest of its configuration) when there is one. */
+static json_t *container_params(const struct hwb_build__ctx *c)
+{
+	const struct hwb_build__container *ct = &c->container;
+
+	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "engine",
+			 hwb_build__engine_name(ct->engine), "engineVersion",
+			 ct->version, "runtime", ct->runtime, "image", ct->image,
+			 "imageId", ct->image_id, "python",
+			 ct->image ? ct->python : NULL, "root",
+			 ct->image ? "image" : "host /usr, read-only");
 }
 
 static json_t *rfc3339(long long t)
@@ -79,7 +103,7 @@ static json_t *external(const struct hwb_build__ctx *c)
 		json_array_append_new(allow, json_string(c->allow[i]));
 	return json_pack("{s:o, s:O, s:o, s:s, s:o, s:[s*, s*]}", "source", src,
 			 "configSettings", c->config, "command", cmd, "isolation",
-			 c->isolation == HWB_ISOLATION_NONE ? "none" : "sandbox",
+			 isolation_name(c->isolation),
 			 "allowNetwork", allow, "targets", (o->sdist || !o->wheel) ? "sdist" : NULL,
 			 (o->wheel || !o->sdist) ? "wheel" : NULL);
 }
@@ -119,6 +143,27 @@ static char *invocation_id(const struct hwb_build__ctx *c)
 				 c->started);
 }
 
+/* The container's parameters, and its engine beside hwb in the builder's
+ * version map. */
+static int add_container(json_t *doc, const struct hwb_build__ctx *c)
+{
+	json_t *pred = json_object_get(doc, "predicate");
+	json_t *internal = json_object_get(
+		json_object_get(pred, "buildDefinition"), "internalParameters");
+	json_t *version = json_object_get(
+		json_object_get(json_object_get(pred, "runDetails"), "builder"),
+		"version");
+	const struct hwb_build__container *ct = &c->container;
+
+	if (!internal || !version ||
+	    json_object_set_new(internal, "container", container_params(c)) ||
+	    (ct->version &&
+	     json_object_set_new(version, hwb_build__engine_name(ct->engine),
+				 json_string(ct->version))))
+		return -1;
+	return 0;
+}
+
 int hwb_build__provenance(const struct hwb_build__ctx *c,
 			  struct hwb_build_result *r, const char *name,
 			  const char *version, struct hwb_error *err)
@@ -145,6 +190,11 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 		"id", builder_id(c->isolation), "version", "hwb", HWB_VERSION,
 		"metadata", "invocationId", inv, "startedOn", rfc3339(c->started),
 		"finishedOn", rfc3339(c->finished));
+	if (doc && c->isolation == HWB_ISOLATION_CONTAINER &&
+	    add_container(doc, c)) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	path = hwb_strdup_printf("%s/%s-%s.provenance.json", c->outdir, name,
 				 version);
 	if (!doc || !path || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {

@@ -394,6 +394,27 @@ void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
 	exec_command(p, 0);
 }
 
+/*
+ * The engine's client confines the build itself, so it gets no rlimits of
+ * ours (podman's own processes would count against RLIMIT_NPROC). It stays
+ * in hwb's session: Ctrl-C reaches it, and it forwards signals to the
+ * container (--sig-proxy); SIGTERM when hwb dies does the same.
+ */
+void hwb_build__engine_child(const struct hwb_build__plan *p)
+{
+	if (dup2(p->null_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 ||
+	    dup2(p->out_fd, 2) < 0)
+		fail(p, "redirecting the engine's output", NULL);
+	close_other_fds(p);
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0))
+		fail(p, "setting the parent-death signal", NULL);
+	if (chdir(p->cwd))
+		fail(p, "changing directory to", p->cwd);
+	report(p, HWB_REC_EXEC, 0, 0, "exec", NULL);
+	execve(p->argv[0], (char *const *)p->argv, p->envp);
+	fail(p, "executing", p->argv[0]);
+}
+
 /* 127.0.0.1:3128 in the sandbox's own network namespace. */
 static int proxy_listener(const struct hwb_build__plan *p)
 {

@@ -17,24 +17,27 @@
 #include "pkg/core/buf.h"
 
 /* What a Python build needs from the host besides /usr (build-isolation.md):
- * the loader cache and the alternatives links (cc, c++ point there). */
-static const char *const system_dirs[] = { "/usr", "/etc/alternatives" };
-static const char *const system_files[] = { "/etc/ld.so.cache" };
+ * the loader cache and the alternatives links (cc, c++ point there). Shared
+ * with the container's root directory (container.c, container_probe.c). */
+const char *const hwb_build__system_dirs[] = { "/usr", "/etc/alternatives",
+					       NULL };
+const char *const hwb_build__system_files[] = { "/etc/ld.so.cache", NULL };
 /* Merged-/usr hosts have these as symlinks into /usr. */
-static const char *const root_links[] = { "/bin", "/sbin", "/lib", "/lib32",
-					  "/lib64", "/libx32" };
+const char *const hwb_build__root_links[] = { "/bin", "/sbin", "/lib",
+					      "/lib32", "/lib64", "/libx32",
+					      NULL };
 static const char *const devices[] = { "null", "zero", "full", "random",
 				       "urandom", "tty" };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char passwd_stub[] =
+const char hwb_build__passwd_stub[] =
 	"root:x:0:0:root:/root:/usr/sbin/nologin\n"
 	"build:x:1000:1000:hwb build:" HWB_SANDBOX_HOME ":/bin/sh\n"
 	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-static const char group_stub[] = "root:x:0:\nbuild:x:1000:\n"
+const char hwb_build__group_stub[] = "root:x:0:\nbuild:x:1000:\n"
 				 "nogroup:x:65534:\n";
-static const char hosts_stub[] = "127.0.0.1 localhost " HWB_SANDBOX_HOSTNAME
+const char hwb_build__hosts_stub[] = "127.0.0.1 localhost " HWB_SANDBOX_HOSTNAME
 				 "\n::1 localhost\n";
 
 void hwb_build__plan_release(struct hwb_build__plan *plan)
@@ -106,32 +109,34 @@ static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
 	ssize_t n;
 	size_t i;
 
-	for (i = 0; i < COUNT(root_links); i++) {
-		if (lstat(root_links[i], &st))
+	const char *const *links = hwb_build__root_links;
+	const char *const *dirs = hwb_build__system_dirs;
+	const char *const *files = hwb_build__system_files;
+
+	for (i = 0; links[i]; i++) {
+		if (lstat(links[i], &st))
 			continue;
 		if (!S_ISLNK(st.st_mode)) {
-			if (push_bind(plan, HWB_MNT_BIND_RO, root_links[i],
-				      root_links[i], err))
+			if (push_bind(plan, HWB_MNT_BIND_RO, links[i], links[i],
+				      err))
 				return -1;
 			continue;
 		}
-		n = readlink(root_links[i], target, sizeof(target) - 1);
+		n = readlink(links[i], target, sizeof(target) - 1);
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
 		if (push(plan, HWB_MNT_SYMLINK, hwb_strdup(target),
-			 hwb_strdup_printf("/newroot%s", root_links[i]), 0, err))
+			 hwb_strdup_printf("/newroot%s", links[i]), 0, err))
 			return -1;
 	}
-	for (i = 0; i < COUNT(system_dirs); i++)
-		if (!stat(system_dirs[i], &st) &&
-		    push_bind(plan, HWB_MNT_BIND_RO, system_dirs[i],
-			      system_dirs[i], err))
+	for (i = 0; dirs[i]; i++)
+		if (!stat(dirs[i], &st) &&
+		    push_bind(plan, HWB_MNT_BIND_RO, dirs[i], dirs[i], err))
 			return -1;
-	for (i = 0; i < COUNT(system_files); i++)
-		if (!stat(system_files[i], &st) &&
-		    push_bind(plan, HWB_MNT_BIND_RO, system_files[i],
-			      system_files[i], err))
+	for (i = 0; files[i]; i++)
+		if (!stat(files[i], &st) &&
+		    push_bind(plan, HWB_MNT_BIND_RO, files[i], files[i], err))
 			return -1;
 	return 0;
 }
@@ -165,11 +170,11 @@ static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
 
 static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
 {
-	return push(plan, HWB_MNT_FILE, hwb_strdup(passwd_stub),
+	return push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__passwd_stub),
 		    hwb_strdup("/newroot/etc/passwd"), 0, err) ||
-	       push(plan, HWB_MNT_FILE, hwb_strdup(group_stub),
+	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__group_stub),
 		    hwb_strdup("/newroot/etc/group"), 0, err) ||
-	       push(plan, HWB_MNT_FILE, hwb_strdup(hosts_stub),
+	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__hosts_stub),
 		    hwb_strdup("/newroot/etc/hosts"), 0, err) ||
 	       push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
 		    hwb_strdup("/newroot/tmp"), 1, err) ||

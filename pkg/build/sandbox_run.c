@@ -5,7 +5,9 @@
  * cgroup namespaces, writes the uid/gid maps, then supervises: streams the
  * output live through the redacting log, caps what it keeps, enforces the
  * wall-clock timeout by killing the namespace's pid 1, and turns the end of
- * the run into a result or an error naming the limit that was hit.
+ * the run into a result or an error naming the limit that was hit. Commands
+ * run on the host (--isolation none, a container engine's client) share the
+ * same supervision through hwb_build__run_host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,6 +45,10 @@ struct supervisor {
 	int have_setup_error;
 	int have_exit;
 	int exit_status;              /* wait status from the reaper */
+	/* The timeout's action (host commands); NULL: SIGKILL to pid. */
+	void (*on_timeout)(pid_t pid, void *arg);
+	void *arg;
+	int quiet;                    /* keep the output, do not log it */
 };
 
 void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
@@ -168,6 +174,10 @@ static void emit_lines(struct supervisor *s, int flush)
 	char *nl;
 	size_t n;
 
+	if (s->quiet) {
+		hwb_buf_clear(&s->line);
+		return;
+	}
 	while ((nl = memchr(s->line.ptr, '\n', s->line.len))) {
 		n = (size_t)(nl - s->line.ptr);
 		hwb_log_text(HWB_LOG_INFO, s->line.ptr, n);
@@ -187,7 +197,7 @@ static void take_output(struct supervisor *s, const char *data, size_t n)
 	size_t room = s->log_max > r->log.len ? s->log_max - r->log.len : 0;
 
 	if (n > room) {
-		if (!r->log_truncated)
+		if (!r->log_truncated && !s->quiet)
 			hwb_log_warn("build output beyond %zu bytes is not kept "
 				     "or shown (log-max)", s->log_max);
 		r->log_truncated = 1;
@@ -247,7 +257,10 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		if (n == 0 && deadline && now_ms() >= deadline &&
 		    !s->result->timed_out) {
 			/* pid 1 dies, and the kernel kills the namespace. */
-			kill(pid, SIGKILL);
+			if (s->on_timeout)
+				s->on_timeout(pid, s->arg);
+			else
+				kill(pid, SIGKILL);
 			s->result->timed_out = 1;
 			continue;
 		}
@@ -315,6 +328,10 @@ static void describe_limit(const struct hwb_sandbox_limits *l,
 	else if (!strcmp(limit, "processes"))
 		snprintf(out, outsz, "the process limit (processes = %ld)",
 			 l->processes);
+	else if (!strcmp(limit, "memory"))
+		snprintf(out, outsz, "the container's memory limit (memory = "
+			 "address-space = %llu MiB; the kernel's OOM killer "
+			 "ended it with SIGKILL)", l->address_space >> 20);
 	else if (!strcmp(limit, "open-files"))
 		snprintf(out, outsz, "the open-file limit (open-files = %ld)",
 			 l->open_files);
@@ -378,40 +395,32 @@ int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			      "build legitimately needs more");
 }
 
-int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
-			       const struct hwb_sandbox_limits *limits,
-			       struct hwb_sandbox_result *result,
-			       struct hwb_error *err)
+int hwb_build__run_host(struct hwb_build__plan *plan,
+			const struct hwb_build__host_cmd *cmd,
+			struct hwb_sandbox_result *result, struct hwb_error *err)
 {
-	struct hwb_build__plan plan;
 	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
 	struct supervisor s;
-	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
 	pid_t pid = -1;
 	int status = 0, ret = -1;
 	double t0;
 
-	memset(&plan, 0, sizeof(plan));
-	hwb_buf_init(&plan.seccomp);
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.line);
 	s.result = result;
-	s.log_max = limits->log_max;
-	plan.argv = spec->argv;
-	plan.limits = *limits;
-	if (hwb_build__env_make(spec, home ? home : "/", tmp ? tmp : "/tmp",
-				&plan.envp, err) ||
-	    !(plan.cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
-		goto oom_or_fail;
+	s.log_max = plan->limits.log_max;
+	s.on_timeout = cmd->on_timeout;
+	s.arg = cmd->arg;
+	s.quiet = cmd->quiet;
 	if (open_fds(&f, err))
 		goto cleanup;
-	plan.err_fd = f.err[1];
-	plan.out_fd = f.out[1];
-	plan.null_fd = f.null_fd;
+	plan->err_fd = f.err[1];
+	plan->out_fd = f.out[1];
+	plan->null_fd = f.null_fd;
 	t0 = now_ms();
 	pid = fork();
 	if (pid == 0)
-		hwb_build__unsandboxed_child(&plan);
+		cmd->child(plan);
 	if (pid < 0) {
 		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
 				"cannot start the build command");
@@ -420,22 +429,50 @@ int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
 	close_fd(&f.err[1]);
 	close_fd(&f.out[1]);
 	close_fd(&f.null_fd);
-	supervise(&s, -pid, &f, limits->timeout_seconds, t0);
+	supervise(&s, cmd->on_timeout ? pid : -pid, &f,
+		  plan->limits.timeout_seconds, t0);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	pid = -1;
 	s.have_exit = 1;
 	s.exit_status = status;
-	ret = finish(&s, limits, err);
-	goto cleanup;
-oom_or_fail:
-	if (!err || !err->code[0])
-		hwb_error_oom(err);
+	if (cmd->status && !result->timed_out && !s.have_setup_error &&
+	    cmd->status(&s.exit_status, result, cmd->arg, err))
+		goto cleanup;
+	ret = finish(&s, &plan->limits, err);
 cleanup:
 	close_all(&f);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	hwb_buf_release(&s.line);
+	return ret;
+}
+
+int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
+			       const struct hwb_sandbox_limits *limits,
+			       struct hwb_sandbox_result *result,
+			       struct hwb_error *err)
+{
+	static const struct hwb_build__host_cmd cmd = {
+		hwb_build__unsandboxed_child, NULL, NULL, NULL, 0
+	};
+	struct hwb_build__plan plan;
+	const char *home = getenv("HOME"), *tmp = getenv("TMPDIR");
+	int ret = -1;
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	plan.argv = spec->argv;
+	plan.limits = *limits;
+	if (hwb_build__env_make(spec, home ? home : "/", tmp ? tmp : "/tmp",
+				&plan.envp, err))
+		goto cleanup;
+	if (!(plan.cwd = hwb_strdup(spec->cwd ? spec->cwd : "/"))) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	ret = hwb_build__run_host(&plan, &cmd, result, err);
+cleanup:
 	hwb_build__plan_release(&plan);
 	return ret;
 }
@@ -462,6 +499,10 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		goto cleanup;
 	if (spec->isolation == HWB_ISOLATION_NONE) {
 		ret = hwb_build__run_unsandboxed(spec, &limits, result, err);
+		goto cleanup;
+	}
+	if (spec->isolation == HWB_ISOLATION_CONTAINER) {
+		ret = hwb_build__run_container(spec, &limits, result, err);
 		goto cleanup;
 	}
 	if (hwb_build__plan_make(spec, &plan, err) || open_fds(&f, err))

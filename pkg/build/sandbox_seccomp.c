@@ -5,13 +5,17 @@
  * Docker's): builds run arbitrary compilers, so an allow list would break
  * them. Calls of other architectures (i386 via int 0x80, x32) kill the
  * process: libseccomp's default action for an architecture not in the
- * filter.
+ * filter. The same list, as an OCI seccomp profile, confines container
+ * builds (container.c).
  */
 #include <errno.h>
+#include <jansson.h>
 #include <linux/sched.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/syscall.h>
@@ -137,4 +141,84 @@ int hwb_build__seccomp_install(const struct hwb_buf *program)
 	prog.len = (unsigned short)(program->len / sizeof(struct sock_filter));
 	prog.filter = (struct sock_filter *)(void *)program->ptr;
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+/* One rule of an OCI profile: names denied with errnum, optionally only
+ * when argument index compares with op ("SCMP_CMP_MASKED_EQ": masked with
+ * mask equals value; "SCMP_CMP_NE": differs from mask). */
+static int profile_rule(json_t *rules, const int *nrs, size_t n, int errnum,
+			int index, const char *op, unsigned long mask,
+			unsigned long value)
+{
+	json_t *rule = json_object(), *names = json_array(), *args;
+	char *name;
+	size_t i;
+	int rc = -1;
+
+	if (!rule || !names)
+		goto cleanup;
+	for (i = 0; i < n; i++) {
+		/* Calls this libseccomp does not know are left out, as the
+		 * filter above leaves them out (seccomp_rule_add fails). */
+		name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nrs[i]);
+		if (!name)
+			continue;
+		json_array_append_new(names, json_string(name));
+		free(name);
+	}
+	json_object_set(rule, "names", names);
+	json_object_set_new(rule, "action", json_string("SCMP_ACT_ERRNO"));
+	json_object_set_new(rule, "errnoRet", json_integer(errnum));
+	if (index >= 0) {
+		args = json_pack("[{s:i, s:I, s:I, s:s}]", "index", index, "value",
+				 (json_int_t)mask, "valueTwo", (json_int_t)value,
+				 "op", op);
+		if (!args || json_object_set_new(rule, "args", args))
+			goto cleanup;
+	}
+	rc = json_array_append(rules, rule);
+cleanup:
+	json_decref(names);
+	json_decref(rule);
+	return rc;
+}
+
+#define MASKED_EQ "SCMP_CMP_MASKED_EQ"
+
+int hwb_build__seccomp_profile(struct hwb_buf *out, struct hwb_error *err)
+{
+	static const int clone_nr[] = { __NR_clone };
+	static const int ioctl_nr[] = { __NR_ioctl };
+	static const int pers_nr[] = { __NR_personality };
+	json_t *doc = json_object(), *rules = json_array();
+	char *text = NULL;
+	size_t i;
+	int bad = !doc || !rules;
+
+	bad = bad ||
+	      profile_rule(rules, denied, COUNT(denied), EPERM, -1, NULL, 0, 0) ||
+	      profile_rule(rules, absent, COUNT(absent), ENOSYS, -1, NULL, 0, 0);
+	for (i = 0; !bad && i < COUNT(clone_new); i++)
+		bad = profile_rule(rules, clone_nr, 1, EPERM, 0, MASKED_EQ,
+				   clone_new[i], clone_new[i]);
+	bad = bad ||
+	      profile_rule(rules, ioctl_nr, 1, EPERM, 1, MASKED_EQ, 0xffffffffUL,
+			   TIOCSTI) ||
+	      profile_rule(rules, ioctl_nr, 1, EPERM, 1, MASKED_EQ, 0xffffffffUL,
+			   TIOCLINUX) ||
+	      profile_rule(rules, pers_nr, 1, EPERM, 0, "SCMP_CMP_NE", PER_LINUX,
+			   0);
+	bad = bad ||
+	      json_object_set_new(doc, "defaultAction",
+				  json_string("SCMP_ACT_ALLOW")) ||
+	      json_object_set(doc, "syscalls", rules) ||
+	      !(text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS));
+	json_decref(rules);
+	json_decref(doc);
+	if (bad || hwb_buf_set(out, text, strlen(text))) {
+		free(text);
+		return hwb_error_oom(err);
+	}
+	free(text);
+	return 0;
 }

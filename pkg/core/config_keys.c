@@ -54,6 +54,15 @@ static const struct hwb_config_key keys[] = {
 	INT("build.limits.open-files", TIGHTEN, "4096", 1, 1048576, "open files per process (RLIMIT_NOFILE)"),
 	INT("build.limits.log-size", TIGHTEN, "16777216", 1, MAXI, "bytes of build log kept"),
 	BOOL("build.allow-url-requirements", TIGHTEN, "false", "accept URL and VCS build requirements"),
+	/* The engine and runtime are programs hwb runs and the image is the
+	 * build's whole userland, like build.python: the project being built
+	 * must not choose them (a project's image would be its own toolchain
+	 * vouched for by hwb's provenance), so all are user-only. Limits stay
+	 * build.limits.* (the container's --memory is address-space). */
+	ENUM("build.container.engine", USER_ONLY, "auto", "auto|podman|docker", "container engine for --isolation container (auto: podman on PATH, else docker)"),
+	STR("build.container.image", USER_ONLY, NULL, "local image for container builds (unset: podman runs the host's /usr read-only; docker needs one)"),
+	STR("build.container.python", USER_ONLY, "python3", "the image's interpreter that runs the hooks"),
+	STR("build.container.runtime", USER_ONLY, NULL, "OCI runtime the engine runs containers with (unset: its default)"),
 	LIST("verify.trusted-root", USER_ONLY, "extra Sigstore trusted_root.json files"),
 	BOOL("verify.staging", USER_ONLY, "false", "trust Sigstore's staging instance"),
 };

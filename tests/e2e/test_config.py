@@ -123,6 +123,12 @@ WEAKENING = [
      "68719476736", "HWB-G007"),
     ("build", "allow-url-requirements", "true", "HWB_BUILD_ALLOW_URL_REQUIREMENTS", "true",
      "HWB-G007"),
+    ("build.container", "engine", '"docker"', "HWB_BUILD_CONTAINER_ENGINE", "docker",
+     "HWB-G006"),
+    ("build.container", "image", '"localhost/evil:1"', "HWB_BUILD_CONTAINER_IMAGE",
+     "localhost/evil:1", "HWB-G006"),
+    ("build.container", "runtime", '"/tmp/evil-runtime"', "HWB_BUILD_CONTAINER_RUNTIME",
+     "/tmp/evil-runtime", "HWB-G006"),
     ("verify", "trusted-root", '["/etc/extra-root.json"]', "HWB_VERIFY_TRUSTED_ROOT",
      "/etc/extra-root.json", "HWB-G006"),
 ]

@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * container_run.c: runs one build command in a container. The engine's
+ * client is supervised like any host command (sandbox_run.c: live log with
+ * redaction, log cap, timeout); what is container-specific is here: a fresh
+ * container name per run, killing the container itself at the timeout
+ * (docker's container outlives its client), and reading the client's exit
+ * status, which carries the engine's own failures (125-127) and a signal
+ * that ended the container (128+n).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/log.h"
+
+extern char **environ;
+
+/* Seconds `<engine> kill` may take before it is killed in turn. */
+#define KILL_TIMEOUT 20L
+
+struct container_run {
+	const struct hwb_build__container *ct;
+	const char *name;
+	char *const *client_env;
+};
+
+/* "hwb-build-" and 16 random hex digits: unique per run, so a timeout
+ * kills exactly this container. */
+static int fresh_name(char *out, size_t outsz, struct hwb_error *err)
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B082",
+				       "container: no random bytes for a "
+				       "container name");
+	snprintf(out, outsz, "hwb-build-");
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(out + strlen(out), outsz - strlen(out), "%02x", r[i]);
+	return 0;
+}
+
+/* `<engine> kill <name>`, quietly; its failure (the container already
+ * gone) changes nothing. */
+static void kill_container(const struct container_run *run)
+{
+	static const struct hwb_build__host_cmd cmd = {
+		hwb_build__engine_child, NULL, NULL, NULL, 1
+	};
+	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_build__plan plan;
+	const char *argv[] = { run->ct->engine_path, "kill", run->name, NULL };
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	plan.argv = argv;
+	plan.envp = (char **)run->client_env;
+	plan.cwd = (char *)"/";
+	plan.limits.timeout_seconds = KILL_TIMEOUT;
+	plan.limits.log_max = 4096;
+	if (hwb_build__run_host(&plan, &cmd, &r, &err))
+		hwb_log_debug("container: %s kill %s: %s",
+			      hwb_build__engine_name(run->ct->engine), run->name,
+			      err.message);
+	hwb_sandbox_result_release(&r);
+}
+
+/* The client dies at once; the container is the engine's to stop. */
+static void on_timeout(pid_t pid, void *arg)
+{
+	kill(pid, SIGKILL);
+	kill_container(arg);
+}
+
+void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
+				  size_t outsz)
+{
+	struct hwb_buf clean = HWB_BUF_INIT;
+	const char *p = log->ptr, *end = log->ptr + log->len, *nl;
+
+	out[0] = '\0';
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		/* podman: "Error: ...", docker: "docker: Error response ..." */
+		if ((size_t)(nl - p) > 7 && (!strncmp(p, "Error: ", 7) ||
+					     !strncmp(p, "docker: ", 8) ||
+					     !strncmp(p, "Error response", 14))) {
+			if (!hwb_redact(&clean, p, (size_t)(nl - p)))
+				snprintf(out, outsz, "%s", clean.ptr);
+			break;
+		}
+	}
+	hwb_buf_release(&clean);
+}
+
+/*
+ * The client's exit status: 125 (the engine failed), 126 and 127 (the
+ * command could not be run) with the engine's "Error: ..." line are the
+ * engine's; 128+n is the container ended by signal n (SIGKILL without a
+ * timeout: the memory cgroup's OOM killer); anything else is the
+ * command's own.
+ */
+static int container_status(int *ws, struct hwb_sandbox_result *r, void *arg,
+			     struct hwb_error *err)
+{
+	const struct container_run *run = arg;
+	char line[512];
+	int code;
+
+	if (!WIFEXITED(*ws))
+		return 0;
+	code = WEXITSTATUS(*ws);
+	if (code >= 125 && code <= 127) {
+		hwb_build__engine_error_line(&r->log, line, sizeof(line));
+		if (!line[0])
+			return 0;
+		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B082",
+				     "container: %s could not run the build: %s",
+				     hwb_build__engine_name(run->ct->engine), line),
+		       hwb_error_hint(err, "fix the engine (try '%s info'), or "
+				      "use the default sandbox",
+				      hwb_build__engine_name(run->ct->engine));
+	}
+	if (code > 128 && code < 128 + 65) {
+		*ws = code - 128; /* a wait status "killed by signal n" */
+		if (code - 128 == SIGKILL)
+			r->limit_hit = "memory";
+	}
+	return 0;
+}
+
+int hwb_build__run_container(const struct hwb_sandbox_spec *spec,
+			     const struct hwb_sandbox_limits *limits,
+			     struct hwb_sandbox_result *result,
+			     struct hwb_error *err)
+{
+	return hwb_build__container_exec(spec, limits, 0, result, err);
+}
+
+int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
+			      const struct hwb_sandbox_limits *limits,
+			      int probe, struct hwb_sandbox_result *result,
+			      struct hwb_error *err)
+{
+	struct hwb_build__host_cmd cmd = { hwb_build__engine_child, on_timeout,
+					   probe ? NULL : container_status,
+					   NULL, probe };
+	struct container_run run;
+	struct hwb_build__plan plan;
+	struct hwb_sandbox_spec limited = *spec;
+	char name[32], **argv = NULL;
+	int ret = -1;
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	if (!spec->container)
+		HWB_BUG("container isolation without a container");
+	limited.limits = *limits;
+	if (fresh_name(name, sizeof(name), err) ||
+	    hwb_build__container_argv(spec->container, &limited, name, &argv,
+				      err) ||
+	    hwb_build__container_client_env(environ, &plan.envp, err))
+		goto cleanup;
+	if (!(plan.cwd = hwb_strdup("/"))) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
+	run.ct = spec->container;
+	run.name = name;
+	run.client_env = plan.envp;
+	cmd.arg = &run;
+	plan.argv = (const char *const *)argv;
+	plan.limits = *limits;
+	hwb_log_debug("container: %s run as %s", run.ct->engine_path, name);
+	ret = hwb_build__run_host(&plan, &cmd, result, err);
+cleanup:
+	hwb_build__env_free(argv);
+	hwb_build__plan_release(&plan);
+	return ret;
+}
