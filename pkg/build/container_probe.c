@@ -116,21 +116,28 @@ static const char *remedy(const char *line)
 	return "fix what the engine reports, or use the default sandbox";
 }
 
-/* The engine's first error line, else the first line it printed. */
+/* The engine's first error line, else the first line it printed that is
+ * not blank (docker prints an empty --format result before its error). */
 static void first_line(const struct hwb_sandbox_result *r, char *out,
 		       size_t outsz)
 {
 	struct hwb_buf clean = HWB_BUF_INIT;
-	const char *nl;
-	size_t n;
+	const char *p = r->log.ptr, *end = r->log.ptr + r->log.len, *nl;
 
 	hwb_build__engine_error_line(&r->log, out, outsz);
 	if (out[0])
 		return;
-	nl = memchr(r->log.ptr, '\n', r->log.len);
-	n = nl ? (size_t)(nl - r->log.ptr) : r->log.len;
-	if (!hwb_redact(&clean, r->log.ptr, n))
-		snprintf(out, outsz, "%s", n ? clean.ptr : "(no output)");
+	snprintf(out, outsz, "(no output)");
+	for (; p < end; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		if (p + strspn(p, " \t\r") >= nl)
+			continue;
+		if (!hwb_redact(&clean, p, (size_t)(nl - p)))
+			snprintf(out, outsz, "%s", clean.ptr);
+		break;
+	}
 	hwb_buf_release(&clean);
 }
 

@@ -46,9 +46,10 @@ static int fresh_name(char *out, size_t outsz, struct hwb_error *err)
 	return 0;
 }
 
-/* `<engine> kill <name>`, quietly; its failure (the container already
+/* `<engine> <verb> <name>`, quietly; its failure (the container already
  * gone) changes nothing. */
-static void kill_container(const struct container_run *run)
+static void engine_verb(const struct container_run *run, const char *verb,
+			const char *flag)
 {
 	static const struct hwb_build__host_cmd cmd = {
 		hwb_build__engine_child, NULL, NULL, NULL, 1
@@ -56,8 +57,12 @@ static void kill_container(const struct container_run *run)
 	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct hwb_build__plan plan;
-	const char *argv[] = { run->ct->engine_path, "kill", run->name, NULL };
+	const char *argv[] = { run->ct->engine_path, verb, flag, run->name, NULL };
 
+	if (!flag) {
+		argv[2] = run->name;
+		argv[3] = NULL;
+	}
 	memset(&plan, 0, sizeof(plan));
 	hwb_buf_init(&plan.seccomp);
 	plan.argv = argv;
@@ -66,17 +71,23 @@ static void kill_container(const struct container_run *run)
 	plan.limits.timeout_seconds = KILL_TIMEOUT;
 	plan.limits.log_max = 4096;
 	if (hwb_build__run_host(&plan, &cmd, &r, &err))
-		hwb_log_debug("container: %s kill %s: %s",
-			      hwb_build__engine_name(run->ct->engine), run->name,
-			      err.message);
+		hwb_log_debug("container: %s %s %s: %s",
+			      hwb_build__engine_name(run->ct->engine), verb,
+			      run->name, err.message);
 	hwb_sandbox_result_release(&r);
 }
 
-/* The client dies at once; the container is the engine's to stop. */
+/*
+ * The client dies at once, but the container is the engine's: docker's
+ * outlives its client. kill (SIGKILL to the whole container), then rm -f,
+ * because --rm removes it only later and asynchronously: hwb returns with
+ * nothing left behind.
+ */
 static void on_timeout(pid_t pid, void *arg)
 {
 	kill(pid, SIGKILL);
-	kill_container(arg);
+	engine_verb(arg, "kill", NULL);
+	engine_verb(arg, "rm", "-f");
 }
 
 void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
