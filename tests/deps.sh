@@ -5,13 +5,16 @@
 set -eu
 cd "$(dirname "$0")/.."
 
+# podman, runc and catatonit (its --init) run tests/e2e/test_build_container.py
+# for real; runc because Debian 12's crun refuses hosts with hybrid cgroups.
 APT_PACKAGES="build-essential pkg-config clang git ca-certificates unzip
 libarchive-dev libssl-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
 libseccomp-dev libb2-dev libdeflate-dev zlib1g-dev libcmocka-dev
 python3 python3-pytest python3-build python3-venv python3-cryptography
 python3-setuptools python3-wheel python3-pip python3-pip-whl python3-setuptools-whl
 python3-wheel-whl flit python3-hatchling
-openssl procps time"
+openssl procps time
+podman runc catatonit"
 
 missing=""
 for p in $APT_PACKAGES; do
