@@ -184,9 +184,6 @@ def test_escapes_are_contained_and_the_timeout_kills_the_container(run_hwb, tmp_
                 "--isolation", "container", env=dict(env, PYPI_PASSWORD=home_secret))
     assert "evil-secrets: found=0 []" in r.stderr, r
     assert home_secret not in r.stderr
-    r = run_hwb("build", project(tmp_path, "evil-network"), "--outdir", tmp_path / "d",
-                "--isolation", "container", env=env)
-    assert "evil-network: 1.1.1.1:443 ENETUNREACH" in r.stderr, r
     t0 = time.monotonic()
     r = run_hwb("build", project(tmp_path, "evil-loop"), "--outdir", tmp_path / "d",
                 "--isolation", "container", env=env)  # timeout = 2 in the project
@@ -195,6 +192,39 @@ def test_escapes_are_contained_and_the_timeout_kills_the_container(run_hwb, tmp_
     # The probe's trial container starts before the clock runs.
     assert time.monotonic() - t0 < 2 + 4
     assert engine_ps() == []  # the engine killed it, not just its client
+
+
+def test_allow_network_reaches_the_proxy_from_a_container(run_hwb, tmp_path):
+    import socket
+    import threading
+
+    env = container_env(run_hwb, tmp_path)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(4)
+    port = server.getsockname()[1]
+
+    def serve():
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            conn.sendall(b"hello-from-host\n")
+            conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        r = run_hwb("build", project(tmp_path, "net-proxy"), "--wheel", "--outdir",
+                    tmp_path / "d", "-C", f"port={port}", "--allow-network",
+                    f"127.0.0.1:{port}", "--isolation", "container", env=env)
+    finally:
+        server.close()
+    lines = [l.strip() for l in r.stderr.splitlines() if l.startswith("proxy-test:")]
+    # Still --network none: only the proxy's socket, bound in, leads out.
+    assert f"proxy-test: 127.0.0.1:{port} -> HTTP/1.1 200 Connection established hello-from-host" in lines, r
+    assert "proxy-test: example.com:443 -> HTTP/1.1 403 Forbidden" in lines
+    assert "proxy-test: direct ENETUNREACH" in lines
 
 
 @pytest.fixture
