@@ -16,10 +16,20 @@
 #include "pkg/core/error.h"
 #include "pkg/core/http.h"
 #include "pkg/core/lazy.h"
+#include "pkg/core/log.h"
 #include "pkg/core/toml.h"
 
 /* The value of one hex digit (either case), or -1 (encode.c). */
 int hwb_core__hex_value(int c);
+
+/*
+ * hwb_secret_find() without the vector search (secret.c), so tests can
+ * hold both to the same answers on any CPU.
+ */
+enum hwb_secret_kind hwb_core__secret_find_scalar(const char *text,
+						  size_t len, size_t from,
+						  int flags, size_t *start,
+						  size_t *match_len);
 
 /* ---- TOML parser (toml.c: document structure, toml_scalar.c: values) ---- */
 
