@@ -6,6 +6,7 @@
  * cmd/hwb at start-up and when a token is read.
  */
 #include "pkg/core/log.h"
+#include "pkg/core/internal.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -172,22 +173,24 @@ static size_t match_registered(const char *p, const char *end)
 }
 
 /* Length of the secret starting at p, or 0. */
-static size_t match_secret(const char *text, const char *p, const char *end)
+static size_t match_secret(struct hwb_core__secret_memo *m, const char *text,
+			   const char *p, const char *end)
 {
 	size_t n;
 
 	if ((n = match_registered(p, end)))
 		return n;
-	return hwb_secret_match(text, p, end, 0, NULL);
+	return hwb_core__secret_match_memo(m, text, p, end, 0, NULL);
 }
 
 int hwb_redact(struct hwb_buf *out, const char *text, size_t len)
 {
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
 	const char *p = text, *end = text + len;
 	size_t n;
 
 	while (p < end) {
-		n = match_secret(text, p, end);
+		n = match_secret(&m, text, p, end);
 		if (n) {
 			hwb_buf_puts(out, REDACTED);
 			p += n;
@@ -205,10 +208,11 @@ int hwb_redact(struct hwb_buf *out, const char *text, size_t len)
 
 int hwb_redact_contains_secret(const char *text, size_t len)
 {
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
 	const char *p;
 
 	for (p = text; p < text + len; p++)
-		if (match_secret(text, p, text + len))
+		if (match_secret(&m, text, p, text + len))
 			return 1;
 	return 0;
 }

@@ -31,14 +31,58 @@ static int is_alnum_us(unsigned char c)
 	return isalnum(c) || c == '_';
 }
 
-/* Length of a run of characters accepted by pred, starting at p. */
-static size_t span(const char *p, const char *end, int (*pred)(unsigned char))
+static int is_upper_digit(unsigned char c)
+{
+	return isupper(c) || isdigit(c);
+}
+
+static int is_b64_std(unsigned char c)
+{
+	return isalnum(c) || c == '/' || c == '+';
+}
+
+/* The character classes of token bodies. */
+enum secret_class { B64URL, ALNUM_US, UPPER_DIGIT, B64_STD, CLASS_COUNT };
+
+_Static_assert(CLASS_COUNT <= sizeof(((struct hwb_core__secret_memo *)0)->run_from) /
+	       sizeof(const char *), "a memo slot for every class");
+
+static int (*const class_pred[CLASS_COUNT])(unsigned char) = {
+	is_b64url, is_alnum_us, is_upper_digit, is_b64_std,
+};
+
+/*
+ * What one search has learnt of its text (struct hwb_core__secret_memo):
+ * the last maximal run of each class, and where the next PEM END line is.
+ * Trying the forms at every position of a long run then costs the run
+ * once, not once per position: "pypi-pypi-pypi-..." or "eyJ-eyJ-..." took
+ * time quadratic in their length.
+ */
+static size_t span(struct hwb_core__secret_memo *m, enum secret_class c,
+		   const char *p, const char *end)
 {
 	const char *q = p;
 
-	while (q < end && pred((unsigned char)*q))
+	if (m->run_from[c] && m->run_from[c] <= p && p <= m->run_to[c])
+		return (size_t)(m->run_to[c] - p);
+	while (q < end && class_pred[c]((unsigned char)*q))
 		q++;
+	m->run_from[c] = p;
+	m->run_to[c] = q;
 	return (size_t)(q - p);
+}
+
+/* The first "-----END " at or after q. */
+static const char *pem_end_line(struct hwb_core__secret_memo *m,
+				const char *q, const char *end)
+{
+	static const char marker[] = "-----END ";
+
+	if (m->end_from && m->end_from <= q && (!m->end_at || m->end_at >= q))
+		return m->end_at;
+	m->end_from = q;
+	m->end_at = memmem(q, (size_t)(end - q), marker, sizeof(marker) - 1);
+	return m->end_at;
 }
 
 static int has_prefix(const char *p, const char *end, const char *prefix)
@@ -57,20 +101,21 @@ static int word_start(const char *text, const char *p)
 	return p == text || !is_alnum_us((unsigned char)p[-1]);
 }
 
-static size_t match_prefixed(const char *p, const char *end,
-			     const char *prefix, size_t min_body,
-			     int (*pred)(unsigned char))
+static size_t match_prefixed(struct hwb_core__secret_memo *m, const char *p,
+			     const char *end, const char *prefix,
+			     size_t min_body, enum secret_class c)
 {
 	size_t n = strlen(prefix), body;
 
 	if (!has_prefix(p, end, prefix))
 		return 0;
-	body = span(p + n, end, pred);
+	body = span(m, c, p + n, end);
 	return body >= min_body ? n + body : 0;
 }
 
 /* A JWT: three base64url parts, the first two starting with "eyJ" ('{"'). */
-static size_t match_jwt(const char *p, const char *end)
+static size_t match_jwt(struct hwb_core__secret_memo *m, const char *p,
+			const char *end)
 {
 	const char *q = p;
 	size_t n;
@@ -79,7 +124,7 @@ static size_t match_jwt(const char *p, const char *end)
 	for (part = 0; part < 3; part++) {
 		if (part < 2 && !has_prefix(q, end, "eyJ"))
 			return 0;
-		n = span(q, end, is_b64url);
+		n = span(m, B64URL, q, end);
 		if (part < 2 && n < 10)
 			return 0;
 		q += n;
@@ -92,38 +137,35 @@ static size_t match_jwt(const char *p, const char *end)
 	return (size_t)(q - p);
 }
 
+/* "-----BEGIN ENCRYPTED PRIVATE KEY-----" and its kin are shorter. */
+#define PEM_LINE_MAX 100
+
 /*
  * A PEM private key block, from "-----BEGIN ... PRIVATE KEY-----" to the
  * matching END line, or to the end of the text when it is cut off.
  */
-static size_t match_pem_key(const char *p, const char *end)
+static size_t match_pem_key(struct hwb_core__secret_memo *m, const char *p,
+			    const char *end)
 {
+	size_t line = (size_t)(end - p) < PEM_LINE_MAX ? (size_t)(end - p)
+						       : PEM_LINE_MAX;
 	const char *eol, *stop;
-	static const char end_marker[] = "-----END ";
 
 	if (!has_prefix(p, end, "-----BEGIN "))
 		return 0;
-	eol = memchr(p, '\n', (size_t)(end - p));
+	eol = memchr(p, '\n', line);
+	if (!eol && line == PEM_LINE_MAX)
+		return 0;
 	if (!eol)
 		eol = end;
 	if (!memmem(p, (size_t)(eol - p), "PRIVATE KEY-----", 16))
 		return 0;
-	stop = memmem(eol, (size_t)(end - eol), end_marker,
-		      sizeof(end_marker) - 1);
-	if (!stop)
+	if (!(stop = pem_end_line(m, eol, end)))
 		return (size_t)(end - p);
-	eol = memmem(stop, (size_t)(end - stop), "KEY-----", 8);
+	line = (size_t)(end - stop) < PEM_LINE_MAX ? (size_t)(end - stop)
+						   : PEM_LINE_MAX;
+	eol = memmem(stop, line, "KEY-----", 8);
 	return eol ? (size_t)(eol + 8 - p) : (size_t)(end - p);
-}
-
-static int is_upper_digit(unsigned char c)
-{
-	return isupper(c) || isdigit(c);
-}
-
-static int is_b64_std(unsigned char c)
-{
-	return isalnum(c) || c == '/' || c == '+';
 }
 
 /*
@@ -131,7 +173,8 @@ static int is_b64_std(unsigned char c)
  * files and code: "aws_secret_access_key = <40 base64 characters>". The
  * value alone is 40 random characters and cannot be told from other data.
  */
-static size_t match_aws_secret(const char *p, const char *end)
+static size_t match_aws_secret(struct hwb_core__secret_memo *m,
+			       const char *p, const char *end)
 {
 	static const char name[] = "secret_access_key";
 	const char *q = p + sizeof(name) - 1;
@@ -143,21 +186,21 @@ static size_t match_aws_secret(const char *p, const char *end)
 		return 0;
 	for (; q < end && strchr(" \t\"':=", *q) && *q; q++)
 		assigned |= *q == '=' || *q == ':';
-	n = span(q, end, is_b64_std);
+	n = span(m, B64_STD, q, end);
 	return assigned && n == 40 ? (size_t)(q + n - p) : 0;
 }
 
 /* GitHub tokens: "gh" and p (personal), o (OAuth), s (server), u (user),
  * r (refresh), "_" and the token; or a fine-grained "github_pat_". */
-static size_t match_github(const char *p, const char *end)
+static size_t match_github(struct hwb_core__secret_memo *m, const char *p,
+			   const char *end)
 {
 	if (end - p >= 4 && p[0] == 'g' && p[1] == 'h' && p[2] &&
 	    strchr("posur", p[2]) && p[3] == '_')
-		return match_prefixed(p + 4, end, "", 20, is_alnum_us)
-			       ? 4 + span(p + 4, end, is_alnum_us) : 0;
-	return match_prefixed(p, end, "github_pat_", 20, is_alnum_us);
+		return match_prefixed(m, p + 4, end, "", 20, ALNUM_US)
+			       ? 4 + span(m, ALNUM_US, p + 4, end) : 0;
+	return match_prefixed(m, p, end, "github_pat_", 20, ALNUM_US);
 }
-
 
 /* Bytes of a form's start the fast search looks at. */
 #define LEAD_LEN 4
@@ -175,26 +218,27 @@ static const struct secret_form {
 	const char *prefix;
 	size_t min_body;
 	int exact;
-	int (*body)(unsigned char);
-	size_t (*match)(const char *p, const char *end);
+	enum secret_class body;
+	size_t (*match)(struct hwb_core__secret_memo *m, const char *p,
+			const char *end);
 	int word; /* must start a word: "mypypi-x" is no token */
 	const char *lead[LEAD_LEN];
 } secret_forms[] = {
-	{ HWB_SECRET_PRIVATE_KEY, NULL, 0, 0, NULL, match_pem_key, 0,
+	{ HWB_SECRET_PRIVATE_KEY, NULL, 0, 0, B64URL, match_pem_key, 0,
 	  { "-", "-", "-", "-" } },
-	{ HWB_SECRET_PYPI_TOKEN, "pypi-", 16, 0, is_b64url, NULL, 1,
+	{ HWB_SECRET_PYPI_TOKEN, "pypi-", 16, 0, B64URL, NULL, 1,
 	  { "p", "y", "p", "i" } },
-	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, NULL, match_github, 1,
+	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, B64URL, match_github, 1,
 	  { "g", "h", "posur", "_" } },
-	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, NULL, match_github, 1,
+	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, B64URL, match_github, 1,
 	  { "g", "i", "t", "h" } },
-	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, is_b64url, NULL, 1,
+	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, B64URL, NULL, 1,
 	  { "g", "l", "p", "a" } },
-	{ HWB_SECRET_AWS_KEY_ID, "AKIA", 16, 1, is_upper_digit, NULL, 1,
+	{ HWB_SECRET_AWS_KEY_ID, "AKIA", 16, 1, UPPER_DIGIT, NULL, 1,
 	  { "A", "K", "I", "A" } },
-	{ HWB_SECRET_AWS_SECRET, NULL, 0, 0, NULL, match_aws_secret, 0,
+	{ HWB_SECRET_AWS_SECRET, NULL, 0, 0, B64URL, match_aws_secret, 0,
 	  { "sS", "eE", "cC", "rR" } },
-	{ HWB_SECRET_JWT, NULL, 0, 0, NULL, match_jwt, 1,
+	{ HWB_SECRET_JWT, NULL, 0, 0, B64URL, match_jwt, 1,
 	  { "e", "y", "J", NULL } },
 };
 
@@ -203,14 +247,15 @@ static const struct secret_form {
 /* One bit per form in the nibble tables below. */
 _Static_assert(SECRET_FORM_COUNT <= 8, "secret forms exceed 8 table bits");
 
-static size_t match_form(const struct secret_form *f, const char *p,
+static size_t match_form(struct hwb_core__secret_memo *m,
+			 const struct secret_form *f, const char *p,
 			 const char *end, int flags)
 {
 	size_t n, want;
 
 	if (f->match)
-		return f->match(p, end);
-	n = match_prefixed(p, end, f->prefix, f->min_body, f->body);
+		return f->match(m, p, end);
+	n = match_prefixed(m, p, end, f->prefix, f->min_body, f->body);
 	want = strlen(f->prefix) + f->min_body;
 	if (!n || !f->exact || n == want)
 		return n;
@@ -219,8 +264,10 @@ static size_t match_form(const struct secret_form *f, const char *p,
 	return (flags & HWB_SECRET_ANY_BYTE_BEFORE) ? want : 0;
 }
 
-size_t hwb_secret_match(const char *text, const char *p, const char *end,
-			int flags, enum hwb_secret_kind *kind)
+size_t hwb_core__secret_match_memo(struct hwb_core__secret_memo *m,
+				   const char *text, const char *p,
+				   const char *end, int flags,
+				   enum hwb_secret_kind *kind)
 {
 	int word = (flags & HWB_SECRET_ANY_BYTE_BEFORE) || word_start(text, p);
 	size_t i, n;
@@ -228,7 +275,7 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 	for (i = 0; i < SECRET_FORM_COUNT; i++) {
 		if (secret_forms[i].word && !word)
 			continue;
-		if ((n = match_form(&secret_forms[i], p, end, flags))) {
+		if ((n = match_form(m, &secret_forms[i], p, end, flags))) {
 			if (kind)
 				*kind = secret_forms[i].kind;
 			return n;
@@ -237,8 +284,17 @@ size_t hwb_secret_match(const char *text, const char *p, const char *end,
 	return 0;
 }
 
+size_t hwb_secret_match(const char *text, const char *p, const char *end,
+			int flags, enum hwb_secret_kind *kind)
+{
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
+
+	return hwb_core__secret_match_memo(&m, text, p, end, flags, kind);
+}
+
 /* The credential starting at p among the forms in the bit set forms. */
-static enum hwb_secret_kind try_at(const char *text, const char *p,
+static enum hwb_secret_kind try_at(struct hwb_core__secret_memo *m,
+				   const char *text, const char *p,
 				   const char *end, int flags, unsigned forms,
 				   size_t *match_len)
 {
@@ -252,7 +308,7 @@ static enum hwb_secret_kind try_at(const char *text, const char *p,
 		if (sf->word && !(flags & HWB_SECRET_ANY_BYTE_BEFORE) &&
 		    !word_start(text, p))
 			continue;
-		if ((n = match_form(sf, p, end, flags))) {
+		if ((n = match_form(m, sf, p, end, flags))) {
 			*match_len = n;
 			return sf->kind;
 		}
@@ -316,6 +372,7 @@ static unsigned lead_forms(const struct lead_tables *t, const uint8_t *p)
  * every form is tried.
  */
 static enum hwb_secret_kind find_scalar(const struct lead_tables *t,
+					struct hwb_core__secret_memo *m,
 					const char *text, size_t len,
 					size_t from, size_t stop, int flags,
 					size_t *start, size_t *match_len)
@@ -329,8 +386,8 @@ static enum hwb_secret_kind find_scalar(const struct lead_tables *t,
 		forms = len - i >= LEAD_LEN ?
 				lead_forms(t, (const uint8_t *)text + i) :
 				0xffu;
-		if (forms && (kind = try_at(text, text + i, end, flags, forms,
-					    match_len))) {
+		if (forms && (kind = try_at(m, text, text + i, end, flags,
+					    forms, match_len))) {
 			*start = i;
 			return kind;
 		}
@@ -403,6 +460,7 @@ static int next_block_avx2(const struct lead_tables *t, const uint8_t *p,
 }
 
 static enum hwb_secret_kind find_avx2(const struct lead_tables *t,
+				      struct hwb_core__secret_memo *m,
 				      const char *text, size_t len,
 				      size_t from, int flags, size_t *start,
 				      size_t *match_len)
@@ -415,15 +473,16 @@ static enum hwb_secret_kind find_avx2(const struct lead_tables *t,
 	while (next_block_avx2(t, p, len, &i, &bits)) {
 		for (; bits; bits &= bits - 1) {
 			b = i + (size_t)__builtin_ctzll(bits);
-			if ((kind = try_at(text, text + b, text + len, flags,
-					   lead_forms(t, p + b), match_len))) {
+			if ((kind = try_at(m, text, text + b, text + len,
+					   flags, lead_forms(t, p + b),
+					   match_len))) {
 				*start = b;
 				return kind;
 			}
 		}
 		i += 64;
 	}
-	return find_scalar(t, text, len, i, len, flags, start, match_len);
+	return find_scalar(t, m, text, len, i, len, flags, start, match_len);
 }
 #endif
 
@@ -432,24 +491,29 @@ enum hwb_secret_kind hwb_core__secret_find_scalar(const char *text,
 						  int flags, size_t *start,
 						  size_t *match_len)
 {
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
 	struct lead_tables t;
 
 	lead_tables_init(&t);
-	return find_scalar(&t, text, len, from, len, flags, start, match_len);
+	return find_scalar(&t, &m, text, len, from, len, flags, start,
+			   match_len);
 }
 
 enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
 				     size_t from, int flags, size_t *start,
 				     size_t *match_len)
 {
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
 	struct lead_tables t;
 
 	lead_tables_init(&t);
 #ifdef SECRET_HAVE_AVX2
 	if (__builtin_cpu_supports("avx2"))
-		return find_avx2(&t, text, len, from, flags, start, match_len);
+		return find_avx2(&t, &m, text, len, from, flags, start,
+				 match_len);
 #endif
-	return find_scalar(&t, text, len, from, len, flags, start, match_len);
+	return find_scalar(&t, &m, text, len, from, len, flags, start,
+			   match_len);
 }
 
 const char *hwb_secret_kind_name(enum hwb_secret_kind kind)

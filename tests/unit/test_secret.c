@@ -163,6 +163,28 @@ static void test_random_bytes(void **state)
 	assert_same_matches(buf, sizeof(buf), HWB_SECRET_ANY_BYTE_BEFORE);
 }
 
+/* Long runs of a form's start: what made the search quadratic before it
+ * remembered the runs it had measured. */
+static void test_repeated_starts(void **state)
+{
+	static const char *const units[] = {
+		"pypi-", "eyJ-", "eyJ", "ghp_", "AKIA", "glpat-", "github_pat_",
+		"-----BEGIN ", "-----BEGIN RSA PRIVATE KEY-----\n",
+		"secret_access_key=", "eyJabcdefghijk.",
+	};
+	char buf[3000];
+	size_t u, n, len;
+
+	(void)state;
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		n = strlen(units[u]);
+		for (len = 0; len + n <= sizeof(buf); len += n)
+			memcpy(buf + len, units[u], n);
+		assert_same_matches(buf, len, 0);
+		assert_same_matches(buf, len, HWB_SECRET_ANY_BYTE_BEFORE);
+	}
+}
+
 static void test_look_alikes(void **state)
 {
 	/* "xhp_" is no GitHub token, nor "mypypi-..." a PyPI token. */
@@ -192,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_each_form_at_each_offset),
 		cmocka_unit_test(test_found_where_planted),
 		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_repeated_starts),
 		cmocka_unit_test(test_look_alikes),
 	};
 
