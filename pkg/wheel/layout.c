@@ -381,7 +381,8 @@ static int is_identifier(const char *s, size_t n)
 	}
 	/* No keyword is longer than 8 ("continue", "nonlocal"). */
 	for (i = 0; n <= 8 && i < COUNT(keywords); i++)
-		if (!strncmp(keywords[i], s, n) && !keywords[i][n])
+		if (keywords[i][0] == s[0] && !strncmp(keywords[i], s, n) &&
+		    !keywords[i][n])
 			return 0;
 	return 1;
 }
