@@ -8,6 +8,7 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/internal.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const char hex_digits[] = "0123456789abcdef";
@@ -111,19 +112,53 @@ int hwb_base64_encode(struct hwb_buf *out, const void *data, size_t len,
 	return 0;
 }
 
+/*
+ * The value of each byte in the standard and the URL-safe alphabet, -1
+ * outside it. A table, not a chain of tests: the character classes of
+ * random base64 text (every RECORD digest) defeat branch prediction.
+ * tests/unit/test_encode.c checks every entry against the alphabets.
+ */
+static const int8_t b64_std_values[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
+static const int8_t b64_url_values[256] = {
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1,
+	52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+	-1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+	15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, 63,
+	-1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+	41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+	-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
+
 static int b64_value(char c, int url)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == (url ? '-' : '+'))
-		return 62;
-	if (c == (url ? '_' : '/'))
-		return 63;
-	return -1;
+	return (url ? b64_url_values : b64_std_values)[(unsigned char)c];
 }
 
 static int b64_error(struct hwb_error *err, const char *what, size_t off)
@@ -162,41 +197,77 @@ static int b64_check_padding(const char *in, size_t len, int flags,
 	return 0;
 }
 
+/* The error for the first character of in[0..n) outside the alphabet. */
+static int b64_bad_char(const char *in, size_t n, size_t base, int url,
+			struct hwb_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n && b64_value(in[i], url) >= 0; i++)
+		;
+	return b64_error(err, in[i] == '=' ? "has '=' before its end" :
+			 "has a character outside the alphabet", base + i);
+}
+
+/* A failed decode leaves out as it was: bytes were written past its
+ * length, over its terminating NUL. */
+static int b64_undo(struct hwb_buf *out, int rc)
+{
+	out->ptr[out->len] = '\0';
+	return rc;
+}
+
 int hwb_base64_decode(struct hwb_buf *out, const char *in, size_t len,
 		      int flags, struct hwb_error *err)
 {
 	int url = flags & HWB_B64_URL;
-	size_t data_len = 0, i, start = out->len;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	int v;
+	size_t data_len = 0, i, tail;
+	uint32_t x = 0;
+	uint8_t *o;
+	int v[4];
 
 	if (b64_check_padding(in, len, flags, &data_len, err))
 		return -1;
 	if (hwb_buf_grow(out, data_len / 4 * 3 + 2))
 		return hwb_error_oom(err);
-	for (i = 0; i < data_len; i++) {
-		v = b64_value(in[i], url);
-		if (v < 0) {
-			hwb_buf_truncate(out, start);
-			return b64_error(err, in[i] == '=' ?
-					 "has '=' before its end" :
-					 "has a character outside the alphabet", i);
-		}
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out->ptr[out->len++] = (char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
+	/* Four characters make three bytes; a local cursor keeps the loop
+	 * free of reloads through out. */
+	o = (uint8_t *)out->ptr + out->len;
+	for (i = 0; i + 4 <= data_len; i += 4) {
+		v[0] = b64_value(in[i], url);
+		v[1] = b64_value(in[i + 1], url);
+		v[2] = b64_value(in[i + 2], url);
+		v[3] = b64_value(in[i + 3], url);
+		if ((v[0] | v[1] | v[2] | v[3]) < 0)
+			return b64_undo(out, b64_bad_char(in + i, 4, i, url,
+							  err));
+		x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+		    (uint32_t)v[2] << 6 | (uint32_t)v[3];
+		*o++ = (uint8_t)(x >> 16);
+		*o++ = (uint8_t)(x >> 8);
+		*o++ = (uint8_t)x;
 	}
-	/* Leftover bits must be zero, else two texts decode to one value. */
-	if (acc) {
-		hwb_buf_truncate(out, start);
-		return b64_error(err, "has non-zero bits after its last byte",
-				 data_len - 1);
+	tail = data_len - i; /* 0, 2 or 3 (padding checked 1 away) */
+	if (tail) {
+		v[0] = b64_value(in[i], url);
+		v[1] = b64_value(in[i + 1], url);
+		v[2] = tail == 3 ? b64_value(in[i + 2], url) : 0;
+		if ((v[0] | v[1] | v[2]) < 0)
+			return b64_undo(out, b64_bad_char(in + i, tail, i, url,
+							  err));
+		x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 |
+		    (uint32_t)v[2] << 6;
+		/* Leftover bits must be zero, else two texts decode to one
+		 * value. */
+		if (x & (tail == 2 ? 0xffffu : 0xffu))
+			return b64_undo(out, b64_error(err, "has non-zero bits "
+						       "after its last byte",
+						       data_len - 1));
+		*o++ = (uint8_t)(x >> 16);
+		if (tail == 3)
+			*o++ = (uint8_t)(x >> 8);
 	}
+	out->len = (size_t)(o - (uint8_t *)out->ptr);
 	out->ptr[out->len] = '\0';
 	return 0;
 }

@@ -16,10 +16,40 @@
 #include "pkg/core/error.h"
 #include "pkg/core/http.h"
 #include "pkg/core/lazy.h"
+#include "pkg/core/log.h"
 #include "pkg/core/toml.h"
 
 /* The value of one hex digit (either case), or -1 (encode.c). */
 int hwb_core__hex_value(int c);
+
+/*
+ * What one search for credentials has learnt of its text (secret.c): the
+ * last maximal run of each token-body character class and where the next
+ * PEM END line is, so that trying every position of a text costs time
+ * linear in its length. Start zeroed; use with one text and one end only.
+ */
+struct hwb_core__secret_memo {
+	const char *run_from[4], *run_to[4];
+	const char *end_from, *end_at;
+};
+
+#define HWB_CORE_SECRET_MEMO_INIT { { NULL }, { NULL }, NULL, NULL }
+
+/** hwb_secret_match() for a caller that walks one text position by
+ * position (log.c's redaction). */
+size_t hwb_core__secret_match_memo(struct hwb_core__secret_memo *m,
+				   const char *text, const char *p,
+				   const char *end, int flags,
+				   enum hwb_secret_kind *kind);
+
+/*
+ * hwb_secret_find() without the vector search (secret.c), so tests can
+ * hold both to the same answers on any CPU.
+ */
+enum hwb_secret_kind hwb_core__secret_find_scalar(const char *text,
+						  size_t len, size_t from,
+						  int flags, size_t *start,
+						  size_t *match_len);
 
 /* ---- TOML parser (toml.c: document structure, toml_scalar.c: values) ---- */
 

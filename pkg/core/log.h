@@ -82,7 +82,7 @@ int hwb_redact_contains_secret(const char *text, size_t len);
 
 /*
  * The credential forms behind hwb_redact(), for callers that look for
- * leaked secrets in files (hwb check). One table in log.c holds them.
+ * leaked secrets in files (hwb check). One table in secret.c holds them.
  */
 enum hwb_secret_kind {
 	HWB_SECRET_NONE = 0,

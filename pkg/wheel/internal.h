@@ -89,17 +89,20 @@ const char *hwb_wheel__path_problem_text(enum hwb_path_problem p);
 /*
  * An index of NUL-terminated names by position (open addressing, FNV-1a),
  * exact or ASCII case-insensitive (fold). Keys are borrowed: they must
- * outlive the index. Sized for count names at init; never grows.
+ * outlive the index. Sized for count names (at most UINT32_MAX) at init;
+ * never grows.
  */
 struct hwb_wheel_index_slot {
 	const char *key;
-	size_t pos;
+	uint32_t pos;
+	uint32_t hash; /* low bits of the key's hash: most misses end here */
 };
 
 struct hwb_wheel_index {
 	struct hwb_wheel_index_slot *slots; /* owned */
 	size_t mask;
 	int fold;
+	uint64_t seed;
 };
 
 int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold);
@@ -294,7 +297,7 @@ struct hwb_zip {
 	int too_big;                      /* bomb limits hit: inflate none */
 };
 
-#define HWB_ZIP_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, { NULL, 0, 0 }, 0, 0 }
+#define HWB_ZIP_INIT { -1, 0, NULL, NULL, 0, 0, 0, 0, { NULL, 0, 0, 0 }, 0, 0 }
 
 /**
  * Read the end records and the central directory of the zip open on fd

@@ -379,8 +379,10 @@ static int is_identifier(const char *s, size_t n)
 		      (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9')))
 			return 0;
 	}
-	for (i = 0; i < COUNT(keywords); i++)
-		if (strlen(keywords[i]) == n && !memcmp(keywords[i], s, n))
+	/* No keyword is longer than 8 ("continue", "nonlocal"). */
+	for (i = 0; n <= 8 && i < COUNT(keywords); i++)
+		if (keywords[i][0] == s[0] && !strncmp(keywords[i], s, n) &&
+		    !keywords[i][n])
 			return 0;
 	return 1;
 }
@@ -412,19 +414,28 @@ struct toplevel {
 struct cwc {
 	struct toplevel *tops;
 	size_t count;
+	struct hwb_wheel_index by_name; /* into tops: names are looked up
+					 * per member, and a wheel may have
+					 * tens of thousands of them */
 	size_t files; /* in purelib/platlib */
 	size_t bad_top_files, bad_paths;
 	const char *first_top_file, *first_bad_path;
 };
 
+/* The entry for the top-level name (n bytes at name), added if new. */
 static struct toplevel *find_top(struct cwc *w, const char *name, size_t n)
 {
-	size_t i;
+	struct toplevel *top = &w->tops[w->count];
+	long at;
 
-	for (i = 0; i < w->count; i++)
-		if (strlen(w->tops[i].name) == n && !memcmp(w->tops[i].name, name, n))
-			return &w->tops[i];
-	return NULL;
+	snprintf(top->name, sizeof(top->name), "%.*s",
+		 (int)(n < sizeof(top->name) - 1 ? n : sizeof(top->name) - 1),
+		 name);
+	if ((at = hwb_wheel__index_put(&w->by_name, top->name, w->count)) >= 0)
+		return &w->tops[at];
+	top->is_dir = name[n] == '/';
+	w->count++;
+	return top;
 }
 
 /* Collect the library's top-level entries and W003/W004 findings. */
@@ -434,7 +445,7 @@ static int collect_library(struct layout *l, struct cwc *w)
 	size_t i;
 
 	w->tops = calloc(c->member_count + 1, sizeof(*w->tops));
-	if (!w->tops)
+	if (!w->tops || hwb_wheel__index_init(&w->by_name, c->member_count, 0))
 		return -1;
 	for (i = 0; i < c->member_count; i++) {
 		const struct hwb_wheel_member *m = &c->members[i];
@@ -449,12 +460,7 @@ static int collect_library(struct layout *l, struct cwc *w)
 		w->files++;
 		t = top_len(lp);
 		base = strrchr(lp, '/') ? strrchr(lp, '/') + 1 : lp;
-		if (!(top = find_top(w, lp, t))) {
-			top = &w->tops[w->count++];
-			snprintf(top->name, sizeof(top->name), "%.*s",
-				 (int)(t < 255 ? t : 255), lp);
-			top->is_dir = lp[t] == '/';
-		}
+		top = find_top(w, lp, t);
 		if (module_base(base))
 			top->has_module = 1;
 		if (!lp[t] && !module_base(lp) && !is_pth(lp, t) &&
@@ -625,6 +631,7 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c)
 		check_library(&l, &w);
 		check_not_empty(&l);
 	}
+	hwb_wheel__index_release(&w.by_name);
 	free(w.tops);
 	free(l.stem);
 	return l.ret ? -1 : 0;

@@ -281,7 +281,7 @@ cleanup:
 static int link_rows(struct hwb_record *rec, struct hwb_zip *z,
 		     const char *dist_info, struct hwb_check_report *r)
 {
-	struct hwb_wheel_index rows = { NULL, 0, 0 };
+	struct hwb_wheel_index rows = { NULL, 0, 0, 0 };
 	size_t i;
 	long m;
 	int rc = -1;

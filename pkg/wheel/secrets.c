@@ -21,14 +21,17 @@
  * real tokens are random. */
 #define MIN_DISTINCT_BYTES 8
 
+/* Distinct byte values in p[0..n), counted up to MIN_DISTINCT_BYTES. */
 static size_t distinct_bytes(const uint8_t *p, size_t n)
 {
 	uint8_t seen[256] = { 0 };
 	size_t i, count = 0;
 
-	for (i = 0; i < n; i++)
-		if (!seen[p[i]]++)
+	for (i = 0; i < n && count < MIN_DISTINCT_BYTES; i++)
+		if (!seen[p[i]]) {
+			seen[p[i]] = 1;
 			count++;
+		}
 	return count;
 }
 
@@ -91,7 +94,10 @@ int hwb_wheel__scan_secrets(struct hwb_check_report *r, const char *member,
 	size_t from = 0, start = 0, n = 0, m;
 
 	while ((kind = hwb_secret_find(text, len, from, flags, &start, &n))) {
-		from = start + 1;
+		/* Past the whole match, as regular expression scanners go:
+		 * from start + 1, a run like "pypi-pypi-pypi-..." would be
+		 * matched again at each of its positions. */
+		from = start + n;
 		if (!credible(kind, data + start, n))
 			continue;
 		/* What the previous chunk saw of it (its last overlap bytes

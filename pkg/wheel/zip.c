@@ -327,7 +327,7 @@ cleanup:
 static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 			    struct hwb_error *err)
 {
-	struct hwb_wheel_index folded = { NULL, 0, 0 };
+	struct hwb_wheel_index folded = { NULL, 0, 0, 0 };
 	size_t i;
 	long first;
 

@@ -5,8 +5,10 @@
  * names (duplicates, RECORD rows).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "pkg/wheel/internal.h"
@@ -78,18 +80,39 @@ int hwb_wheel__pread(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static uint64_t key_hash(const char *key, int fold)
+#define HASH_MUL 0x9e3779b97f4a7c15ull
+
+/* ASCII upper-case letters of the eight bytes in w to lower case. */
+static uint64_t lower8(uint64_t w)
 {
-	uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
+	uint64_t low7 = w & 0x7f7f7f7f7f7f7f7full;
+	uint64_t above_z = low7 + 0x2525252525252525ull;  /* > 'Z' */
+	uint64_t from_a = low7 + 0x3f3f3f3f3f3f3f3full;   /* >= 'A' */
+	uint64_t upper = ~w & (from_a ^ above_z) & 0x8080808080808080ull;
 
-	for (; *key; key++) {
-		unsigned char c = (unsigned char)*key;
+	return w | upper >> 2;
+}
 
-		if (fold && c >= 'A' && c <= 'Z')
-			c |= 0x20;
-		h = (h ^ c) * 0x100000001b3ull;
+/*
+ * Eight bytes a step (FNV-1a's byte a step made hashing names most of the
+ * index's cost), seeded per index so a crafted archive cannot line its
+ * names up on one chain ahead of time.
+ */
+static uint64_t key_hash(const char *key, int fold, uint64_t seed)
+{
+	size_t n = strlen(key), i, k;
+	uint64_t h = seed ^ (n * HASH_MUL), w;
+
+	for (i = 0; i < n; i += 8) {
+		k = n - i < 8 ? n - i : 8;
+		w = 0;
+		memcpy(&w, key + i, k);
+		if (fold)
+			w = lower8(w);
+		h = (h ^ w) * HASH_MUL;
+		h ^= h >> 32;
 	}
-	return h;
+	return h ^ h >> 29;
 }
 
 static int keys_equal(const char *a, const char *b, int fold)
@@ -114,10 +137,19 @@ int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold)
 {
 	size_t n = 16;
 
-	while (n < 2 * count && n < SIZE_MAX / 4)
+	if (count > UINT32_MAX)
+		return -1;
+	/* At most 3/4 full: 16-byte slots, a 20,000-name table in 512 KiB
+	 * (cache misses on the table were most of a lookup's cost). */
+	while (n / 4 * 3 < count)
 		n *= 2;
 	ix->mask = n - 1;
 	ix->fold = fold;
+	/* Unpredictable, not secret: the address of the table will do where
+	 * the kernel has no random bytes to give. */
+	if (getrandom(&ix->seed, sizeof(ix->seed), GRND_NONBLOCK) !=
+	    (ssize_t)sizeof(ix->seed))
+		ix->seed = (uint64_t)(uintptr_t)ix * HASH_MUL;
 	ix->slots = calloc(n, sizeof(*ix->slots));
 	return ix->slots ? 0 : -1;
 }
@@ -130,11 +162,14 @@ void hwb_wheel__index_release(struct hwb_wheel_index *ix)
 
 /* The slot holding key, or the empty slot where it belongs. */
 static struct hwb_wheel_index_slot *slot_of(const struct hwb_wheel_index *ix,
-					    const char *key)
+					    const char *key, uint64_t h)
 {
-	size_t i = (size_t)key_hash(key, ix->fold) & ix->mask;
+	size_t i = (size_t)(h >> 32) & ix->mask;
 
-	while (ix->slots[i].key && !keys_equal(ix->slots[i].key, key, ix->fold))
+	/* The stored hash spares reading the other names. */
+	while (ix->slots[i].key &&
+	       (ix->slots[i].hash != (uint32_t)h ||
+		!keys_equal(ix->slots[i].key, key, ix->fold)))
 		i = (i + 1) & ix->mask;
 	return &ix->slots[i];
 }
@@ -142,18 +177,21 @@ static struct hwb_wheel_index_slot *slot_of(const struct hwb_wheel_index *ix,
 long hwb_wheel__index_put(struct hwb_wheel_index *ix, const char *key,
 			  size_t pos)
 {
-	struct hwb_wheel_index_slot *s = slot_of(ix, key);
+	uint64_t h = key_hash(key, ix->fold, ix->seed);
+	struct hwb_wheel_index_slot *s = slot_of(ix, key, h);
 
 	if (s->key)
 		return (long)s->pos;
 	s->key = key;
-	s->pos = pos;
+	s->pos = (uint32_t)pos;
+	s->hash = (uint32_t)h;
 	return -1;
 }
 
 long hwb_wheel__index_get(const struct hwb_wheel_index *ix, const char *key)
 {
-	const struct hwb_wheel_index_slot *s = slot_of(ix, key);
+	const struct hwb_wheel_index_slot *s =
+		slot_of(ix, key, key_hash(key, ix->fold, ix->seed));
 
 	return s->key ? (long)s->pos : -1;
 }

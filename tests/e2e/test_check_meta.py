@@ -191,6 +191,16 @@ SDISTS = {
                    ["HWB-W087", "HWB-W088"]),
     "git_dir": ([{"name": "sample-1.0/.git/config", "data": b"[core]\n"}], {},
                 ["HWB-W088"]),
+    # A long placeholder run is no token (its byte counts once wrapped at
+    # 256 and made it look random), and a token after such runs is still
+    # found: the scan goes past each match, not one byte on.
+    "placeholder_run": ([{"name": "sample-1.0/sample/doc.py",
+                          "data": b"T = '" + b"ghp_" * 2000 + b"'\n"}], {}, []),
+    "token_after_runs": ([{"name": "sample-1.0/sample/conf.py",
+                           "data": b"A = '" + b"pypi-" * 2000 + b"'\n"
+                                   + b"B = '" + b"eyJ-" * 2000 + b"'\n"
+                                   + f"T = '{wheelgen_meta.GITHUB_TOKEN}'\n"
+                                   .encode()}], {}, ["HWB-W087"]),
 }
 
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkg/core/internal.h"
 #include "pkg/core/log.h"
 #include "pkg/wheel/internal.h"
 
@@ -130,12 +131,23 @@ static void fuzz_elf(const uint8_t *p, size_t n, int whole)
 		hwb_wheel__elf_info_release(&info);
 }
 
+/* The fast search finds exactly what trying every position finds. */
 static void fuzz_secrets(const char *s, size_t n, int flags)
 {
-	size_t from = 0, start, len;
+	size_t from = 0, start = 0, len = 0, start2 = 0, len2 = 0, i;
 	enum hwb_secret_kind kind, again;
 
-	while ((kind = hwb_secret_find(s, n, from, flags, &start, &len))) {
+	for (;;) {
+		kind = hwb_secret_find(s, n, from, flags, &start, &len);
+		if (hwb_core__secret_find_scalar(s, n, from, flags, &start2,
+						 &len2) != kind ||
+		    (kind && (start2 != start || len2 != len)))
+			abort();
+		for (i = from; i < (kind ? start : n); i++)
+			if (hwb_secret_match(s, s + i, s + n, flags, NULL))
+				abort();
+		if (!kind)
+			break;
 		if (start < from || start + len > n ||
 		    hwb_secret_match(s, s + start, s + n, flags, &again) != len ||
 		    again != kind)

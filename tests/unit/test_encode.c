@@ -191,6 +191,45 @@ static void test_hex_strict(void **state)
 }
 
 /* Every byte value and every length modulo 3 survives a round trip. */
+/* Every byte value, in both alphabets: accepted exactly when it is in the
+ * alphabet, and decoded to its index there. */
+static void test_every_byte_value(void **state)
+{
+	static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				  "abcdefghijklmnopqrstuvwxyz0123456789-_";
+	struct hwb_buf b = HWB_BUF_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	const char *alphabet;
+	char in[4] = { 0, 'A', 'A', 'A' };
+	const char *at;
+	int c, u;
+
+	(void)state;
+	for (u = 0; u < 2; u++) {
+		alphabet = u ? url : std;
+		for (c = 1; c < 256; c++) {
+			in[0] = (char)c;
+			at = strchr(alphabet, c);
+			hwb_buf_clear(&b);
+			hwb_error_clear(&err);
+			if (!at) {
+				assert_int_equal(hwb_base64_decode(&b, in, 4,
+					u ? HWB_B64_URL : HWB_B64_STD, &err),
+					-1);
+				continue;
+			}
+			assert_int_equal(hwb_base64_decode(&b, in, 4,
+				u ? HWB_B64_URL : HWB_B64_STD, &err), 0);
+			assert_int_equal(b.len, 3);
+			assert_int_equal((unsigned char)b.ptr[0],
+					 (unsigned)((at - alphabet) << 2) & 0xff);
+		}
+	}
+	hwb_buf_release(&b);
+}
+
 static void test_round_trip_all_bytes(void **state)
 {
 	static const int modes[] = { HWB_B64_STD, HWB_B64_URL,
@@ -233,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_url_alphabet),
 		cmocka_unit_test(test_base64_strict),
 		cmocka_unit_test(test_hex_strict),
+		cmocka_unit_test(test_every_byte_value),
 		cmocka_unit_test(test_round_trip_all_bytes),
 	};
 
