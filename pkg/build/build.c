@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * build.c: hwb_build_run, one build from source tree to outputs in
- * --outdir: check the options and the machine (namespace probe), read
+ * --outdir: check the options and the machine (the namespace probe, or
+ * the container engine's: container_probe.c), read
  * [build-system] and refuse an escaping backend-path before any backend
  * runs, copy the source, fix SOURCE_DATE_EPOCH, run the stages
  * (pep517.c), then normalise, move the outputs atomically and write the
