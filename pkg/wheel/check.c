@@ -101,6 +101,18 @@ static int read_meta(struct hwb_zip *z, const char *dist_info,
 				   err) < 0 ? -1 : 0;
 }
 
+/* The basename index the ELF policy of manylinux/musllinux wheels uses. */
+static int index_basenames(struct hwb_wheel_ctx *c, struct hwb_wheel_index *ix,
+			   struct hwb_error *err)
+{
+	if (!strstr(c->filename, "manylinux") && !strstr(c->filename, "musllinux"))
+		return 0;
+	if (hwb_wheel__index_basenames(ix, c->members, c->member_count))
+		return hwb_error_oom(err);
+	c->basenames = ix;
+	return 0;
+}
+
 int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 			const struct hwb_check_options *opts,
 			struct hwb_check_report *r, struct hwb_error *err)
@@ -108,6 +120,7 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 	struct hwb_zip z = HWB_ZIP_INIT;
 	struct hwb_record rec = HWB_RECORD_INIT;
 	struct hwb_wheel_ctx c;
+	struct hwb_wheel_index basenames = { NULL, 0, 0, 0 };
 	const char *base = strrchr(path, '/');
 	uint8_t *metadata = NULL, *wheel = NULL;
 	size_t mlen = 0, wlen = 0;
@@ -147,6 +160,7 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 		goto cleanup;
 	}
 	if (hwb_record__load(&rec, &z, dist_info, r, err) ||
+	    index_basenames(&c, &basenames, err) ||
 	    hwb_wheel__inflate_all(&z, &c, &rec, err))
 		goto cleanup;
 	if (hwb_zip__check_layout(&z, r) || hwb_record__verify(&rec, &z, r) ||
@@ -156,6 +170,7 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 	}
 	rc = 0;
 cleanup:
+	hwb_wheel__index_release(&basenames);
 	hwb_record__release(&rec);
 	hwb_zip__release(&z);
 	free(dist_info);

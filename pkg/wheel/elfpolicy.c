@@ -134,20 +134,12 @@ static int library_allowed(const struct tag *t, const char *name)
 }
 
 /* auditwheel repair copies libraries into the wheel ({pkg}.libs/) and
- * points RPATH there; a library the wheel ships is no external need. */
+ * points RPATH there; a library the wheel ships is no external need. A
+ * DT_NEEDED with a '/' is a path, not a soname auditwheel would ship. */
 static int shipped(const struct hwb_wheel_ctx *c, const char *name)
 {
-	size_t i, n = strlen(name);
-
-	for (i = 0; i < c->member_count; i++) {
-		const char *m = c->members[i].name;
-		size_t len = strlen(m);
-
-		if (len >= n && !strcmp(m + len - n, name) &&
-		    (len == n || m[len - n - 1] == '/'))
-			return 1;
-	}
-	return 0;
+	return c->basenames && !strchr(name, '/') &&
+	       hwb_wheel__index_get(c->basenames, name) >= 0;
 }
 
 /* Parse "X.Y[.Z]" after a prefix; -1 when not numeric. */

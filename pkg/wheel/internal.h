@@ -159,6 +159,15 @@ struct hwb_wheel_member {
 	int sha256_valid;
 };
 
+/*
+ * An index of the members' basenames (the part after the last '/'): the
+ * first member of each. A scan of all members per library an ELF file
+ * needs made crafted wheels quadratic. -1 when out of memory.
+ */
+int hwb_wheel__index_basenames(struct hwb_wheel_index *ix,
+			       const struct hwb_wheel_member *members,
+			       size_t count);
+
 /* Everything a content check may look at; read-only for the checks. */
 struct hwb_wheel_ctx {
 	struct hwb_check_report *report;        /* add findings here */
@@ -175,6 +184,9 @@ struct hwb_wheel_ctx {
 	size_t metadata_len;
 	const char *wheel;       /* WHEEL bytes, same rules */
 	size_t wheel_len;
+	/* The members by basename, for manylinux/musllinux wheels (the ELF
+	 * policy asks whether a wheel ships a library); NULL otherwise. */
+	const struct hwb_wheel_index *basenames;
 };
 
 /*

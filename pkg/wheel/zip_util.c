@@ -195,3 +195,19 @@ long hwb_wheel__index_get(const struct hwb_wheel_index *ix, const char *key)
 
 	return s->key ? (long)s->pos : -1;
 }
+
+int hwb_wheel__index_basenames(struct hwb_wheel_index *ix,
+			       const struct hwb_wheel_member *members,
+			       size_t count)
+{
+	const char *slash;
+	size_t i;
+
+	if (hwb_wheel__index_init(ix, count, 0))
+		return -1;
+	for (i = 0; i < count; i++) {
+		slash = strrchr(members[i].name, '/');
+		hwb_wheel__index_put(ix, slash ? slash + 1 : members[i].name, i);
+	}
+	return 0;
+}

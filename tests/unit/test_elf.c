@@ -311,6 +311,7 @@ static void policy_check(const char *filename, const struct builder *b,
 	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
 	struct hwb_wheel_member m[4];
 	struct hwb_wheel_ctx c;
+	struct hwb_wheel_index names = { NULL, 0, 0, 0 };
 	struct hwb_wheel_chunk ch = { b->buf, len, 0, 0, whole, whole };
 	char got[256] = "";
 	size_t i;
@@ -326,7 +327,10 @@ static void policy_check(const char *filename, const struct builder *b,
 	c.filename = filename;
 	c.members = m;
 	c.member_count = nmembers;
+	assert_int_equal(hwb_wheel__index_basenames(&names, m, nmembers), 0);
+	c.basenames = &names;
 	assert_int_equal(hwb_wheel__check_elf(&c, &m[0], &ch), 0);
+	hwb_wheel__index_release(&names);
 	for (i = 0; i < r.count; i++) {
 		if (i)
 			strcat(got, " ");
