@@ -144,6 +144,7 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 	}
 	c.members = z.members;
 	c.member_count = z.count;
+	c.by_name = &z.by_name;
 	dist_info = choose_dist_info(&z, c.filename);
 	c.dist_info = dist_info;
 	if (dist_info &&

@@ -187,7 +187,13 @@ struct hwb_wheel_ctx {
 	/* The members by basename, for manylinux/musllinux wheels (the ELF
 	 * policy asks whether a wheel ships a library); NULL otherwise. */
 	const struct hwb_wheel_index *basenames;
+	/* The members by name (the zip's index), or NULL: members are then
+	 * looked up one by one. */
+	const struct hwb_wheel_index *by_name;
 };
+
+/** 1 if the wheel has a member named path. */
+int hwb_wheel__has_member(const struct hwb_wheel_ctx *c, const char *path);
 
 /*
  * Bytes of one member handed to hwb_wheel__check_member_bytes(). A member

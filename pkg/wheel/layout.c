@@ -110,16 +110,6 @@ static int read_purelib(const struct hwb_wheel_ctx *c)
 	return r;
 }
 
-static int has_member(const struct hwb_wheel_ctx *c, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < c->member_count; i++)
-		if (!strcmp(c->members[i].name, path))
-			return 1;
-	return 0;
-}
-
 /* Check 22: one top-level .dist-info, named after the filename. */
 static void check_dist_info(struct layout *l)
 {
@@ -613,11 +603,11 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c)
 
 		if (!meta || !wheel)
 			l.ret = -1;
-		else if (!has_member(c, meta) || !has_member(c, wheel))
+		else if (!hwb_wheel__has_member(c, meta) || !hwb_wheel__has_member(c, wheel))
 			ERR(&l, "HWB-W071", c->dist_info,
 			    "the .dist-info directory lacks %s; build the "
 			    "wheel with a standard build backend",
-			    !has_member(c, meta) ? "METADATA" : "WHEEL");
+			    !hwb_wheel__has_member(c, meta) ? "METADATA" : "WHEEL");
 		free(meta);
 		free(wheel);
 	}

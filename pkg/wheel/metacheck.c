@@ -165,8 +165,11 @@ static void check_wheel_file(struct meta_check *mc, const char *text,
 {
 	struct hwb_metadata md = HWB_METADATA_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
+	/* Names seen, folded: a pairwise comparison was quadratic. */
+	struct hwb_wheel_index seen = { NULL, 0, 0, 0 };
 	const char *purelib;
-	size_t i, j;
+	size_t i;
+	long first;
 
 	if (hwb_metadata_parse(text, len, &md, &err)) {
 		if (!strcmp(err.code, "HWB-C001"))
@@ -180,16 +183,18 @@ static void check_wheel_file(struct meta_check *mc, const char *text,
 		ADD(mc, "HWB-W050", HWB_SEVERITY_ERROR,
 		    "WHEEL has text after a blank line (line %u); remove it",
 		    md.body_line);
+	if (hwb_wheel__index_init(&seen, md.count, 1)) {
+		mc->ret = -1;
+		goto cleanup;
+	}
 	for (i = 0; i < md.count; i++) {
 		if (!strcasecmp(md.fields[i].name, "Tag"))
 			continue;
-		for (j = 0; j < i; j++)
-			if (!strcasecmp(md.fields[i].name, md.fields[j].name))
-				break;
-		if (j < i)
+		if ((first = hwb_wheel__index_put(&seen, md.fields[i].name,
+						  i)) >= 0)
 			ADD(mc, "HWB-W050", HWB_SEVERITY_ERROR,
 			    "WHEEL has '%s' twice (lines %u and %u); keep one",
-			    md.fields[i].name, md.fields[j].line,
+			    md.fields[i].name, md.fields[first].line,
 			    md.fields[i].line);
 	}
 	check_wheel_version(mc, &md);
@@ -200,6 +205,8 @@ static void check_wheel_file(struct meta_check *mc, const char *text,
 		    "'false'", purelib ? purelib : "(missing)");
 	check_wheel_tags(mc, &md);
 	check_wheel_build(mc, &md);
+cleanup:
+	hwb_wheel__index_release(&seen);
 	hwb_metadata_release(&md);
 }
 
@@ -253,7 +260,8 @@ static int content_type_valid(const char *s)
 static void check_fields(struct meta_check *mc, const struct hwb_metadata *md,
 			 int mv)
 {
-	size_t i, j;
+	size_t first[FIELD_COUNT] = { 0 }; /* 1 + index of the first */
+	size_t i;
 	int k;
 
 	for (i = 0; i < md->count; i++) {
@@ -278,14 +286,13 @@ static void check_fields(struct meta_check *mc, const struct hwb_metadata *md,
 			    fields[k].since / 10, fields[k].since % 10);
 		if (fields[k].multiple)
 			continue;
-		for (j = 0; j < i; j++)
-			if (!strcasecmp(md->fields[j].name, fd->name))
-				break;
-		if (j < i)
+		if (!first[k])
+			first[k] = i + 1;
+		else
 			ADD(mc, "HWB-W056", HWB_SEVERITY_ERROR,
 			    "'%s' appears twice (lines %u and %u) but may be "
 			    "given once; keep one", fd->name,
-			    md->fields[j].line, fd->line);
+			    md->fields[first[k] - 1].line, fd->line);
 	}
 	if (md->body && hwb_metadata_get(md, "Description") &&
 	    md->body[strspn(md->body, "\r\n \t")])
@@ -400,16 +407,6 @@ static void check_license_and_dynamic(struct meta_check *mc,
 	}
 }
 
-static int has_member(const struct hwb_wheel_ctx *c, const char *path)
-{
-	size_t i;
-
-	for (i = 0; i < c->member_count; i++)
-		if (!strcmp(c->members[i].name, path))
-			return 1;
-	return 0;
-}
-
 /* Check 27: Metadata-Version 2.4 puts license files in .dist-info/licenses. */
 static void check_license_files(struct meta_check *mc,
 				const struct hwb_metadata *md, int mv)
@@ -435,7 +432,7 @@ static void check_license_files(struct meta_check *mc,
 			mc->ret = -1;
 			return;
 		}
-		if (!has_member(mc->c, path))
+		if (!hwb_wheel__has_member(mc->c, path))
 			ADD(mc, "HWB-W068", HWB_SEVERITY_ERROR,
 			    "License-File '%s' is not in the wheel at %s; "
 			    "include the file or drop the line", v, path);

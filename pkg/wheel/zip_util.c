@@ -211,3 +211,15 @@ int hwb_wheel__index_basenames(struct hwb_wheel_index *ix,
 	}
 	return 0;
 }
+
+int hwb_wheel__has_member(const struct hwb_wheel_ctx *c, const char *path)
+{
+	size_t i;
+
+	if (c->by_name)
+		return hwb_wheel__index_get(c->by_name, path) >= 0;
+	for (i = 0; i < c->member_count; i++)
+		if (!strcmp(c->members[i].name, path))
+			return 1;
+	return 0;
+}
