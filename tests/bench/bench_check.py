@@ -4,7 +4,10 @@
 hashlib reading every member, what installers do) and `unzip -t`, on a wheel
 of 20,000 members and 400 MiB uncompressed (a quarter incompressible),
 generated here and not committed. Prints wall time (median of 3 runs, page
-cache warm) and each tool's peak RSS (getrusage of the child).
+cache warm) and each tool's peak RSS (getrusage of the child), and the floor:
+the time the arithmetic no checker can skip (inflate, CRC-32, SHA-256, secret
+scan) takes on this machine's cores with the data in memory
+(tests/bench/check_floor.c), which bounds what any ratio can be here.
 
 HWB_BENCH_2G=1 also builds a 2 GiB wheel of large members and checks that
 hwb's peak RSS stays the same (about a minute to generate).
@@ -21,6 +24,7 @@ import pathlib
 import random
 import shutil
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -29,6 +33,7 @@ import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HWB = os.environ.get("HWB_BIN", str(ROOT / "hwb"))
+FLOOR = ROOT / "build" / "rel" / "check-floor"
 PYTHON = "/usr/bin/python3"
 MEMBERS = 20_000
 TOTAL = 400 << 20
@@ -120,6 +125,32 @@ def python_record_check(path):
     return 0
 
 
+def write_members(wheel, out):
+    """The raw members of wheel for check-floor: method, compressed size and
+    size as three little-endian uint32, then the compressed bytes."""
+    with zipfile.ZipFile(wheel) as z, open(wheel, "rb") as f, open(out, "wb") as o:
+        for info in z.infolist():
+            f.seek(info.header_offset)
+            head = f.read(30)
+            name_len, extra_len = struct.unpack("<HH", head[26:30])
+            f.seek(info.header_offset + 30 + name_len + extra_len)
+            o.write(struct.pack("<III", info.compress_type, info.compress_size,
+                                info.file_size))
+            o.write(f.read(info.compress_size))
+
+
+def floor(wheel):
+    """check-floor's time on wheel: the arithmetic alone, on every core."""
+    members = wheel.with_suffix(".members")
+    write_members(wheel, members)
+    try:
+        out = subprocess.run([str(FLOOR), str(members)], capture_output=True,
+                             text=True, check=True).stdout
+    finally:
+        members.unlink()
+    return float(out)
+
+
 def run(cmd):
     """Wall seconds, CPU seconds, peak RSS (MiB), status and stderr of one
     run of cmd, as GNU time reports them: it forks the tool from its own
@@ -184,6 +215,11 @@ def main(argv):
         print(f"generated {MEMBERS} members, {TOTAL >> 20} MiB in "
               f"{time.perf_counter() - t:.1f} s", flush=True)
         hwb, py, unzip = bench(path, "400 MiB wheel")
+        least = floor(path)
+        print(f"  floor: inflate + CRC-32 + SHA-256 + secret scan of the members "
+              f"in memory on {os.cpu_count()} cores (check-floor) {least:.3f} s, "
+              f"{py[0] / least:.1f}x the Python check; hwb check takes "
+              f"{hwb[0] / least:.2f}x the floor", flush=True)
         ok = py[0] / hwb[0] >= 5 and hwb[0] < unzip[0] and hwb[1] < 64
         path.unlink()
         if os.environ.get("HWB_BENCH_2G"):
