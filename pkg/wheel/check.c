@@ -194,8 +194,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	if (has_suffix(path, ".tar.gz")) {
 		if (hwb_wheel__check_sdist(path, &o, report, err))
 			return -1;
-		hwb_wheel__report_filter(report, &o);
-		return 0;
+		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
+							     : 0;
 	}
 	if (!has_suffix(path, ".whl"))
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-W030",
@@ -216,7 +216,10 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	if (hwb_wheel__check_fd(fd, (uint64_t)st.st_size, path, &o, report,
 				err))
 		goto cleanup;
-	hwb_wheel__report_filter(report, &o);
+	if (hwb_wheel__report_filter(report, &o)) {
+		hwb_error_oom(err);
+		goto cleanup;
+	}
 	rc = 0;
 cleanup:
 	if (fd >= 0)

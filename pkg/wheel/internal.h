@@ -51,17 +51,23 @@ int hwb_wheel__add_firm(struct hwb_check_report *r, const char *code,
 			const char *member, const char *fmt, ...)
 	HWB_PRINTF(4, 5);
 
-/** Create r->lock so threads may add findings. Returns -1 when OOM. */
+/**
+ * Create r->state so threads may add findings, and so the findings of one
+ * code beyond the first 1,000 are counted rather than kept. Returns -1
+ * when out of memory.
+ */
 int hwb_wheel__report_prepare(struct hwb_check_report *r,
 			      struct hwb_error *err);
 
 /**
- * Drop the findings opts->select / opts->ignore deselect (firm ones stay)
- * and sort the rest by member, then code, so output is stable whatever
- * order the threads found them in.
+ * Add one finding per code whose findings were not all kept, saying how
+ * many more there were; drop the findings opts->select / opts->ignore
+ * deselect (firm ones stay) and sort the rest by member, then code, so
+ * output is stable whatever order the threads found them in. Returns -1
+ * when out of memory.
  */
-void hwb_wheel__report_filter(struct hwb_check_report *r,
-			      const struct hwb_check_options *opts);
+int hwb_wheel__report_filter(struct hwb_check_report *r,
+			     const struct hwb_check_options *opts);
 
 /* ------------------------------------------------------------------------
  * Helpers shared by the zip reader and the content checks (zip_util.c)

@@ -34,7 +34,8 @@ struct hwb_check_report {
 	size_t cap;
 	uint64_t members;              /* archive members seen */
 	uint64_t bytes_checked;        /* uncompressed bytes hashed */
-	void *lock;                    /* owned; guards additions from threads */
+	void *state;                   /* owned; the lock guarding additions
+					* from threads, counts by code */
 };
 
 #define HWB_CHECK_REPORT_INIT { NULL, NULL, 0, 0, 0, 0, NULL }

@@ -62,7 +62,50 @@ static void test_findings_are_printable(void **state)
 	assert_int_equal(r.findings[0].firm, 1);
 	hwb_check_report_release(&r);
 	assert_null(r.findings);
-	assert_null(r.lock);
+	assert_null(r.state);
+}
+
+/* Beyond the first 1,000 findings of a code, one finding counts the rest;
+ * other codes keep their own 1,000 and --ignore removes the count too. */
+static void test_findings_per_code_capped(void **state)
+{
+	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
+	struct hwb_check_options o;
+	struct hwb_error err = HWB_ERROR_INIT;
+	static const char *const ignore[] = { "W067" };
+	size_t i, counted = 0, w034 = 0, w067 = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	assert_int_equal(hwb_wheel__report_prepare(&r, &err), 0);
+	for (i = 0; i < 2500; i++) {
+		assert_int_equal(hwb_wheel__add(&r, "HWB-W034",
+						HWB_SEVERITY_ERROR, "m",
+						"row %zu", i), 0);
+		assert_int_equal(hwb_wheel__add(&r, "HWB-W067",
+						HWB_SEVERITY_WARNING, NULL,
+						"field %zu", i), 0);
+	}
+	assert_int_equal(r.count, 2000);
+	o.ignore = ignore;
+	o.ignore_count = 1;
+	assert_int_equal(hwb_wheel__report_filter(&r, &o), 0);
+	for (i = 0; i < r.count; i++) {
+		w034 += !strcmp(r.findings[i].code, "HWB-W034");
+		w067 += !strcmp(r.findings[i].code, "HWB-W067");
+		if (!r.findings[i].member) {
+			assert_string_equal(r.findings[i].code, "HWB-W034");
+			assert_int_equal(r.findings[i].severity,
+					 HWB_SEVERITY_ERROR);
+			assert_non_null(strstr(r.findings[i].message,
+					       "1500 more findings"));
+			counted++;
+		}
+	}
+	assert_int_equal(w034, 1001);
+	assert_int_equal(w067, 0);
+	assert_int_equal(counted, 1);
+	hwb_check_report_release(&r);
 }
 
 static void test_select_ignore_and_firm(void **state)
@@ -260,6 +303,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_path_problems),
 		cmocka_unit_test(test_findings_are_printable),
+		cmocka_unit_test(test_findings_per_code_capped),
 		cmocka_unit_test(test_select_ignore_and_firm),
 		cmocka_unit_test(test_reader_on_a_clean_zip),
 		cmocka_unit_test(test_reader_end_records),
