@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/unit/rmtree.h"
 #include "pkg/core/audit.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
@@ -22,15 +23,6 @@
 
 static char dir[64];
 static char logdir[128];
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -46,7 +38,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	hwb_redact_reset();
-	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rmtree(dir);
 }
 
 static void read_log(const struct hwb_audit *a, struct hwb_buf *out)

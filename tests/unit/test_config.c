@@ -17,21 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/rmtree.h"
 #include "pkg/core/audit.h"
 #include "pkg/core/config.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
 static char root[64], proj[128], user[160], warned[512];
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static void capture(void *ctx, enum hwb_log_level level, const char *line)
 {
@@ -73,7 +65,7 @@ static int teardown(void **state)
 	(void)state;
 	clear_env();
 	hwb_log_configure(HWB_LOG_INFO, NULL, NULL);
-	return nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rmtree(root);
 }
 
 static void put(const char *dir, const char *name, const char *text)

@@ -16,18 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tests/unit/rmtree.h"
 #include "pkg/core/fileio.h"
 
 static char dir[64];
-
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -39,7 +31,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	return nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	return rmtree(dir);
 }
 
 static char *in_dir(const char *name)

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/unit/rmtree.h"
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 
@@ -79,15 +80,6 @@ static int start_server(void **state)
 	return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag,
-			struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static int stop_server(void **state)
 {
 	(void)state;
@@ -96,7 +88,7 @@ static int stop_server(void **state)
 		waitpid(srv.pid, NULL, 0);
 	}
 	if (srv.dir[0])
-		nftw(srv.dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+		rmtree(srv.dir);
 	hwb_buf_release(&logged);
 	hwb_log_configure(HWB_LOG_INFO, NULL, NULL);
 	return 0;
