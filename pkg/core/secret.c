@@ -4,7 +4,7 @@
  * drives both the redaction of output (log.c) and the scan of wheels and
  * sdists for leaked secrets (pkg/wheel/secrets.c), and the fast search
  * for them. The search reads the first four bytes of every position
- * through nibble tables, 32 positions per step with AVX2 where the CPU
+ * through nibble tables, 64 positions per step with AVX2 where the CPU
  * has it (the "Teddy" method of Hyperscan and Rust's aho-corasick), so
  * that scanning a wheel costs a fraction of inflating it.
  */
@@ -190,16 +190,19 @@ static size_t match_aws_secret(struct hwb_core__secret_memo *m,
 	return assigned && n == 40 ? (size_t)(q + n - p) : 0;
 }
 
-/* GitHub tokens: "gh" and p (personal), o (OAuth), s (server), u (user),
- * r (refresh), "_" and the token; or a fine-grained "github_pat_". */
+/* GitHub's classic tokens: "gh" and p (personal), o (OAuth), s (server),
+ * u (user) or r (refresh), "_" and the token. Fine-grained "github_pat_"
+ * tokens are a plain prefixed form in the table. */
 static size_t match_github(struct hwb_core__secret_memo *m, const char *p,
 			   const char *end)
 {
-	if (end - p >= 4 && p[0] == 'g' && p[1] == 'h' && p[2] &&
-	    strchr("posur", p[2]) && p[3] == '_')
-		return match_prefixed(m, p + 4, end, "", 20, ALNUM_US)
-			       ? 4 + span(m, ALNUM_US, p + 4, end) : 0;
-	return match_prefixed(m, p, end, "github_pat_", 20, ALNUM_US);
+	size_t body;
+
+	if (end - p < 4 || p[0] != 'g' || p[1] != 'h' || !p[2] ||
+	    !strchr("posur", p[2]) || p[3] != '_')
+		return 0;
+	body = span(m, ALNUM_US, p + 4, end);
+	return body >= 20 ? 4 + body : 0;
 }
 
 /* Bytes of a form's start the fast search looks at. */
@@ -207,8 +210,9 @@ static size_t match_github(struct hwb_core__secret_memo *m, const char *p,
 
 /*
  * The credential forms, in the order they are tried at a position. A form
- * is either a prefix and a body of at least min_body characters accepted
- * by body (exactly that many when exact), or a match function. lead holds
+ * is either a prefix and a body of at least min_body characters of class
+ * body (exactly that many when exact), or a match function (which ignores
+ * prefix, min_body, exact and body). lead holds
  * the bytes each of the first LEAD_LEN positions of a match can have (NULL:
  * any byte); every match starts so, which is what lets the search skip the
  * other positions without trying the forms.
@@ -230,7 +234,7 @@ static const struct secret_form {
 	  { "p", "y", "p", "i" } },
 	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, B64URL, match_github, 1,
 	  { "g", "h", "posur", "_" } },
-	{ HWB_SECRET_GITHUB_TOKEN, NULL, 0, 0, B64URL, match_github, 1,
+	{ HWB_SECRET_GITHUB_TOKEN, "github_pat_", 20, 0, ALNUM_US, NULL, 1,
 	  { "g", "i", "t", "h" } },
 	{ HWB_SECRET_GITLAB_TOKEN, "glpat-", 20, 0, B64URL, NULL, 1,
 	  { "g", "l", "p", "a" } },
@@ -264,34 +268,6 @@ static size_t match_form(struct hwb_core__secret_memo *m,
 	return (flags & HWB_SECRET_ANY_BYTE_BEFORE) ? want : 0;
 }
 
-size_t hwb_core__secret_match_memo(struct hwb_core__secret_memo *m,
-				   const char *text, const char *p,
-				   const char *end, int flags,
-				   enum hwb_secret_kind *kind)
-{
-	int word = (flags & HWB_SECRET_ANY_BYTE_BEFORE) || word_start(text, p);
-	size_t i, n;
-
-	for (i = 0; i < SECRET_FORM_COUNT; i++) {
-		if (secret_forms[i].word && !word)
-			continue;
-		if ((n = match_form(m, &secret_forms[i], p, end, flags))) {
-			if (kind)
-				*kind = secret_forms[i].kind;
-			return n;
-		}
-	}
-	return 0;
-}
-
-size_t hwb_secret_match(const char *text, const char *p, const char *end,
-			int flags, enum hwb_secret_kind *kind)
-{
-	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
-
-	return hwb_core__secret_match_memo(&m, text, p, end, flags, kind);
-}
-
 /* The credential starting at p among the forms in the bit set forms. */
 static enum hwb_secret_kind try_at(struct hwb_core__secret_memo *m,
 				   const char *text, const char *p,
@@ -314,6 +290,31 @@ static enum hwb_secret_kind try_at(struct hwb_core__secret_memo *m,
 		}
 	}
 	return HWB_SECRET_NONE;
+}
+
+/* Every form: the lead bytes only speed the search up, never decide. */
+#define ALL_FORMS ((1u << SECRET_FORM_COUNT) - 1)
+
+size_t hwb_core__secret_match_memo(struct hwb_core__secret_memo *m,
+				   const char *text, const char *p,
+				   const char *end, int flags,
+				   enum hwb_secret_kind *kind)
+{
+	enum hwb_secret_kind k;
+	size_t n = 0;
+
+	k = try_at(m, text, p, end, flags, ALL_FORMS, &n);
+	if (kind && k != HWB_SECRET_NONE)
+		*kind = k;
+	return k != HWB_SECRET_NONE ? n : 0;
+}
+
+size_t hwb_secret_match(const char *text, const char *p, const char *end,
+			int flags, enum hwb_secret_kind *kind)
+{
+	struct hwb_core__secret_memo m = HWB_CORE_SECRET_MEMO_INIT;
+
+	return hwb_core__secret_match_memo(&m, text, p, end, flags, kind);
 }
 
 /*
@@ -358,7 +359,7 @@ static void lead_tables_init(struct lead_tables *t)
 /* The forms that may start at p (LEAD_LEN bytes must be readable). */
 static unsigned lead_forms(const struct lead_tables *t, const uint8_t *p)
 {
-	unsigned forms = 0xff;
+	unsigned forms = ALL_FORMS;
 	size_t j;
 
 	for (j = 0; j < LEAD_LEN && forms; j++)
@@ -367,25 +368,25 @@ static unsigned lead_forms(const struct lead_tables *t, const uint8_t *p)
 }
 
 /*
- * Positions from..stop-1 one at a time, with the forms that may start at
+ * Positions from from on, one at a time, with the forms that may start at
  * each; near the end of the text, where fewer than LEAD_LEN bytes remain,
  * every form is tried.
  */
 static enum hwb_secret_kind find_scalar(const struct lead_tables *t,
 					struct hwb_core__secret_memo *m,
 					const char *text, size_t len,
-					size_t from, size_t stop, int flags,
-					size_t *start, size_t *match_len)
+					size_t from, int flags, size_t *start,
+					size_t *match_len)
 {
 	const char *end = text + len;
 	enum hwb_secret_kind kind;
 	unsigned forms;
 	size_t i;
 
-	for (i = from; i < stop; i++) {
+	for (i = from; i < len; i++) {
 		forms = len - i >= LEAD_LEN ?
 				lead_forms(t, (const uint8_t *)text + i) :
-				0xffu;
+				ALL_FORMS;
 		if (forms && (kind = try_at(m, text, text + i, end, flags,
 					    forms, match_len))) {
 			*start = i;
@@ -482,7 +483,7 @@ static enum hwb_secret_kind find_avx2(const struct lead_tables *t,
 		}
 		i += 64;
 	}
-	return find_scalar(t, m, text, len, i, len, flags, start, match_len);
+	return find_scalar(t, m, text, len, i, flags, start, match_len);
 }
 #endif
 
@@ -495,8 +496,7 @@ enum hwb_secret_kind hwb_core__secret_find_scalar(const char *text,
 	struct lead_tables t;
 
 	lead_tables_init(&t);
-	return find_scalar(&t, &m, text, len, from, len, flags, start,
-			   match_len);
+	return find_scalar(&t, &m, text, len, from, flags, start, match_len);
 }
 
 enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
@@ -512,8 +512,7 @@ enum hwb_secret_kind hwb_secret_find(const char *text, size_t len,
 		return find_avx2(&t, &m, text, len, from, flags, start,
 				 match_len);
 #endif
-	return find_scalar(&t, &m, text, len, from, len, flags, start,
-			   match_len);
+	return find_scalar(&t, &m, text, len, from, flags, start, match_len);
 }
 
 const char *hwb_secret_kind_name(enum hwb_secret_kind kind)
