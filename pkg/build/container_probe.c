@@ -285,6 +285,11 @@ static int make_rootfs(struct hwb_build__container *ct, const char *work,
 {
 	static const char *const dirs[] = { "", "/etc", "/home", "/proc",
 					    "/dev", "/sys", "/run", "/var" };
+	static const struct { const char *rel, *text; } stubs[] = {
+		{ "/etc/passwd", hwb_build__passwd_stub },
+		{ "/etc/group", hwb_build__group_stub },
+		{ "/etc/hosts", hwb_build__hosts_stub },
+	};
 	char target[PATH_MAX], *path = NULL;
 	struct stat st;
 	ssize_t n;
@@ -312,19 +317,13 @@ static int make_rootfs(struct hwb_build__container *ct, const char *work,
 		if (!path || symlink(target, path))
 			goto io;
 	}
-	free(path);
-	path = NULL;
-	if (!(path = hwb_strdup_printf("%s/etc/passwd", ct->rootfs)) ||
-	    put_file(path, hwb_build__passwd_stub, err))
-		goto cleanup;
-	free(path);
-	if (!(path = hwb_strdup_printf("%s/etc/group", ct->rootfs)) ||
-	    put_file(path, hwb_build__group_stub, err))
-		goto cleanup;
-	free(path);
-	if (!(path = hwb_strdup_printf("%s/etc/hosts", ct->rootfs)) ||
-	    put_file(path, hwb_build__hosts_stub, err))
-		goto cleanup;
+	for (i = 0; i < sizeof(stubs) / sizeof(stubs[0]); i++) {
+		free(path);
+		if (!(path = hwb_strdup_printf("%s%s", ct->rootfs,
+					       stubs[i].rel)) ||
+		    put_file(path, stubs[i].text, err))
+			goto cleanup;
+	}
 	ret = 0;
 	goto cleanup;
 io:
@@ -430,11 +429,11 @@ int hwb_build__container_probe(struct hwb_build__container *ct,
 	    (!ct->image && make_rootfs(ct, work, err)) ||
 	    trial_run(ct, interp, prefix, err))
 		goto cleanup;
-	hwb_log_info("container: %s %s%s%s, %s%s%s", hwb_build__engine_name(ct->engine),
+	hwb_log_info("container: %s %s%s%s, %s%s", hwb_build__engine_name(ct->engine),
 		     ct->version, ct->runtime ? " with runtime " : "",
 		     ct->runtime ? ct->runtime : "",
 		     ct->image ? "image " : "no image: the host's /usr read-only",
-		     ct->image ? ct->image : "", ct->image ? "" : "");
+		     ct->image ? ct->image : "");
 	ret = 0;
 cleanup:
 	hwb_build__env_free(client_env);

@@ -93,8 +93,8 @@ enum hwb_path_problem hwb_wheel__path_problem(const char *p, size_t n,
 const char *hwb_wheel__path_problem_text(enum hwb_path_problem p);
 
 /*
- * An index of NUL-terminated names by position (open addressing, FNV-1a),
- * exact or ASCII case-insensitive (fold). Keys are borrowed: they must
+ * An index of NUL-terminated names by position (open addressing, linear
+ * probing, a seeded hash), exact or ASCII case-insensitive (fold). Keys are borrowed: they must
  * outlive the index. Sized for count names (at most UINT32_MAX) at init;
  * never grows.
  */

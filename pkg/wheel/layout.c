@@ -595,6 +595,7 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c)
 {
 	struct layout l = { c, read_purelib(c), NULL, 0 };
 	struct cwc w = { 0 };
+	const char *lacks;
 
 	check_dist_info(&l);
 	if (c->dist_info) {
@@ -603,11 +604,12 @@ int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c)
 
 		if (!meta || !wheel)
 			l.ret = -1;
-		else if (!hwb_wheel__has_member(c, meta) || !hwb_wheel__has_member(c, wheel))
+		else if ((lacks = !hwb_wheel__has_member(c, meta) ? "METADATA"
+				  : !hwb_wheel__has_member(c, wheel) ? "WHEEL"
+								     : NULL))
 			ERR(&l, "HWB-W071", c->dist_info,
 			    "the .dist-info directory lacks %s; build the "
-			    "wheel with a standard build backend",
-			    !hwb_wheel__has_member(c, meta) ? "METADATA" : "WHEEL");
+			    "wheel with a standard build backend", lacks);
 		free(meta);
 		free(wheel);
 	}
