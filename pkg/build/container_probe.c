@@ -147,20 +147,9 @@ static int engine_cmd(const char *const *argv, char **client_env,
 		      struct hwb_sandbox_result *r, int *ok,
 		      struct hwb_error *err)
 {
-	static const struct hwb_build__host_cmd cmd = {
-		hwb_build__engine_child, NULL, NULL, NULL, 1
-	};
-	struct hwb_build__plan plan;
-	int ret;
+	int ret = hwb_build__engine_quiet(argv, client_env, PROBE_TIMEOUT,
+					  PROBE_LOG_MAX, r, err);
 
-	memset(&plan, 0, sizeof(plan));
-	hwb_buf_init(&plan.seccomp);
-	plan.argv = argv;
-	plan.envp = client_env;
-	plan.cwd = (char *)"/";
-	plan.limits.timeout_seconds = PROBE_TIMEOUT;
-	plan.limits.log_max = PROBE_LOG_MAX;
-	ret = hwb_build__run_host(&plan, &cmd, r, err);
 	*ok = !ret && r->exit_status == 0 && !r->term_signal;
 	/* A timeout or a limit is the engine's failure too, not hwb's. */
 	if (ret && (r->timed_out || r->limit_hit))

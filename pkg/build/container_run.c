@@ -46,31 +46,40 @@ static int fresh_name(char *out, size_t outsz, struct hwb_error *err)
 	return 0;
 }
 
+int hwb_build__engine_quiet(const char *const *argv, char **client_env,
+			    long timeout, size_t log_max,
+			    struct hwb_sandbox_result *r, struct hwb_error *err)
+{
+	static const struct hwb_build__host_cmd cmd = {
+		hwb_build__engine_child, NULL, NULL, NULL, 1
+	};
+	struct hwb_build__plan plan;
+
+	memset(&plan, 0, sizeof(plan));
+	hwb_buf_init(&plan.seccomp);
+	plan.argv = argv;
+	plan.envp = client_env;
+	plan.cwd = (char *)"/";
+	plan.limits.timeout_seconds = timeout;
+	plan.limits.log_max = log_max;
+	return hwb_build__run_host(&plan, &cmd, r, err);
+}
+
 /* `<engine> <verb> <name>`, quietly; its failure (the container already
  * gone) changes nothing. */
 static void engine_verb(const struct container_run *run, const char *verb,
 			const char *flag)
 {
-	static const struct hwb_build__host_cmd cmd = {
-		hwb_build__engine_child, NULL, NULL, NULL, 1
-	};
 	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
-	struct hwb_build__plan plan;
 	const char *argv[] = { run->ct->engine_path, verb, flag, run->name, NULL };
 
 	if (!flag) {
 		argv[2] = run->name;
 		argv[3] = NULL;
 	}
-	memset(&plan, 0, sizeof(plan));
-	hwb_buf_init(&plan.seccomp);
-	plan.argv = argv;
-	plan.envp = (char **)run->client_env;
-	plan.cwd = (char *)"/";
-	plan.limits.timeout_seconds = KILL_TIMEOUT;
-	plan.limits.log_max = 4096;
-	if (hwb_build__run_host(&plan, &cmd, &r, &err))
+	if (hwb_build__engine_quiet(argv, (char **)run->client_env,
+				    KILL_TIMEOUT, 4096, &r, &err))
 		hwb_log_debug("container: %s %s %s: %s",
 			      hwb_build__engine_name(run->ct->engine), verb,
 			      run->name, err.message);

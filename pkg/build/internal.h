@@ -273,6 +273,15 @@ int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
 			      int probe, struct hwb_sandbox_result *result,
 			      struct hwb_error *err);
 
+/*
+ * Run the engine's client (argv, with client_env) on the host, quietly:
+ * its output kept in r->log up to log_max bytes, killed after timeout
+ * seconds (container_run.c). The return of hwb_build__run_host().
+ */
+int hwb_build__engine_quiet(const char *const *argv, char **client_env,
+			    long timeout, size_t log_max,
+			    struct hwb_sandbox_result *r, struct hwb_error *err);
+
 /* The engine's first error line in log (redacted, control characters as
  * '?'), into out; "" when there is none. */
 void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
