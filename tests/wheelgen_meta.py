@@ -15,14 +15,14 @@ the codes hwb reports for it. Output is
 deterministic: fixed timestamps and modes, zlib level 9, sorted JSON.
 Other tests import it: build_elf(), write_wheel().
 """
-import base64
-import hashlib
 import io
 import json
 import pathlib
 import struct
 import sys
 import zipfile
+
+from wheelgen import record_hash
 
 FILE = 0o100644
 EXEC = 0o100755
@@ -34,11 +34,6 @@ PEM_KEY = ("-----BEGIN RSA PRIVATE KEY-----\n"
            "MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n"
            "VTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n"
            "-----END RSA PRIVATE KEY-----\n")
-
-
-def record_hash(data):
-    digest = hashlib.sha256(data).digest()
-    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def write_wheel(files, modes=None):
