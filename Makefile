@@ -119,11 +119,19 @@ fuzz-smoke: $(FUZZ_BIN)
 fuzz: $(FUZZ_BIN)
 	@sh tests/run-fuzz.sh 600 $(FUZZ_BIN)
 
-# The least time the check's arithmetic takes here (bench_check.py).
-build/rel/check-floor: tests/bench/check_floor.c $(REL_LIB)
+# Release builds of the programs the benchmarks time: test programs
+# (tests/tools/ builds them with the sanitizers) and check_floor, the least
+# time the check's arithmetic takes here (bench_check.py).
+BENCH_TOOLS := build/rel/tools/sandbox-run build/rel/tools/env-prepare \
+	build/rel/tools/check-floor
+build/rel/tools/%: tests/tools/%.c $(REL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+build/rel/tools/check-floor: tests/bench/check_floor.c $(REL_LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
 
-bench: deps hwb build/rel/check-floor
+bench: deps hwb $(BENCH_TOOLS)
 	$(PYTHON) tests/bench/run.py $(BENCH)
 
 demo: deps hwb

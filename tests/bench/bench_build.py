@@ -71,22 +71,10 @@ def series(name, make_argv, env, tmp, src, before=None):
     return statistics.median(times)
 
 
-def release_sandbox_run(tmp):
-    """tests/tools/sandbox-run is built with the sanitizers for the tests;
-    the start-up figure needs the release build (make hwb made libhwb.a)."""
-    out = tmp / "sandbox-run"
-    libs = subprocess.run(["pkg-config", "--cflags", "--libs", "libarchive", "openssl", "libcurl",
-                           "jansson", "libgit2", "libseccomp", "libb2", "libdeflate", "zlib"],
-                          capture_output=True, text=True, check=True).stdout.split()
-    subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-I", str(ROOT), "-o", str(out),
-                    str(ROOT / "tests" / "tools" / "sandbox-run.c"),
-                    str(ROOT / "build" / "rel" / "libhwb.a"), *libs, "-lpthread", "-lm"],
-                   check=True)
-    return out
-
-
-def sandbox_startup(tmp):
-    tool = release_sandbox_run(tmp)
+def sandbox_startup():
+    # The release build (make bench builds it; tests/tools/ has the
+    # sanitizer one).
+    tool = ROOT / "build" / "rel" / "tools" / "sandbox-run"
     walls, starts = [], []
     for i in range(SANDBOX_RUNS + 1):
         t0 = time.perf_counter()
@@ -126,7 +114,7 @@ def main():
         noiso = series("noiso", pypa(["--no-isolation"]), base, tmp, src)
         iso = series("iso", pypa([]), dict(base, PIP_NO_INDEX="1", PIP_FIND_LINKS=WHEELHOUSE),
                      tmp, src)
-        wall, start = sandbox_startup(tmp)
+        wall, start = sandbox_startup()
         print(f"  hwb build --wheel (warm cache)        {warm:7.3f} s")
         print(f"  hwb build --wheel (cold cache)        {cold:7.3f} s")
         print(f"  python -m build --wheel --no-isolation {noiso:6.3f} s")

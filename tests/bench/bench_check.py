@@ -33,7 +33,7 @@ import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 HWB = os.environ.get("HWB_BIN", str(ROOT / "hwb"))
-FLOOR = ROOT / "build" / "rel" / "check-floor"
+FLOOR = ROOT / "build" / "rel" / "tools" / "check-floor"
 PYTHON = "/usr/bin/python3"
 MEMBERS = 20_000
 TOTAL = 400 << 20

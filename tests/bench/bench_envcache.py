@@ -23,20 +23,6 @@ RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 WARM_RUNS = int(os.environ.get("BENCH_WARM_RUNS", "20"))
 
 
-def build_tool(tmp):
-    """tests/tools/env-prepare is built with the sanitizers for the tests;
-    time a release build of it instead."""
-    out = tmp / "env-prepare"
-    libs = subprocess.run(["pkg-config", "--libs", "libarchive", "openssl", "libcurl",
-                           "jansson", "libgit2", "libseccomp", "libb2", "libdeflate", "zlib"],
-                          capture_output=True, text=True, check=True).stdout.split()
-    subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-I", str(ROOT), "-o", str(out),
-                    str(ROOT / "tests" / "tools" / "env-prepare.c"),
-                    str(ROOT / "build" / "rel" / "libhwb.a"), *libs, "-lpthread", "-lm"],
-                   check=True)
-    return out
-
-
 def run(tool, lock, home):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home)}
     t = time.perf_counter()
@@ -61,7 +47,9 @@ def pip_install(tmp, i):
 def main():
     with tempfile.TemporaryDirectory() as d:
         tmp = pathlib.Path(d)
-        tool = build_tool(tmp)
+        # The release build (make bench builds it; tests/tools/ has the
+        # sanitizer one).
+        tool = ROOT / "build" / "rel" / "tools" / "env-prepare"
         project = tmp / "project"
         project.mkdir()
         (project / "pyproject.toml").write_text(
