@@ -2,9 +2,11 @@
 /* cmd.h: the subcommands of hwb, one file each, dispatched from main.c. */
 #pragma once
 
+int cmd_attest(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -18,10 +18,12 @@ struct hwb_command {
 };
 
 static const struct hwb_command commands[] = {
+	{ "attest", cmd_attest, "sign in-toto attestations and PEP 740 attestations" },
 	{ "build", cmd_build, "build an sdist and a wheel in a sandbox (PEP 517)" },
 	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
 	{ "config", cmd_config, "show or check the configuration" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
+	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };

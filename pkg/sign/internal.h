@@ -261,3 +261,79 @@ int hwb_sign__verify_parsed(struct hwb_verifier *v,
 			    struct hwb_error *err);
 int hwb_sign__artifact_load(struct hwb_sign__artifact *a, const char *arg,
 			    struct hwb_error *err);
+
+/* signing_config.c (the signing config v0.2: which services sign) */
+struct hwb_sign__service {
+	char *url;                     /* owned, no trailing slash */
+	unsigned major;                /* majorApiVersion */
+	struct hwb_sign__range valid;  /* validFor */
+	char *operator_name;           /* owned, may be "" */
+};
+enum hwb_sign__selector { HWB_SIGN__SEL_ALL, HWB_SIGN__SEL_ANY, HWB_SIGN__SEL_EXACT };
+struct hwb_sign__signing_config {
+	struct hwb_sign__service *ca, *oidc, *tlog, *tsa;
+	size_t nca, noidc, ntlog, ntsa;
+	enum hwb_sign__selector tlog_sel, tsa_sel;
+	unsigned tlog_count, tsa_count;  /* EXACT's count */
+};
+#define HWB_SIGN__MAX_SELECTED 8
+struct hwb_sign__selection {
+	const struct hwb_sign__service *ca;    /* never NULL on success */
+	const struct hwb_sign__service *oidc;  /* NULL when none is valid */
+	const struct hwb_sign__service *tlogs[HWB_SIGN__MAX_SELECTED];
+	size_t ntlogs;
+	const struct hwb_sign__service *tsas[HWB_SIGN__MAX_SELECTED];
+	size_t ntsas;
+};
+int hwb_sign__signing_config_parse(struct hwb_sign__signing_config *c,
+				   const char *text, size_t len,
+				   const char *file, struct hwb_error *err);
+void hwb_sign__signing_config_release(struct hwb_sign__signing_config *c);
+/* rekor_version 0: every supported major version (1 and 2), else only that one. */
+int hwb_sign__signing_config_select(const struct hwb_sign__signing_config *c,
+				    int64_t now, unsigned rekor_version,
+				    struct hwb_sign__selection *out,
+				    struct hwb_error *err);
+/* The embedded production or staging signing config (v0.2). */
+const char *hwb_sign__embedded_signing_config(int staging, size_t *len);
+
+/* keypair.c: the ephemeral key and its certificate request */
+int hwb_sign__key_new(EVP_PKEY **out, struct hwb_error *err);
+/* ECDSA over a SHA-256 digest, DER signature into sig. */
+int hwb_sign__key_sign_digest(EVP_PKEY *key, const uint8_t digest[32],
+			      struct hwb_buf *sig, struct hwb_error *err);
+int hwb_sign__key_spki(EVP_PKEY *key, struct hwb_buf *out);
+int hwb_sign__csr_pem(EVP_PKEY *key, struct hwb_buf *out, struct hwb_error *err);
+
+/* fulcio.c: a certificate for key, checked against trust and the token.
+ * federating_issuer: the instance's own OAuth issuer, whose certificates
+ * name the upstream issuer (may be NULL). */
+struct hwb_http_client;
+struct hwb_oidc_token;
+int hwb_sign__fulcio_certify(struct hwb_http_client *http, const char *base,
+			     const struct hwb_oidc_token *token, EVP_PKEY *key,
+			     const struct hwb_sign__trust *trust,
+			     const char *federating_issuer, struct hwb_buf *leaf_der,
+			     struct hwb_error *err);
+
+/* rekor.c: writing entries; *entry in the bundle's TransparencyLogEntry form */
+json_t *hwb_sign__rekor_v1_entry(json_t *api);
+int hwb_sign__rekor_v1_log(struct hwb_http_client *http, const char *base,
+			   const struct hwb_buf *proposed, json_t **entry,
+			   struct hwb_error *err);
+int hwb_sign__rekor_v2_log(struct hwb_http_client *http, const char *base,
+			   const struct hwb_buf *proposed, json_t **entry,
+			   struct hwb_error *err);
+/* The proposed entry: v1 hashedrekord 0.0.1, or v2 hashedRekordRequestV002. */
+int hwb_sign__proposed_hashedrekord(struct hwb_buf *out, unsigned version,
+				    const uint8_t digest[32],
+				    const struct hwb_buf *sig,
+				    const struct hwb_buf *cert_der);
+int hwb_sign__proposed_dsse(struct hwb_buf *out, const char *envelope_json,
+			    const struct hwb_buf *cert_der);
+
+/* tsa_client.c: a verified RFC 3161 response (DER) over sig. */
+int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
+			    const struct hwb_sign__trust *trust,
+			    const struct hwb_buf *sig, struct hwb_buf *out,
+			    struct hwb_error *err);

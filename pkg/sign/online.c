@@ -138,57 +138,6 @@ cleanup:
 	return rc;
 }
 
-/* hex text to base64 text, as the bundle form wants. */
-static json_t *hex_to_b64(json_t *hex)
-{
-	struct hwb_buf raw = HWB_BUF_INIT, b64 = HWB_BUF_INIT;
-	struct hwb_error ignored = HWB_ERROR_INIT;
-	json_t *out = NULL;
-
-	if (json_is_string(hex) &&
-	    !hwb_hex_decode(&raw, json_string_value(hex), json_string_length(hex),
-			    &ignored) &&
-	    !hwb_base64_encode(&b64, raw.ptr, raw.len, HWB_B64_STD))
-		out = json_stringn(b64.ptr, b64.len);
-	hwb_buf_release(&raw);
-	hwb_buf_release(&b64);
-	return out;
-}
-
-/* A Rekor v1 API entry in the TransparencyLogEntry form of bundles. */
-static json_t *to_bundle_entry(json_t *api)
-{
-	json_t *ver = json_object_get(api, "verification");
-	json_t *proof = json_object_get(ver, "inclusionProof");
-	json_t *hashes = json_array(), *h, *body, *out;
-	struct hwb_buf raw = HWB_BUF_INIT;
-	struct hwb_error ignored = HWB_ERROR_INIT;
-	const char *b = json_string_value(json_object_get(api, "body"));
-	size_t i;
-
-	json_array_foreach(json_object_get(proof, "hashes"), i, h)
-		json_array_append_new(hashes, hex_to_b64(h));
-	body = b && !hwb_base64_decode(&raw, b, strlen(b), HWB_B64_STD, &ignored)
-		       ? json_loadb(raw.ptr, raw.len, 0, NULL) : NULL;
-	hwb_buf_release(&raw);
-	out = json_pack("{s:O?, s:{s:o?}, s:{s:O?, s:O?}, s:O?, s:{s:O?}, "
-			"s:{s:O?, s:o?, s:O?, s:o, s:{s:O?}}, s:O?}",
-			"logIndex", json_object_get(api, "logIndex"),
-			"logId", "keyId", hex_to_b64(json_object_get(api, "logID")),
-			"kindVersion", "kind", json_object_get(body, "kind"),
-			"version", json_object_get(body, "apiVersion"),
-			"integratedTime", json_object_get(api, "integratedTime"),
-			"inclusionPromise", "signedEntryTimestamp",
-			json_object_get(ver, "signedEntryTimestamp"),
-			"inclusionProof", "logIndex", json_object_get(proof, "logIndex"),
-			"rootHash", hex_to_b64(json_object_get(proof, "rootHash")),
-			"treeSize", json_object_get(proof, "treeSize"), "hashes", hashes,
-			"checkpoint", "envelope", json_object_get(proof, "checkpoint"),
-			"canonicalizedBody", json_object_get(api, "body"));
-	json_decref(body);
-	return out;
-}
-
 /* Verify with one Rekor entry; the bundle is v0.2-like: proof required. */
 static int try_entry(struct hwb_verifier *v, json_t *api,
 		     const struct hwb_buf *cert, const struct hwb_buf *sig,
@@ -196,7 +145,7 @@ static int try_entry(struct hwb_verifier *v, json_t *api,
 		     struct hwb_verify_result *res, struct hwb_error *err)
 {
 	struct hwb_sign__bundle b;
-	json_t *entry = to_bundle_entry(api);
+	json_t *entry = hwb_sign__rekor_v1_entry(api);
 	int rc = -1;
 
 	hwb_sign__bundle_init(&b);

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sign.h: Sigstore verification (hwb verify). A verifier holds a trust root
- * and an identity policy; it checks bundles (v0.1-v0.3), detached
- * signatures looked up in Rekor, and PEP 740 attestations, offline unless
- * asked otherwise, in the order of the Sigstore client specification.
+ * sign.h: Sigstore signing and verification (hwb sign, hwb attest, hwb
+ * verify). A verifier holds a trust root and an identity policy; it checks
+ * bundles (v0.1-v0.3), detached signatures looked up in Rekor, and PEP 740
+ * attestations, offline unless asked otherwise, in the order of the
+ * Sigstore client specification. A signer holds one ephemeral key and its
+ * Fulcio certificate; every bundle it returns has passed the verifier.
  * No OpenSSL or jansson type appears here.
  */
 #pragma once
@@ -11,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 
 struct hwb_http_options;
@@ -121,3 +124,99 @@ int hwb_verify_pypi(struct hwb_verifier *v, const char *dist,
 
 /* The embedded trusted_root.json (production or staging), for tests. */
 const char *hwb_verify_embedded_root(int staging, size_t *len);
+
+/* ---- Signing ---- */
+
+struct hwb_oidc_token;
+
+/* Where the signer's trust and services come from. */
+struct hwb_sign_options {
+	const char *trusted_root;   /* a trusted_root.json, or NULL: embedded */
+	int staging;                /* the embedded staging root and config */
+	const char *signing_config; /* a signing config v0.2, or NULL: embedded */
+	unsigned rekor_version;     /* 0: the signing config's choice; 1 or 2 */
+	const struct hwb_http_options *http; /* borrowed; NULL: defaults */
+};
+
+/* What one signature produced, for the report and the audit log. */
+struct hwb_sign_result {
+	char sha256[65];          /* the signed file's (attest: first subject's) */
+	char identity[1024];      /* the certificate's SAN */
+	char issuer[512];         /* its OIDC issuer */
+	int64_t log_index;
+	char log_url[512];        /* the transparency log's base URL */
+	char entry_kind[48];      /* "hashedrekord 0.0.2", "dsse 0.0.1", ... */
+	size_t timestamps;        /* RFC 3161 timestamps in the bundle */
+};
+
+struct hwb_signer; /* opaque */
+
+/**
+ * Make a signer: load the trust root and the signing config, choose the
+ * services valid now, generate an ephemeral P-256 key (never written
+ * anywhere, in locked memory where the system allows) and get its Fulcio
+ * certificate for token, checked at once against the trust root (chain,
+ * SCT, key usage) and against the token's identity. The token is used
+ * only here. Free with hwb_signer_free(), which wipes the key.
+ */
+int hwb_signer_new(struct hwb_signer **out, const struct hwb_sign_options *opts,
+		   const struct hwb_oidc_token *token, struct hwb_error *err);
+void hwb_signer_free(struct hwb_signer *s);
+/* The certificate's identity and issuer; the chosen Fulcio URL. */
+const char *hwb_signer_identity(const struct hwb_signer *s);
+const char *hwb_signer_issuer(const struct hwb_signer *s);
+const char *hwb_signer_fulcio_url(const struct hwb_signer *s);
+/* The major API version of the log signatures go to (1 or 2). */
+unsigned hwb_signer_rekor_version(const struct hwb_signer *s);
+
+/**
+ * The OAuth issuer of the signing config that opts names (oidcUrls valid
+ * now), for the interactive token flow; "" when it names none.
+ */
+int hwb_sign_oauth_issuer(const struct hwb_sign_options *opts,
+			  struct hwb_buf *out, struct hwb_error *err);
+
+/**
+ * Sign the file at path (a message signature): digest, signature, RFC 3161
+ * timestamps from the chosen TSAs, one transparency log entry, then the
+ * bundle v0.3 JSON in *bundle, verified with hwb's verifier against the
+ * same trust root and identity before it is returned.
+ */
+int hwb_sign_file(struct hwb_signer *s, const char *path, struct hwb_buf *bundle,
+		  struct hwb_sign_result *res, struct hwb_error *err);
+
+/**
+ * Sign an in-toto v1 statement (JSON text) in a DSSE envelope; the bundle is
+ * verified against the statement's first subject. pep740: log in Rekor v1
+ * without timestamps, as PEP 740 attestations must be (protocols.md design
+ * constraint 1), whatever the signing config prefers.
+ */
+int hwb_sign_statement(struct hwb_signer *s, const struct hwb_buf *statement,
+		       int pep740, struct hwb_buf *bundle,
+		       struct hwb_sign_result *res, struct hwb_error *err);
+
+/* One subject of a statement: a name and its SHA-256 in lowercase hex. */
+struct hwb_sign_subject {
+	const char *name;
+	const char *sha256_hex;
+};
+
+/**
+ * An in-toto Statement v1 about subjects[0..n) with predicate_type and
+ * predicate (JSON text; NULL: no predicate, as PEP 740's publish/v1).
+ */
+int hwb_sign_statement_build(struct hwb_buf *out,
+			     const struct hwb_sign_subject *subjects, size_t n,
+			     const char *predicate_type, const char *predicate,
+			     struct hwb_error *err);
+
+/** A PEP 740 attestation object from a DSSE bundle made by hwb_sign_statement. */
+int hwb_sign_pep740_from_bundle(const struct hwb_buf *bundle,
+				struct hwb_buf *out, struct hwb_error *err);
+
+/**
+ * The cosign pair of a message-signature bundle: the signature in base64
+ * (FILE.sig) and the certificate in PEM (FILE.cert).
+ */
+int hwb_sign_bundle_sig_cert(const struct hwb_buf *bundle, struct hwb_buf *sig_b64,
+			     struct hwb_buf *cert_pem, struct hwb_error *err);

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * signing.h: what `hwb sign` and `hwb attest` share: the trust and token
+ * flags, and opening a signer (an OIDC token found, its identity printed,
+ * a Fulcio certificate obtained) from them and the configuration.
+ */
+#pragma once
+
+#include "cmd/hwb/cli.h"
+#include "pkg/core/http.h"
+#include "pkg/sign/sign.h"
+
+struct cli_signing {
+	const char *identity_token; /* a file, or "-": stdin */
+	const char *trusted_root;
+	const char *signing_config;
+	int staging;
+	long rekor_version;
+	struct hwb_http_options http;
+};
+
+#define CLI_SIGNING_OPTS(s)                                                    \
+	{ CLI_OPT_STRING, "identity-token", 0, &(s)->identity_token, "FILE|-",  \
+	  "OIDC token from a file or stdin (default: the CI's, or a browser)" }, \
+	{ CLI_OPT_STRING, "trusted-root", 0, &(s)->trusted_root, "FILE",       \
+	  "a trusted_root.json instead of the embedded one" },                  \
+	{ CLI_OPT_STRING, "signing-config", 0, &(s)->signing_config, "FILE",   \
+	  "a signing config v0.2 instead of the embedded one" },                \
+	{ CLI_OPT_FLAG, "staging", 0, &(s)->staging, NULL,                     \
+	  "use the Sigstore staging instance" },                                \
+	{ CLI_OPT_INT, "rekor-version", 0, &(s)->rekor_version, "1|2",          \
+	  "the Rekor API version to log in (default: the signing config's)" }
+
+/**
+ * Check the flags, find a token (audience "sigstore"), print the identity
+ * that the certificate will name, and make the signer. Returns 0, or -1
+ * with err.
+ */
+int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
+		    const struct hwb_config *cfg, struct hwb_signer **out,
+		    struct hwb_error *err);
