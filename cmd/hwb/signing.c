@@ -36,11 +36,9 @@ static int check_flags(const struct cli_signing *so, struct hwb_error *err)
 {
 	const char *bad = NULL;
 
-	if (so->staging && (so->trusted_root || so->signing_config))
-		bad = "--staging brings its own trusted root and signing config";
-	else if (!!so->trusted_root != !!so->signing_config)
-		bad = "--trusted-root and --signing-config describe one instance: give both";
-	else if (so->rekor_version && so->rekor_version != 1 && so->rekor_version != 2)
+	/* --trusted-root and --signing-config win over --staging's embedded
+	 * pair, as the conformance protocol passes them */
+	if (so->rekor_version && so->rekor_version != 1 && so->rekor_version != 2)
 		bad = "--rekor-version takes 1 or 2";
 	if (!bad)
 		return 0;
