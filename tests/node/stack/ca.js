@@ -26,7 +26,7 @@ const randomSerial = () => {
   return b.toString('hex');
 };
 
-async function caCert({ subject, issuer, publicKey, signingKey, pathLength, notBefore }) {
+async function caCert({ subject, issuer, publicKey, signingKey, issuerKey, pathLength, notBefore }) {
   return x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject,
@@ -40,6 +40,8 @@ async function caCert({ subject, issuer, publicKey, signingKey, pathLength, notB
       new x509.BasicConstraintsExtension(true, pathLength, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
       await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      // OpenSSL's strict mode (hwb's) wants an AKI in every non-root CA.
+      await x509.AuthorityKeyIdentifierExtension.create(issuerKey),
     ],
   });
 }
@@ -68,11 +70,11 @@ class FulcioCA {
     const intName = `CN=${name} intermediate,O=hwb-test`;
     const root = await caCert({
       subject: rootName, issuer: rootName, publicKey: rootKeys.publicKey,
-      signingKey: rootKeys.privateKey, pathLength: 1, notBefore,
+      signingKey: rootKeys.privateKey, issuerKey: rootKeys.publicKey, pathLength: 1, notBefore,
     });
     const intermediate = await caCert({
       subject: intName, issuer: rootName, publicKey: intKeys.publicKey,
-      signingKey: rootKeys.privateKey, pathLength: 0, notBefore,
+      signingKey: rootKeys.privateKey, issuerKey: rootKeys.publicKey, pathLength: 0, notBefore,
     });
     const issuerSpki = Buffer.from(await webcrypto.subtle.exportKey('spki', intKeys.publicKey));
     return new FulcioCA({ root, intermediate, intKeys, issuerSpki, notBefore });
