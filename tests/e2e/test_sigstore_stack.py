@@ -272,3 +272,195 @@ def test_hwb_refuses_a_stack_bundle_for_another_identity(sigstore_stack, js_bund
     r = run_hwb("verify", f, "--bundle", f"{f}.sigstore.json", "--trusted-root", sigstore_stack.trusted_root,
                 "--cert-identity", GH_ID.replace("v1.0.0", "v9"), "--cert-oidc-issuer", GH_ISS)
     assert r.returncode != 0 and "HWB-" in r.stderr
+
+
+# --- transparency logs -------------------------------------------------------
+def test_rekor_v2_sequential_entries_with_real_proofs(sigstore_stack):
+    s = sigstore_stack
+    seen = []
+    for _ in range(9):
+        status, _, raw = http_call("POST", f"{s.info['rekor2']}/api/v2/log/entries", rekor2_request())
+        assert status == 201, raw
+        e = json.loads(raw)
+        assert e["kindVersion"] == {"kind": "hashedrekord", "version": "0.0.2"}
+        assert "integratedTime" not in e and "inclusionPromise" not in e
+        body = base64.b64decode(e["canonicalizedBody"])
+        # rekor-tiles: protojson of the Entry, RFC 8785 canonical (sorted keys, no spaces)
+        parsed = json.loads(body)
+        assert body == json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+        assert parsed["kind"] == "hashedrekord" and parsed["apiVersion"] == "0.0.2"
+        assert parsed["spec"]["hashedRekordV002"]["data"]["algorithm"] == "SHA2_256"
+        p = e["inclusionProof"]
+        index, size = int(e.get("logIndex", 0)), int(p["treeSize"])
+        assert index == int(p.get("logIndex", 0)) and size == index + 1
+        seen.append(index)
+        root = base64.b64decode(p["rootHash"])
+        assert rfc6962_verify(index, size, body, [base64.b64decode(h) for h in p["hashes"]], root)
+        key, tl = tlog_key(s, base64.b64decode(e["logId"]["keyId"]))
+        signed, sigs = split_note(p["checkpoint"]["envelope"])
+        origin = s.info["rekor2"].removeprefix("http://")
+        assert signed.decode() == f"{origin}\n{size}\n{p['rootHash']}\n"
+        (dash, name, sig), = sigs
+        assert dash == "\u2014" and name == origin
+        sig = base64.b64decode(sig)
+        assert sig[:4] == base64.b64decode(tl["logId"]["keyId"])[:4]
+        assert isinstance(key, ed25519.Ed25519PublicKey)
+        key.verify(sig[4:], signed)
+    assert seen == list(range(seen[0], seen[0] + 9))
+
+
+def test_rekor_v1_entries_set_proof_checkpoint(sigstore_stack):
+    s = sigstore_stack
+    last = None
+    for _ in range(6):
+        status, _, raw = http_call("POST", f"{s.info['rekor']}/api/v1/log/entries", rekor1_request())
+        assert status == 201, raw
+        (uuid, e), = json.loads(raw).items()
+        body = base64.b64decode(e["body"])
+        assert uuid == hashlib.sha256(b"\x00" + body).hexdigest()
+        key, tl = tlog_key(s, bytes.fromhex(e["logID"]))
+        canon = json.dumps({"body": e["body"], "integratedTime": e["integratedTime"], "logID": e["logID"],
+                            "logIndex": e["logIndex"]}, sort_keys=True, separators=(",", ":")).encode()
+        key.verify(base64.b64decode(e["verification"]["signedEntryTimestamp"]), canon, ec.ECDSA(hashes.SHA256()))
+        p = e["verification"]["inclusionProof"]
+        assert p["logIndex"] == e["logIndex"] and p["treeSize"] == e["logIndex"] + 1
+        assert rfc6962_verify(p["logIndex"], p["treeSize"], body, [bytes.fromhex(h) for h in p["hashes"]],
+                              bytes.fromhex(p["rootHash"]))
+        signed, ((dash, name, sig),) = split_note(p["checkpoint"])
+        lines = signed.decode().split("\n")
+        assert lines[1] == str(p["treeSize"]) and base64.b64decode(lines[2]).hex() == p["rootHash"]
+        sig = base64.b64decode(sig)
+        assert sig[:4] == bytes.fromhex(e["logID"])[:4]
+        key.verify(sig[4:], signed, ec.ECDSA(hashes.SHA256()))
+        if last is not None:
+            assert e["logIndex"] == last + 1
+        last = e["logIndex"]
+
+
+def test_rekor_v1_refuses_unknown_kinds(sigstore_stack):
+    status, _, raw = http_call("POST", f"{sigstore_stack.info['rekor']}/api/v1/log/entries",
+                               {"kind": "rekord", "apiVersion": "0.0.1", "spec": {}})
+    assert status == 400 and b"unsupported entry kind" in raw
+
+
+# --- timestamp authority -----------------------------------------------------
+def test_tsa_answers_der_requests(sigstore_stack, tmp_path):
+    s = sigstore_stack
+    root = json.loads(s.trusted_root.read_text())["timestampAuthorities"][0]["certChain"]["certificates"]
+    pem = lambda d: x509.load_der_x509_certificate(base64.b64decode(d["rawBytes"])).public_bytes(
+        serialization.Encoding.PEM)
+    (tmp_path / "int.pem").write_bytes(pem(root[0]))
+    (tmp_path / "root.pem").write_bytes(pem(root[1]))
+    sig = os.urandom(71)
+    digest = hashlib.sha256(sig).hexdigest()
+    subprocess.run(["openssl", "ts", "-query", "-digest", digest, "-sha256", "-cert", "-out",
+                    str(tmp_path / "req.tsq")], check=True, capture_output=True)
+    status, headers, raw = http_call("POST", s.info["tsa"], (tmp_path / "req.tsq").read_bytes(),
+                                     {"Content-Type": "application/timestamp-query"})
+    assert status == 201 and headers["Content-Type"] == "application/timestamp-reply"
+    (tmp_path / "resp.tsr").write_bytes(raw)
+    # the nonce, the imprint and the signature, checked by OpenSSL
+    p = subprocess.run(["openssl", "ts", "-verify", "-queryfile", str(tmp_path / "req.tsq"), "-in",
+                        str(tmp_path / "resp.tsr"), "-CAfile", str(tmp_path / "root.pem"), "-untrusted",
+                        str(tmp_path / "int.pem")], capture_output=True, text=True)
+    assert p.returncode == 0 and "Verification: OK" in p.stdout, p.stdout + p.stderr
+    status, _, raw = http_call("POST", s.info["tsa"], b"\x30\x03garbage",
+                               {"Content-Type": "application/timestamp-query"})
+    assert status == 400
+
+
+def test_tsa_answers_sigstore_js_json(sigstore_stack):
+    status, _, raw = http_call("POST", sigstore_stack.info["tsa"], {
+        "artifactHash": b64(hashlib.sha256(b"x").digest()), "hashAlgorithm": "sha256", "certificates": True,
+        "nonce": 42})
+    assert status == 201 and raw[:1] == b"\x30"
+
+
+# --- Fulcio --------------------------------------------------------------------
+def test_fulcio_github_identity(sigstore_stack):
+    status, raw, key = fulcio(sigstore_stack, sigstore_stack.token("github"))
+    assert status == 201, raw
+    leaf, inter, root = leaf_of(raw)
+    assert leaf.subject == x509.Name([])
+    san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME)
+    assert san.critical and san.value.get_values_for_type(x509.UniformResourceIdentifier) == [GH_ID]
+    assert leaf.public_key().public_numbers() == key.public_key().public_numbers()
+    ext = {e.oid.dotted_string: e.value.value for e in leaf.extensions
+           if e.oid.dotted_string.startswith("1.3.6.1.4.1.57264.1.")}
+    assert ext["1.3.6.1.4.1.57264.1.1"] == GH_ISS.encode()
+    assert ext["1.3.6.1.4.1.57264.1.8"][2:] == GH_ISS.encode()  # DER UTF8String
+    assert ext["1.3.6.1.4.1.57264.1.12"][2:] == b"https://github.com/hwb-test/sample"
+    assert ext["1.3.6.1.4.1.57264.1.18"][2:] == GH_ID.encode()
+    assert leaf.extensions.get_extension_for_oid(ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS)
+    chain = json.loads(sigstore_stack.trusted_root.read_text())["certificateAuthorities"][0]["certChain"]
+    assert [base64.b64decode(c["rawBytes"]) for c in chain["certificates"]] == \
+        [c.public_bytes(serialization.Encoding.DER) for c in (inter, root)]
+
+
+def test_fulcio_email_identity_and_body_token(sigstore_stack):
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                        serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    token = sigstore_stack.token("oauth")
+    proof = b64(key.sign(EMAIL.encode(), ec.ECDSA(hashes.SHA256())))
+    status, _, raw = http_call("POST", f"{sigstore_stack.info['fulcio']}/api/v2/signingCert", {
+        "credentials": {"oidcIdentityToken": token},
+        "publicKeyRequest": {"publicKey": {"algorithm": "ECDSA", "content": pem}, "proofOfPossession": proof}})
+    assert status == 201, raw
+    leaf = leaf_of(raw)[0]
+    san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+    assert san.get_values_for_type(x509.RFC822Name) == [EMAIL]
+    # a proof over something else than the email is refused
+    bad = b64(key.sign(b"other", ec.ECDSA(hashes.SHA256())))
+    status, _, raw = http_call("POST", f"{sigstore_stack.info['fulcio']}/api/v2/signingCert", {
+        "credentials": {"oidcIdentityToken": token},
+        "publicKeyRequest": {"publicKey": {"algorithm": "ECDSA", "content": pem}, "proofOfPossession": bad}})
+    assert status == 400 and b"proofOfPossession" in raw
+
+
+def test_fulcio_gitlab_identity(sigstore_stack):
+    status, raw, _ = fulcio(sigstore_stack, sigstore_stack.token("gitlab"))
+    assert status == 201, raw
+    leaf = leaf_of(raw)[0]
+    ext = {e.oid.dotted_string: e.value.value for e in leaf.extensions
+           if e.oid.dotted_string.startswith("1.3.6.1.4.1.57264.1.")}
+    assert ext["1.3.6.1.4.1.57264.1.8"][2:] == b"https://gitlab.com"
+    assert ext["1.3.6.1.4.1.57264.1.12"][2:] == b"https://gitlab.com/hwb-test/sample"
+    assert ext["1.3.6.1.4.1.57264.1.18"][2:] == \
+        b"https://gitlab.com/hwb-test/sample//.gitlab-ci.yml@refs/tags/v1.0.0"
+
+
+@pytest.mark.parametrize("case", ["expired", "audience", "signature", "issuer", "none", "unverified-email"])
+def test_fulcio_refuses_bad_tokens(sigstore_stack, case):
+    s = sigstore_stack
+    if case == "expired":
+        token = s.token("github", iat=int(time.time()) - 1200, nbf=int(time.time()) - 1200,
+                        exp=int(time.time()) - 600)
+    elif case == "audience":
+        token = s.token("github", aud="pypi")
+    elif case == "signature":
+        h, p, sig = s.token("github").split(".")
+        other = base64.urlsafe_b64encode(json.dumps(
+            {**jwt_claims(f"{h}.{p}.x"), "sub": "forged"}).encode()).rstrip(b"=").decode()
+        token = f"{h}.{other}.{sig}"
+    elif case == "issuer":
+        token = s.token("github", iss="https://issuer.invalid")
+    elif case == "unverified-email":
+        token = s.token("oauth", email_verified=False)
+    else:
+        token = ""
+    status, raw, _ = fulcio(s, token)
+    want = 400 if case == "unverified-email" else 401
+    assert status == want, raw
+    assert json.loads(raw)["message"]
+
+
+def test_fulcio_refuses_a_csr_without_proof(sigstore_stack):
+    key, csr_b64 = new_csr()
+    der = x509.load_pem_x509_csr(base64.b64decode(csr_b64)).public_bytes(serialization.Encoding.DER)
+    tampered = bytearray(der)
+    tampered[-3] ^= 0x01  # inside the signature
+    pem = b"-----BEGIN CERTIFICATE REQUEST-----\n" + base64.encodebytes(bytes(tampered)) + \
+        b"-----END CERTIFICATE REQUEST-----\n"
+    status, raw, _ = fulcio(sigstore_stack, sigstore_stack.token("github"), csr=(key, b64(pem)))
+    assert status == 400, raw
