@@ -464,3 +464,270 @@ def test_fulcio_refuses_a_csr_without_proof(sigstore_stack):
         b"-----END CERTIFICATE REQUEST-----\n"
     status, raw, _ = fulcio(sigstore_stack, sigstore_stack.token("github"), csr=(key, b64(pem)))
     assert status == 400, raw
+
+
+# --- control API: faults through the proxy -----------------------------------
+@pytest.fixture
+def stack(sigstore_stack):
+    sigstore_stack.clear_faults()
+    yield sigstore_stack
+    sigstore_stack.clear_faults()
+
+
+def proxied(stack, key):
+    return stack.info[key].replace(stack.info["base"], stack.info["proxy"])
+
+
+def test_fault_status_applies_times_then_passes(stack):
+    stack.fault(service="rekor2", action="status", status=503, times=2)
+    url = f"{proxied(stack, 'rekor2')}/api/v2/log/entries"
+    assert [http_call("POST", url, rekor2_request())[0] for _ in range(3)] == [503, 503, 201]
+    # direct requests never see the proxy's faults
+    stack.fault(service="rekor2", action="status", status=500)
+    assert http_call("POST", f"{stack.info['rekor2']}/api/v2/log/entries", rekor2_request())[0] == 201
+    assert http_call("POST", url, rekor2_request())[0] == 500
+
+
+def test_fault_429_retry_after(stack):
+    stack.fault(service="fulcio", action="status", status=429, retry_after=3)
+    status, headers, _ = http_call("POST", f"{proxied(stack, 'fulcio')}/api/v2/signingCert", {})
+    assert status == 429 and headers["Retry-After"] == "3"
+
+
+def test_fault_delay(stack):
+    stack.fault(service="tsa", action="delay", ms=400)
+    body = {"artifactHash": b64(os.urandom(32)), "hashAlgorithm": "sha256"}
+    t0 = time.monotonic()
+    status, _, _ = http_call("POST", proxied(stack, "tsa"), body)
+    assert status == 201 and time.monotonic() - t0 >= 0.4
+
+
+def test_fault_reset(stack):
+    stack.fault(service="rekor", action="reset")
+    with pytest.raises((ConnectionError, http.client.HTTPException)):
+        http_call("POST", f"{proxied(stack, 'rekor')}/api/v1/log/entries", rekor1_request())
+
+
+def test_fault_truncate(stack):
+    stack.fault(service="rekor", action="truncate")
+    with pytest.raises(http.client.IncompleteRead):
+        http_call("POST", f"{proxied(stack, 'rekor')}/api/v1/log/entries", rekor1_request())
+
+
+def test_fault_malformed(stack):
+    stack.fault(service="oauth", action="malformed")
+    status, _, raw = http_call("GET", f"{proxied(stack, 'oauth_issuer')}/.well-known/openid-configuration")
+    assert status == 200 and raw == b"{not json"
+    with pytest.raises(ValueError):
+        json.loads(raw)
+
+
+def test_fault_validation(stack):
+    for bad in ({"service": "nope", "action": "status", "status": 500},
+                {"service": "tsa", "action": "explode"},
+                {"service": "tsa", "action": "foreign_chain"},
+                {"service": "fulcio", "action": "status"},
+                {"service": "fulcio", "action": "delay", "ms": 1, "times": 0}):
+        status, out = stack.control("POST", "faults", [bad])
+        assert status == 400 and "error" in out, (bad, status, out)
+
+
+def fulcio_via_proxy(stack, fault):
+    stack.fault(service="fulcio", action=fault)
+    status, raw, _ = fulcio(stack, stack.token("github"), base=proxied(stack, "fulcio"))
+    assert status == 201, raw
+    return leaf_of(raw)
+
+
+def test_fault_foreign_chain(stack):
+    leaf, inter, root = fulcio_via_proxy(stack, "foreign_chain")
+    trusted = json.loads(stack.trusted_root.read_text())["certificateAuthorities"][0]["certChain"]
+    trusted = [base64.b64decode(c["rawBytes"]) for c in trusted["certificates"]]
+    assert root.public_bytes(serialization.Encoding.DER) not in trusted
+    assert leaf.issuer == inter.subject
+    inter.public_key().verify(leaf.signature, leaf.tbs_certificate_bytes, ec.ECDSA(hashes.SHA384()))
+
+
+def test_fault_bad_sct(stack):
+    leaf, _, _ = fulcio_via_proxy(stack, "bad_sct")
+    scts = leaf.extensions.get_extension_for_oid(ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS).value
+    known = {base64.b64decode(c["logId"]["keyId"]) for c in json.loads(stack.trusted_root.read_text())["ctlogs"]}
+    assert len(scts) == 1 and scts[0].log_id not in known
+    status, raw, _ = fulcio(stack, stack.token("github"), base=proxied(stack, "fulcio"))
+    good = leaf_of(raw)[0].extensions.get_extension_for_oid(ExtensionOID.PRECERT_SIGNED_CERTIFICATE_TIMESTAMPS)
+    assert good.value[0].log_id in known
+
+
+def test_fault_other_identity(stack):
+    leaf = fulcio_via_proxy(stack, "other_identity")[0]
+    san = leaf.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+    assert san.get_values_for_type(x509.UniformResourceIdentifier) != [GH_ID]
+
+
+@pytest.mark.parametrize("service", ["rekor", "rekor2"])
+def test_fault_other_artifact(stack, service):
+    stack.fault(service=service, action="other_artifact")
+    if service == "rekor2":
+        digest = os.urandom(32)
+        status, _, raw = http_call("POST", f"{proxied(stack, 'rekor2')}/api/v2/log/entries", rekor2_request(digest))
+        body = json.loads(base64.b64decode(json.loads(raw)["canonicalizedBody"]))
+        logged = base64.b64decode(body["spec"]["hashedRekordV002"]["data"]["digest"])
+        assert status == 201 and logged != digest and len(logged) == 32
+    else:
+        digest = os.urandom(32).hex()
+        status, _, raw = http_call("POST", f"{proxied(stack, 'rekor')}/api/v1/log/entries", rekor1_request(digest))
+        (e,) = json.loads(raw).values()
+        logged = json.loads(base64.b64decode(e["body"]))["spec"]["data"]["hash"]["value"]
+        assert status == 201 and logged != digest
+
+
+# --- control API: token sources ----------------------------------------------
+@pytest.mark.parametrize("issuer", ["github", "oauth", "gitlab", "google"])
+def test_token_minting(sigstore_stack, issuer):
+    token = sigstore_stack.token(issuer, extra="x")
+    c = jwt_claims(token)
+    assert c["iss"] == sigstore_stack.info["issuers"][issuer]
+    assert c["aud"] == "sigstore" and c["extra"] == "x" and c["exp"] - c["iat"] == 600
+    assert jwt_verifies(sigstore_stack, token)
+    if issuer == "github":
+        assert c["repository"] == "hwb-test/sample" and c["environment"] == "pypi"
+        assert c["job_workflow_ref"] == GH_ID.removeprefix("https://github.com/")
+    if issuer in ("oauth", "google"):
+        assert c["email_verified"] is True and "@" in c["email"]
+    assert "sub" not in jwt_claims(sigstore_stack.token(issuer, sub=None))
+
+
+def test_github_token_endpoint(sigstore_stack):
+    env = sigstore_stack.gha_env()
+    url = env["ACTIONS_ID_TOKEN_REQUEST_URL"] + "&audience=pypi"
+    status, _, raw = http_call("GET", url, headers={"Authorization": f"bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"})
+    assert status == 200
+    c = jwt_claims(json.loads(raw)["value"])
+    assert c["iss"] == GH_ISS and c["aud"] == "pypi" and c["sub"] == "repo:hwb-test/sample:ref:refs/tags/v1.0.0"
+    bad = sigstore_stack.gha_env(audience_ok=False)
+    status, _, _ = http_call("GET", url, headers={"Authorization": f"bearer {bad['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"})
+    assert status == 401
+    assert http_call("GET", url)[0] == 401
+
+
+def test_github_claims_override(sigstore_stack):
+    env = sigstore_stack.gha_env()
+    claims = jwt_claims(sigstore_stack.token("github"))
+    try:
+        sigstore_stack.set_gha_claims({**claims, "repository": "hwb-test/other", "iss": None, "aud": None})
+        status, _, raw = http_call("GET", env["ACTIONS_ID_TOKEN_REQUEST_URL"] + "&audience=sigstore",
+                                   headers={"Authorization": f"Bearer {env['ACTIONS_ID_TOKEN_REQUEST_TOKEN']}"})
+        assert status == 200 and jwt_claims(json.loads(raw)["value"])["repository"] == "hwb-test/other"
+    finally:
+        sigstore_stack.set_gha_claims({k: v for k, v in claims.items()
+                                       if k not in ("iss", "aud", "iat", "nbf", "exp", "jti", "extra")})
+
+
+def test_gcp_metadata(sigstore_stack):
+    url = (f"{sigstore_stack.info['gcp_metadata_url']}/computeMetadata/v1/instance/service-accounts/default/"
+           "identity?audience=pypi&format=full")
+    status, _, raw = http_call("GET", url, headers={"Metadata-Flavor": "Google"})
+    assert status == 200
+    c = jwt_claims(raw.decode())
+    assert c["iss"] == "https://accounts.google.com" and c["aud"] == "pypi" and c["email_verified"] is True
+    assert http_call("GET", url)[0] == 403
+
+
+# --- control API: OAuth ----------------------------------------------------------
+def pkce():
+    verifier = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def authorize(stack, challenge, redirect="http://localhost:5555/auth/callback"):
+    q = urllib.parse.urlencode({"response_type": "code", "client_id": "sigstore", "redirect_uri": redirect,
+                                "scope": "openid email", "state": "st4te", "nonce": "n0nce",
+                                "code_challenge": challenge, "code_challenge_method": "S256"})
+    return http_call("GET", f"{stack.info['oauth_issuer']}/auth?{q}")
+
+
+def exchange(stack, code, verifier, basic=True, redirect="http://localhost:5555/auth/callback"):
+    form = {"grant_type": "authorization_code", "code": code, "code_verifier": verifier, "redirect_uri": redirect}
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if basic:
+        headers["Authorization"] = "Basic " + b64(b"sigstore:")
+    else:
+        form["client_id"] = "sigstore"
+    status, _, raw = http_call("POST", f"{stack.info['oauth_issuer']}/token",
+                               urllib.parse.urlencode(form).encode(), headers)
+    return status, json.loads(raw)
+
+
+def test_oauth_flow_with_pkce(sigstore_stack):
+    s = sigstore_stack
+    status, _, raw = http_call("GET", f"{s.info['oauth_issuer']}/.well-known/openid-configuration")
+    disc = json.loads(raw)
+    assert status == 200 and disc["issuer"] == s.info["oauth_issuer"]
+    assert disc["code_challenge_methods_supported"] == ["S256"]
+    assert disc["token_endpoint"] == f"{s.info['oauth_issuer']}/token"
+    verifier, challenge = pkce()
+    status, headers, _ = authorize(s, challenge)
+    assert status == 302
+    loc = urllib.parse.urlsplit(headers["Location"])
+    q = dict(urllib.parse.parse_qsl(loc.query))
+    assert f"{loc.scheme}://{loc.netloc}{loc.path}" == "http://localhost:5555/auth/callback"
+    assert q["state"] == "st4te"
+    status, out = exchange(s, q["code"], verifier)
+    assert status == 200 and out["token_type"] == "Bearer" and out["access_token"]
+    c = jwt_claims(out["id_token"])
+    assert c["iss"] == s.info["oauth_issuer"] and c["aud"] == "sigstore" and c["email"] == EMAIL
+    assert c["email_verified"] is True and c["nonce"] == "n0nce"
+    assert jwt_verifies(s, out["id_token"])
+    # the code is spent
+    status, out = exchange(s, q["code"], verifier)
+    assert status == 400 and out["error"] == "invalid_grant"
+
+
+def test_oauth_wrong_verifier_and_oob(sigstore_stack):
+    s = sigstore_stack
+    verifier, challenge = pkce()
+    status, headers, _ = authorize(s, challenge)
+    code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers["Location"]).query))["code"]
+    status, out = exchange(s, code, pkce()[0])
+    assert status == 400 and out["error"] == "invalid_grant" and "code_verifier" in out["error_description"]
+    verifier, challenge = pkce()
+    oob = "urn:ietf:wg:oauth:2.0:oob"
+    status, _, page = authorize(s, challenge, redirect=oob)
+    assert status == 200
+    code = page.decode().split('<code id="code">')[1].split("</code>")[0]
+    status, out = exchange(s, code, verifier, basic=False, redirect=oob)
+    assert status == 200 and jwt_claims(out["id_token"])["email"] == EMAIL
+
+
+def test_oauth_user_and_refusals(sigstore_stack):
+    s = sigstore_stack
+    try:
+        s.set_oauth_user("other@example.test")
+        verifier, challenge = pkce()
+        _, headers, _ = authorize(s, challenge)
+        code = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(headers["Location"]).query))["code"]
+        assert jwt_claims(exchange(s, code, verifier)[1]["id_token"])["email"] == "other@example.test"
+    finally:
+        s.set_oauth_user(EMAIL)
+    assert authorize(s, "")[0] == 400  # PKCE is required
+    assert authorize(s, pkce()[1], redirect="https://evil.example/cb")[0] == 400
+
+
+# --- control API: request log ------------------------------------------------------
+def test_request_log(stack):
+    stack.clear_requests()
+    http_call("POST", f"{stack.info['rekor2']}/api/v2/log/entries", rekor2_request())
+    http_call("POST", f"{proxied(stack, 'rekor')}/api/v1/log/entries", rekor1_request())
+    stack.fault(service="tsa", action="status", status=503)
+    http_call("POST", proxied(stack, "tsa"), b"", {"Content-Type": "application/timestamp-query"})
+    log = stack.requests()
+    assert [(e["service"], e["method"], e["path"], e["status"], e["via_proxy"]) for e in log] == [
+        ("rekor2", "POST", "/rekor2/api/v2/log/entries", 201, False),
+        ("rekor", "POST", "/rekor/api/v1/log/entries", 201, True),
+        ("tsa", "POST", "/tsa/api/v1/timestamp", 503, True),
+    ]
+    assert all(isinstance(e["ms"], (int, float)) and e["ms"] >= 0 for e in log)
+    assert log[0]["ms"] > 0 and log[2].get("fault") == "status"
+    stack.clear_requests()
+    assert stack.requests() == []

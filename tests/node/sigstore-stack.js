@@ -190,7 +190,13 @@ async function start(dir) {
     const body = Buffer.concat(chunks);
     const url = new URL(req.url, base);
     try {
-      if (url.pathname.startsWith('/_control/')) return await control(req, res, url, body);
+      if (url.pathname.startsWith('/_control/')) {
+        try {
+          return await control(req, res, url, body);
+        } catch (e) {
+          return send(res, 400, { error: e.message });
+        }
+      }
       const service = serviceOf(url.pathname);
       const viaProxy = req.headers['x-hwb-stack-via-proxy'] === '1';
       const fault = viaProxy ? req.headers['x-hwb-stack-fault'] || null : null;

@@ -14,9 +14,14 @@ const OID_TSA_POLICY = '1.3.6.1.4.1.57264.2';
 function wrapTSA(tsa) {
   const tstInfo = tsa.tstInfo.bind(tsa);
   // The mock builds the nonce from a number; put back the request's INTEGER.
+  // genTime in whole seconds, as sigstore/timestamp-authority writes it (Go's
+  // asn1 "generalized" format has no fraction); the mock's ".48Z"-style
+  // fractions are refused by @sigstore/core's parser (it wants 3 digits).
   tsa.tstInfo = (req) => {
-    if (!('nonceInteger' in req)) return tstInfo(req); // the JSON request
-    const info = tstInfo({ ...req, nonce: 0 });
+    const json = !('nonceInteger' in req);
+    const info = tstInfo(json ? req : { ...req, nonce: 0 });
+    info.genTime = new Date(Math.floor(Date.now() / 1000) * 1000);
+    if (json) return info;
     if (req.nonceInteger) info.nonce = req.nonceInteger;
     else delete info.nonce;
     return info;
