@@ -3,7 +3,6 @@
 it, read its files, mint tokens, queue faults, read the request log. The
 fixture `sigstore_stack` in conftest.py starts one per test session."""
 import json
-import os
 import pathlib
 import shutil
 import subprocess
