@@ -143,11 +143,42 @@ int hwb_sign__bundle_from_json(struct hwb_sign__bundle *b, json_t *root,
 int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
 			      const char *file, struct hwb_error *err);
 void hwb_sign__entry_release(struct hwb_sign__entry *e);
-/* Helpers for protobuf-JSON fields. */
+/*
+ * Bundle-worded readers of protobuf-JSON fields (pbjson.c rules: absent or
+ * null = "", empty, 0): -1 with HWB-V004 naming the field on a wrong type,
+ * bad base64 or a negative integer.
+ */
 int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
 			 const char *file, struct hwb_error *err);
 int hwb_sign__json_int64(json_t *obj, const char *key, int64_t *out,
-			 int required, const char *file, struct hwb_error *err);
+			 const char *file, struct hwb_error *err);
+
+/*
+ * pbjson.c: the protobuf JSON mapping for every Sigstore document and
+ * service answer hwb reads. A writer omits a scalar holding its zero value
+ * (and may write null), so an absent or null scalar reads as "", empty or 0:
+ * new readers get that rule by calling these. They fill no error: -1 says
+ * the field has the wrong JSON type or form, and the caller words it with
+ * its own code. obj may be NULL (an absent message): every field is absent.
+ */
+/* bytes: standard or URL base64, line breaks skipped; out emptied first.
+ * -1 with out->oom set on allocation failure. */
+int hwb_sign__pb_bytes(json_t *obj, const char *key, struct hwb_buf *out);
+int hwb_sign__pb_base64(struct hwb_buf *out, const char *s, size_t len);
+/* int64 and uint32: a JSON number or a decimal string; negatives refused. */
+int hwb_sign__pb_int64(json_t *obj, const char *key, int64_t *out);
+int hwb_sign__pb_uint32(json_t *obj, const char *key, uint32_t *out);
+/* string: "" when absent or null, NULL when not a string. Borrowed. */
+const char *hwb_sign__pb_string(json_t *obj, const char *key);
+/* message: *out NULL when absent or null; -1 when not a JSON object. */
+int hwb_sign__pb_message(json_t *obj, const char *key, json_t **out);
+/*
+ * A TimeRange message at key (validFor): its start is required, its end
+ * optional (open end). -1 when the range or its start is missing, or a
+ * time is not RFC 3339.
+ */
+int hwb_sign__pb_range(json_t *obj, const char *key,
+		       struct hwb_sign__range *r);
 
 /* trustroot.c */
 int hwb_sign__trust_parse(struct hwb_sign__trust *t, const char *text,
