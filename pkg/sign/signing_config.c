@@ -141,10 +141,12 @@ static int parse_service(struct hwb_sign__service *s, json_t *obj,
 		return fail(err, file, "HWB-S004",
 			    "signing config: %s[%zu] (%.200s) has no validFor with an RFC 3339 start, or its end is not RFC 3339",
 			    list, i, url);
-	if (!url_allowed(url))
-		return fail(err, file, "HWB-S005",
-			    "signing config: %s[%zu] URL '%.200s' is not https:// (http:// only to 127.0.0.0/8, [::1] or localhost)",
-			    list, i, url);
+	if (!url_allowed(url)) {
+		fail(err, file, "HWB-S005",
+		     "signing config: %s[%zu] URL '%.200s' is not https:// (http:// only to 127.0.0.0/8, [::1] or localhost)",
+		     list, i, url);
+		return hwb_error_hint(err, "list the service by its https:// URL");
+	}
 	for (n = strlen(url); url[n - 1] == '/'; n--)
 		;
 	s->major = major;
@@ -220,16 +222,19 @@ static int parse_selector(json_t *root, const char *key,
 	for (i = 0; json_is_string(v) && i < 4; i++)
 		if (!strcmp(json_string_value(v), names[i]))
 			value = (long)i;
-	if (value <= 0)
-		return fail(err, file, "HWB-S006",
-			    "signing config: %s.selector is %s, not ALL, ANY or EXACT",
-			    key, value ? "unknown" : "undefined");
+	if (value <= 0) {
+		fail(err, file, "HWB-S006",
+		     "signing config: %s.selector is %s, not ALL, ANY or EXACT",
+		     key, value ? "unknown" : "undefined");
+		return hwb_error_hint(err, "give the selector ALL, ANY or EXACT");
+	}
 	*sel = value == 1 ? HWB_SIGN__SEL_ALL :
 	       value == 2 ? HWB_SIGN__SEL_ANY : HWB_SIGN__SEL_EXACT;
-	if (*sel == HWB_SIGN__SEL_EXACT && !n)
-		return fail(err, file, "HWB-S007",
-			    "signing config: %s.selector EXACT needs a count above 0",
-			    key);
+	if (*sel == HWB_SIGN__SEL_EXACT && !n) {
+		fail(err, file, "HWB-S007",
+		     "signing config: %s.selector EXACT needs a count above 0", key);
+		return hwb_error_hint(err, "give EXACT a count of at least 1");
+	}
 	*count = n;
 	return 0;
 }
