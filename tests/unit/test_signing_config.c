@@ -411,18 +411,14 @@ static void test_refusals(void **state)
 	parse_refused(TLOGS(SVC("https://r.test", 1, "\"2020-01-01T00:00:00Z\"", "a"), ""),
 		      "HWB-S004");
 	/* selectors: undefined (absent or by name) and unknown are refused */
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"rekorTlogConfig\":{}"), "HWB-S006");
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"tsaConfig\":{\"selector\":\"SERVICE_SELECTOR_UNDEFINED\"}"), "HWB-S006");
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"tsaConfig\":{\"selector\":\"SOME\"}"), "HWB-S006");
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"tsaConfig\":{\"selector\":4}"), "HWB-S006");
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"rekorTlogConfig\":{\"selector\":\"EXACT\"}"), "HWB-S007");
-	parse_refused(TLOGS(SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a"),
-			    ",\"rekorTlogConfig\":{\"selector\":\"EXACT\",\"count\":0}"), "HWB-S007");
+#define ONE_LOG SVC("https://r.test", 1, FROM("2020-01-01T00:00:00Z"), "a")
+	parse_refused(TLOGS(ONE_LOG, ",\"rekorTlogConfig\":{}"), "HWB-S006");
+	parse_refused(TLOGS(ONE_LOG, ",\"tsaConfig\":{\"selector\":\"SERVICE_SELECTOR_UNDEFINED\"}"),
+		      "HWB-S006");
+	parse_refused(TLOGS(ONE_LOG, ",\"tsaConfig\":{\"selector\":\"SOME\"}"), "HWB-S006");
+	parse_refused(TLOGS(ONE_LOG, ",\"tsaConfig\":{\"selector\":4}"), "HWB-S006");
+	parse_refused(TLOGS(ONE_LOG, ",\"rekorTlogConfig\":{\"selector\":\"EXACT\"}"), "HWB-S007");
+	parse_refused(TLOGS(ONE_LOG, EXACT(0)), "HWB-S007");
 }
 
 int main(void)
