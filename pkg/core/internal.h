@@ -300,3 +300,19 @@ void hwb_core__lazy_ensure(struct hwb_core__lazy_lib *l);
 #define HWB_CORE__LAZY_VSLOT(name, params, args) __typeof__(name) *name;
 #define HWB_CORE__LAZY_RESOLVE(lib, fn, name) \
 	fn.name = (__typeof__(fn.name))hwb_core__lazy_sym(&(lib), #name)
+
+/* ---- OIDC tokens (oidc.c: claims, oidc_ambient.c: sources, oidc_oauth.c) ---- */
+
+#include "pkg/core/oidc.h"
+
+/** Wipe a buffer's whole allocation (it held a secret), then release it. */
+void hwb_core__wipe_buf(struct hwb_buf *b);
+
+/** hwb_oidc_token_parse() with the clock given: what the tests hold fixed. */
+int hwb_core__oidc_parse_at(struct hwb_oidc_token *out, const char *text,
+			    size_t len, const char *audience, long leeway_s,
+			    const char *origin, int64_t now,
+			    struct hwb_error *err);
+
+/** t as "2025-01-31T12:00:00Z" (UTC), or the number when out of range. */
+void hwb_core__oidc_iso_time(int64_t t, char *out, size_t outsz);
