@@ -20,6 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "pkg/core/encode.h"
@@ -513,6 +518,457 @@ static void test_parse_real_clock(void **state)
 	free(jwt);
 }
 
+
+/* ---- sources ---- */
+
+static const char *const ci_vars[] = {
+	"SIGSTORE_ID_TOKEN", "PYPI_ID_TOKEN", "GITHUB_ACTIONS",
+	"ACTIONS_ID_TOKEN_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+	"GITHUB_EVENT_NAME", "GITHUB_EVENT_PATH", "GITHUB_REPOSITORY",
+	"BROWSER", "DISPLAY", "WAYLAND_DISPLAY",
+};
+
+static int clean_env(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ci_vars) / sizeof(ci_vars[0]); i++)
+		unsetenv(ci_vars[i]);
+	return 0;
+}
+
+/* A token valid now (the sources use the real clock). */
+static char *fresh_jwt(const char *aud)
+{
+	json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:b, s:I}", "iss",
+			      "https://oauth2.sigstore.dev/auth", "aud", aud,
+			      "sub", "u1", "email", "dev@example.test",
+			      "email_verified", 1, "exp",
+			      (json_int_t)time(NULL) + 300);
+
+	return make_jwt(p);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_env_name(void **state)
+{
+	char name[64];
+
+	(void)state;
+	hwb_core__oidc_env_name("sigstore", name, sizeof(name));
+	assert_string_equal(name, "SIGSTORE_ID_TOKEN");
+	hwb_core__oidc_env_name("pypi", name, sizeof(name));
+	assert_string_equal(name, "PYPI_ID_TOKEN");
+	/* di/id's examples: every other byte and a leading digit become _ */
+	hwb_core__oidc_env_name("http://test.audience", name, sizeof(name));
+	assert_string_equal(name, "HTTP___TEST_AUDIENCE_ID_TOKEN");
+	hwb_core__oidc_env_name("9lives-x", name, sizeof(name));
+	assert_string_equal(name, "_LIVES_X_ID_TOKEN");
+	/* cut to fit, still ending in _ID_TOKEN */
+	hwb_core__oidc_env_name("abcdefghijklmnopqrstuvwxyz", name, 16);
+	assert_string_equal(name, "ABCDEF_ID_TOKEN");
+}
+
+static void test_env_source(void **state)
+{
+	struct hwb_oidc_options o = { 0 };
+	struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char *jwt = fresh_jwt("pypi"), line[1024];
+
+	(void)state;
+	o.audience = "pypi";
+	o.exp_leeway_s = -1;
+	assert_int_equal(hwb_oidc_ambient_available("pypi", &o), 0);
+	setenv("PYPI_ID_TOKEN", jwt, 1);
+	assert_int_equal(hwb_oidc_ambient_available("pypi", &o), 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), 0);
+	assert_int_equal(t.source, HWB_OIDC_ENV);
+	assert_string_equal(t.jwt, jwt);
+	assert_string_equal(t.claims.identity, "dev@example.test");
+	hwb_oidc_token_release(&t);
+	/* the same variable with a token for another audience */
+	o.audience = "pypi";
+	free(jwt);
+	jwt = fresh_jwt("sigstore");
+	setenv("PYPI_ID_TOKEN", jwt, 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_null(t.jwt);
+	assert_string_equal(err.code, "HWB-O006");
+	assert_non_null(strstr(err.message, "PYPI_ID_TOKEN: "));
+	hwb_error_format(&err, line, sizeof(line));
+	assert_null(strstr(line, jwt));
+	assert_null(strstr(line, strchr(jwt, '.') + 1));
+	unsetenv("PYPI_ID_TOKEN");
+	free(jwt);
+}
+
+static void test_file_source(void **state)
+{
+	struct hwb_oidc_options o = { 0 };
+	struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char path[128], link[128], *jwt = fresh_jwt("sigstore"), *text;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/token", scratch);
+	snprintf(link, sizeof(link), "%s/token-link", scratch);
+	text = hwb_strdup_printf("%s\n", jwt);
+	write_file(path, text);
+	o.audience = "sigstore";
+	o.token_file = path;
+	o.exp_leeway_s = -1;
+	/* the file wins over the environment */
+	setenv("SIGSTORE_ID_TOKEN", "not-even-a-jwt", 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), 0);
+	assert_int_equal(t.source, HWB_OIDC_FILE);
+	assert_string_equal(t.jwt, jwt);
+	/* a symbolic link is followed (Kubernetes mounts tokens so) */
+	assert_int_equal(symlink(path, link), 0);
+	o.token_file = link;
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), 0);
+	hwb_oidc_token_release(&t);
+	/* missing, a directory, an empty file, too large */
+	snprintf(link, sizeof(link), "%s/missing", scratch);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O010");
+	assert_non_null(strstr(err.message, "--identity-token "));
+	o.token_file = scratch;
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O010");
+	assert_non_null(strstr(err.message, "not a regular file"));
+	write_file(path, "\n");
+	o.token_file = path;
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O001");
+	{
+		char *big = calloc(1, HWB_OIDC_TOKEN_MAX + 2);
+
+		memset(big, 'a', HWB_OIDC_TOKEN_MAX + 1);
+		write_file(path, big);
+		free(big);
+	}
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O010");
+	assert_non_null(strstr(err.message, "larger"));
+	/* a file holding something else: refused without quoting it */
+	write_file(path, "ghp_abcdefghijklmnopqrstuvwxyz0123456789\n");
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O002");
+	assert_null(strstr(err.message, "ghp_"));
+	unsetenv("SIGSTORE_ID_TOKEN");
+	free(text);
+	free(jwt);
+}
+
+static void test_stdin_source(void **state)
+{
+	struct hwb_oidc_options o = { 0 };
+	struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char *jwt = fresh_jwt("sigstore");
+	int fds[2], saved = dup(0);
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], jwt, strlen(jwt)), (ssize_t)strlen(jwt));
+	assert_int_equal(write(fds[1], "\n", 1), 1);
+	close(fds[1]);
+	dup2(fds[0], 0);
+	close(fds[0]);
+	o.audience = "sigstore";
+	o.token_file = "-";
+	o.exp_leeway_s = -1;
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), 0);
+	assert_int_equal(t.source, HWB_OIDC_STDIN);
+	assert_string_equal(t.jwt, jwt);
+	hwb_oidc_token_release(&t);
+	/* stdin at its end: nothing to read */
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-C002");
+	dup2(saved, 0);
+	close(saved);
+	free(jwt);
+}
+
+static void test_github_permission(void **state)
+{
+	struct hwb_oidc_options o = { 0 };
+	struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+
+	(void)state;
+	o.audience = "sigstore";
+	o.allow_interactive = 1; /* never reached inside GitHub Actions */
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_EVENT_NAME", "push", 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
+	assert_int_equal(err.kind, HWB_KIND_CONFIG);
+	assert_non_null(strstr(err.hint, "permissions: id-token: write"));
+	/* only one of the two set: the other is named */
+	setenv("ACTIONS_ID_TOKEN_REQUEST_URL", "https://example.test/t?x=1", 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
+	assert_non_null(strstr(err.message, "ACTIONS_ID_TOKEN_REQUEST_TOKEN is"));
+	assert_int_equal(hwb_oidc_ambient_available("sigstore", &o), 0);
+	unsetenv("ACTIONS_ID_TOKEN_REQUEST_URL");
+	/* outside GitHub Actions nothing is said about it */
+	unsetenv("GITHUB_ACTIONS");
+	o.allow_interactive = 0;
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O011");
+	assert_non_null(strstr(err.message, "SIGSTORE_ID_TOKEN is unset"));
+	assert_non_null(strstr(err.hint, "id_tokens: SIGSTORE_ID_TOKEN"));
+}
+
+static void test_github_fork(void **state)
+{
+	struct hwb_oidc_options o = { 0 };
+	struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/event.json", scratch);
+	o.audience = "sigstore";
+	setenv("GITHUB_ACTIONS", "true", 1);
+	setenv("GITHUB_REPOSITORY", "octo/sample", 1);
+	setenv("GITHUB_EVENT_NAME", "pull_request", 1);
+	setenv("GITHUB_EVENT_PATH", path, 1);
+	/* the event says fork */
+	write_file(path, "{\"pull_request\": {\"head\": {\"repo\": "
+			 "{\"full_name\": \"mallory/sample\", \"fork\": true}}}}");
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O013");
+	assert_non_null(strstr(err.message, "pull request from mallory/sample"));
+	assert_non_null(strstr(err.hint, "push or release in octo/sample"));
+	/* another repository as head, fork flag absent */
+	setenv("GITHUB_EVENT_NAME", "pull_request_target", 1);
+	write_file(path, "{\"pull_request\": {\"head\": {\"repo\": "
+			 "{\"full_name\": \"eve/sample\"}}}}");
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O013");
+	assert_non_null(strstr(err.message, "pull_request_target run"));
+	/* a pull request from a branch of the repository itself */
+	setenv("GITHUB_EVENT_NAME", "pull_request", 1);
+	write_file(path, "{\"pull_request\": {\"head\": {\"repo\": "
+			 "{\"full_name\": \"octo/sample\", \"fork\": false}}}}");
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
+	/* an unreadable or broken event file: the permission explanation */
+	write_file(path, "{not json");
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
+	unlink(path);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
+}
+
+static void test_check_url(void **state)
+{
+	static const char *const ok[] = {
+		"https://oauth2.sigstore.dev/auth", "http://127.0.0.1:8080/x",
+		"http://127.1.2.3/", "http://localhost:9/cb", "http://[::1]:80/",
+		"http://localhost", "http://127.0.0.1?x=1",
+	};
+	static const char *const bad[] = {
+		"http://example.com/", "http://127.0.0.1.evil.test/",
+		"http://127.0.0.1@evil.test/", "http://localhost.evil.test/",
+		"ftp://127.0.0.1/", "http://[::1]evil/", "file:///etc/passwd",
+		"http://metadata.google.internal/",
+	};
+	struct hwb_error err = HWB_ERROR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (hwb_core__oidc_check_url(ok[i], "S", &err))
+			fail_msg("refused %s", ok[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (!hwb_core__oidc_check_url(bad[i], "S", &err))
+			fail_msg("accepted %s", bad[i]);
+		assert_string_equal(err.code, "HWB-O015");
+	}
+	/* a metadata URL given by the caller is held to the same rule */
+	{
+		struct hwb_oidc_options o = { 0 };
+		struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+
+		o.audience = "sigstore";
+		o.gcp_metadata_url = "http://169.254.169.254";
+		assert_int_equal(hwb_oidc_ambient_available("sigstore", &o), 1);
+		assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+		assert_string_equal(err.code, "HWB-O015");
+		assert_non_null(strstr(err.message, "Google metadata server"));
+	}
+}
+
+static void test_pct(void **state)
+{
+	struct hwb_buf b = HWB_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(hwb_core__oidc_pct(&b, "a b&c=d/é~-._"), 0);
+	assert_string_equal(b.ptr, "a%20b%26c%3Dd%2F%C3%A9~-._");
+	hwb_buf_release(&b);
+}
+
+/* ---- the browser sign-in's local side ---- */
+
+/* In a child: send one raw request to 127.0.0.1:port, read the answer. */
+static pid_t client(int port, const char *request)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct sockaddr_in sa = { 0 };
+		char buf[4096];
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+		sa.sin_family = AF_INET;
+		sa.sin_port = htons((uint16_t)port);
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			_exit(1);
+		if (write(fd, request, strlen(request)) < 0)
+			_exit(1);
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+		_exit(0);
+	}
+	return pid;
+}
+
+static int wait_with(const char *request, const char *state, char *code,
+		     struct hwb_error *err)
+{
+	struct hwb_core__oidc_redirect r = HWB_CORE__OIDC_REDIRECT_INIT;
+	pid_t pid;
+	int ret;
+
+	assert_int_equal(hwb_core__oidc_redirect_listen(&r, err), 0);
+	assert_true(r.port > 0);
+	pid = client(r.port, request);
+	ret = hwb_core__oidc_redirect_wait(&r, state, 3000, code, err);
+	hwb_core__oidc_redirect_close(&r);
+	waitpid(pid, NULL, 0);
+	return ret;
+}
+
+static void test_redirect_server(void **state)
+{
+	struct hwb_core__oidc_redirect r = HWB_CORE__OIDC_REDIRECT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char code[HWB_CORE__OIDC_CODE_MAX];
+	pid_t pid;
+	int status;
+
+	(void)state;
+	assert_int_equal(wait_with("GET /auth/callback?code=c%2Fode-1234567&"
+				   "state=S1 HTTP/1.1\r\nHost: x\r\n\r\n",
+				   "S1", code, &err), 0);
+	assert_string_equal(code, "c/ode-1234567");
+	assert_int_equal(wait_with("GET /auth/callback?code=abc&state=forged "
+				   "HTTP/1.1\r\n\r\n", "S1", code, &err), -1);
+	assert_string_equal(err.code, "HWB-O017");
+	assert_non_null(strstr(err.message, "state"));
+	assert_int_equal(wait_with("GET /auth/callback?state=S1&error="
+				   "access_denied&error_description=user+said+no"
+				   " HTTP/1.1\r\n\r\n", "S1", code, &err), -1);
+	assert_string_equal(err.code, "HWB-O017");
+	assert_non_null(strstr(err.message, "access_denied: user said no"));
+	assert_int_equal(wait_with("GET /auth/callback?state=S1 HTTP/1.1\r\n\r\n",
+				   "S1", code, &err), -1);
+	assert_non_null(strstr(err.message, "no code"));
+	/* other paths are answered 404 and the wait goes on, to its end */
+	assert_int_equal(hwb_core__oidc_redirect_listen(&r, &err), 0);
+	pid = client(r.port, "GET /favicon.ico HTTP/1.1\r\n\r\n");
+	assert_int_equal(hwb_core__oidc_redirect_wait(&r, "S1", 400, code, &err),
+			 -1);
+	assert_string_equal(err.code, "HWB-O019");
+	hwb_core__oidc_redirect_close(&r);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	/* the client got its 404 answer and ended */
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* An opener that fails hands over to the out-of-band flow. */
+static void test_browser_fails(void **state)
+{
+	struct hwb_core__oidc_redirect r = HWB_CORE__OIDC_REDIRECT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char code[HWB_CORE__OIDC_CODE_MAX];
+
+	(void)state;
+	setenv("BROWSER", "/bin/false", 1);
+	assert_int_equal(hwb_core__oidc_browser_possible(), 1);
+	assert_int_equal(hwb_core__oidc_redirect_listen(&r, &err), 0);
+	assert_int_equal(hwb_core__oidc_browser_open(&r, "http://x/"), 0);
+	assert_int_equal(hwb_core__oidc_redirect_wait(&r, "S", 5000, code, &err),
+			 1);
+	hwb_core__oidc_redirect_close(&r);
+	setenv("BROWSER", "/nonexistent/browser", 1);
+	assert_int_equal(hwb_core__oidc_redirect_listen(&r, &err), 0);
+	assert_int_equal(hwb_core__oidc_browser_open(&r, "http://x/"), 0);
+	assert_int_equal(hwb_core__oidc_redirect_wait(&r, "S", 5000, code, &err),
+			 1);
+	hwb_core__oidc_redirect_close(&r);
+	unsetenv("BROWSER");
+	assert_int_equal(hwb_core__oidc_browser_possible(), 0);
+}
+
+static void test_tty_code(void **state)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+	char code[HWB_CORE__OIDC_CODE_MAX];
+	int fds[2];
+
+	(void)state;
+	assert_int_equal(pipe(fds), 0);
+	assert_int_equal(write(fds[1], "  code-4567890\r\n", 16), 16);
+	assert_int_equal(hwb_core__oidc_tty_code(fds[0], 1000, code, &err), 0);
+	assert_string_equal(code, "code-4567890");
+	/* nothing typed in time */
+	assert_int_equal(hwb_core__oidc_tty_code(fds[0], 300, code, &err), -1);
+	assert_string_equal(err.code, "HWB-O019");
+	close(fds[1]);
+	close(fds[0]);
+}
+
+/* Interactive without a browser or a terminal fails before the network. */
+static void test_interactive_no_terminal(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	if (pid == 0) {
+		struct hwb_oidc_options o = { 0 };
+		struct hwb_oidc_token t = HWB_OIDC_TOKEN_INIT;
+		struct hwb_error err = HWB_ERROR_INIT;
+
+		setsid(); /* no controlling terminal: /dev/tty cannot open */
+		o.audience = "sigstore";
+		o.allow_interactive = 1;
+		o.oauth_issuer = "https://issuer.invalid";
+		_exit(hwb_oidc_token_get(&t, &o, &err) == -1 &&
+		      !strcmp(err.code, "HWB-O020") ? 0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
 static void test_source_names(void **state)
 {
 	(void)state;
@@ -537,8 +993,25 @@ int main(void)
 		cmocka_unit_test(test_trailing_space),
 		cmocka_unit_test(test_parse_real_clock),
 		cmocka_unit_test(test_source_names),
+		cmocka_unit_test_setup(test_env_name, clean_env),
+		cmocka_unit_test_setup(test_env_source, clean_env),
+		cmocka_unit_test_setup(test_file_source, clean_env),
+		cmocka_unit_test_setup(test_stdin_source, clean_env),
+		cmocka_unit_test_setup(test_github_permission, clean_env),
+		cmocka_unit_test_setup(test_github_fork, clean_env),
+		cmocka_unit_test_setup(test_check_url, clean_env),
+		cmocka_unit_test(test_pct),
+		cmocka_unit_test_setup(test_redirect_server, clean_env),
+		cmocka_unit_test_setup(test_browser_fails, clean_env),
+		cmocka_unit_test(test_tty_code),
+		cmocka_unit_test_setup(test_interactive_no_terminal, clean_env),
 	};
+	int ret;
 
-	(void)scratch;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	strcpy(scratch, "/tmp/hwb-oidc-XXXXXX");
+	if (!mkdtemp(scratch))
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	rmtree(scratch);
+	return ret;
 }
