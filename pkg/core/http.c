@@ -312,6 +312,34 @@ static int prepare(struct send_ctx *s, struct hwb_error *err)
 	return 0;
 }
 
+/*
+ * Make room for extra more bytes in a buffer that holds a secret: a new
+ * allocation, the old one wiped and freed (realloc would leave a copy).
+ */
+static int grow_secret(struct hwb_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (hwb_size_add(&need, b->len, extra) || hwb_size_add(&need, need, 1))
+		return -1;
+	if (need <= b->cap)
+		return 0;
+	for (cap = b->cap ? b->cap : 4096; cap < need; cap *= 2)
+		if (cap > SIZE_MAX / 2)
+			return -1;
+	if (!(p = malloc(cap)))
+		return -1;
+	memcpy(p, b->ptr, b->len + 1);
+	if (b->cap) {
+		explicit_bzero(b->ptr, b->cap);
+		free(b->ptr);
+	}
+	b->ptr = p;
+	b->cap = cap;
+	return 0;
+}
+
 static size_t on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct send_ctx *s = arg;
@@ -321,6 +349,8 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *arg)
 		s->too_big = 1;
 		return 0;
 	}
+	if (s->req->secret_response && grow_secret(&s->resp->body, n))
+		return 0;
 	if (hwb_buf_put(&s->resp->body, ptr, n))
 		return 0;
 	return n;

@@ -135,6 +135,13 @@ struct hwb_http_request {
 	size_t max_response;    /* body cap in bytes; 0: the default */
 	unsigned max_redirects; /* 0: a 3xx is an error (HWB-H007) */
 	int idempotent;         /* see "Retrying" above */
+	/*
+	 * The response body is a credential (an OIDC token, a minted API
+	 * token): it grows by copying and wiping the old copy instead of by
+	 * realloc, so that freed memory holds no piece of it. The caller
+	 * wipes the body itself before releasing the response.
+	 */
+	int secret_response;
 };
 
 /*

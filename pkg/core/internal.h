@@ -300,3 +300,91 @@ void hwb_core__lazy_ensure(struct hwb_core__lazy_lib *l);
 #define HWB_CORE__LAZY_VSLOT(name, params, args) __typeof__(name) *name;
 #define HWB_CORE__LAZY_RESOLVE(lib, fn, name) \
 	fn.name = (__typeof__(fn.name))hwb_core__lazy_sym(&(lib), #name)
+
+/* ---- OIDC tokens (oidc.c: claims, oidc_ambient.c: sources, oidc_oauth.c) ---- */
+
+#include "pkg/core/oidc.h"
+
+/** Wipe a buffer's whole allocation (it held a secret), then release it. */
+void hwb_core__wipe_buf(struct hwb_buf *b);
+
+/** hwb_oidc_token_parse() with the clock given: what the tests hold fixed. */
+int hwb_core__oidc_parse_at(struct hwb_oidc_token *out, const char *text,
+			    size_t len, const char *audience, long leeway_s,
+			    const char *origin, int64_t now,
+			    struct hwb_error *err);
+
+/** t as "2025-01-31T12:00:00Z" (UTC), or the number when out of range. */
+void hwb_core__oidc_iso_time(int64_t t, char *out, size_t outsz);
+
+/** Append s percent-encoded (RFC 3986: all but unreserved characters). */
+int hwb_core__oidc_pct(struct hwb_buf *out, const char *s);
+
+/**
+ * HWB-O015 (CONFIG) naming service unless url is https:// or http:// to a
+ * loopback host (127.0.0.0/8, [::1], localhost): a token never travels
+ * in clear text beyond this machine.
+ */
+int hwb_core__oidc_check_url(const char *url, const char *service,
+			     struct hwb_error *err);
+
+/**
+ * Send req with a client made from opts->http; anything but 200 is an
+ * error (HWB-H009 quoting the answer), as are hwb_http_send's.
+ */
+int hwb_core__oidc_fetch(const struct hwb_oidc_options *opts,
+			 const struct hwb_http_request *req,
+			 struct hwb_http_response *resp, struct hwb_error *err);
+
+/** "SIGSTORE_ID_TOKEN" for "sigstore": the variable source 2 reads. */
+void hwb_core__oidc_env_name(const char *audience, char *out, size_t outsz);
+
+/** Source 5, the browser sign-in (oidc_oauth.c). */
+int hwb_core__oidc_interactive(struct hwb_oidc_token *out,
+			       const struct hwb_oidc_options *opts,
+			       struct hwb_error *err);
+
+/*
+ * The browser sign-in's local side (oidc_redirect.c): a one-shot HTTP
+ * server on 127.0.0.1 for the redirect, the browser started with a minimal
+ * environment, and the terminal for the out-of-band code.
+ */
+struct hwb_core__oidc_redirect {
+	int fd;      /* listening socket, -1 when none */
+	int port;
+	pid_t browser; /* the opener, -1 when none or reaped */
+};
+
+#define HWB_CORE__OIDC_REDIRECT_INIT { -1, 0, -1 }
+#define HWB_CORE__OIDC_CODE_MAX 2048
+
+/** Listen on 127.0.0.1 at an ephemeral port (HWB-O021 on failure). */
+int hwb_core__oidc_redirect_listen(struct hwb_core__oidc_redirect *r,
+				   struct hwb_error *err);
+
+/** 1 when a browser may be opened: $BROWSER, or a display and xdg-open. */
+int hwb_core__oidc_browser_possible(void);
+
+/** Start $BROWSER (else xdg-open) on url; -1 when it could not start. */
+int hwb_core__oidc_browser_open(struct hwb_core__oidc_redirect *r,
+				const char *url);
+
+/**
+ * Serve until the redirect to /auth/callback with this state arrives (0,
+ * its code in code[HWB_CORE__OIDC_CODE_MAX]), the browser's opener fails
+ * (1: fall back to the out-of-band flow), or an error: the issuer's error
+ * or a wrong state (HWB-O017), timeout_ms passed (HWB-O019).
+ */
+int hwb_core__oidc_redirect_wait(struct hwb_core__oidc_redirect *r,
+				 const char *state, long timeout_ms,
+				 char *code, struct hwb_error *err);
+
+/** Close the socket; leave the opener to finish on its own. */
+void hwb_core__oidc_redirect_close(struct hwb_core__oidc_redirect *r);
+
+/** Open /dev/tty for the out-of-band code (HWB-O020 when there is none). */
+int hwb_core__oidc_tty_open(int *fd, struct hwb_error *err);
+
+/** Read one line, the code, from the terminal fd within timeout_ms. */
+int hwb_core__oidc_tty_code(int fd, long timeout_ms, char *code,
+			    struct hwb_error *err);

@@ -64,6 +64,8 @@ struct hwb_oidc_claims {
 	char sha[64];
 	char environment[256];
 	char event_name[64];
+	/* OpenID's nonce: the interactive flow checks it against its own */
+	char nonce[128];
 };
 
 struct hwb_oidc_token {
@@ -73,7 +75,22 @@ struct hwb_oidc_token {
 	struct hwb_oidc_claims claims;
 };
 
+/* Designated, so that -Wextra's missing-field-initializers stays quiet. */
 #define HWB_OIDC_TOKEN_INIT { .jwt = NULL, .len = 0, .source = HWB_OIDC_NONE }
+
+/*
+ * Longest token accepted: GitHub's tokens are about 1.3 KB and Google's
+ * about 1 KB; 64 KiB leaves room for any issuer's claims while keeping a
+ * hostile file or endpoint from making hwb decode megabytes.
+ */
+#define HWB_OIDC_TOKEN_MAX ((size_t)64 << 10)
+/* Clock skew tolerated on exp and nbf when the options say <0. */
+#define HWB_OIDC_DEFAULT_LEEWAY_S 60L
+/* How long the interactive flow waits for the browser or the typed code. */
+#define HWB_OIDC_DEFAULT_OAUTH_TIMEOUT_S 120L
+/* Sigstore's public OAuth issuer, used when oauth_issuer is NULL. */
+#define HWB_OIDC_DEFAULT_OAUTH_ISSUER "https://oauth2.sigstore.dev/auth"
+
 
 struct hwb_oidc_options {
 	const char *audience;    /* required: "sigstore", "pypi", ... */
@@ -90,6 +107,11 @@ struct hwb_oidc_options {
 	const char *gcp_metadata_url;
 	long exp_leeway_s;       /* tolerated clock skew on exp/nbf; <0: 60 s */
 	const struct hwb_http_options *http; /* borrowed; NULL: defaults */
+	/*
+	 * Interactive: how long to wait for the browser's redirect or for the
+	 * code typed on the terminal; <=0: HWB_OIDC_DEFAULT_OAUTH_TIMEOUT_S.
+	 */
+	long oauth_timeout_s;
 };
 
 /**
@@ -106,10 +128,14 @@ int hwb_oidc_token_get(struct hwb_oidc_token *out,
 		       struct hwb_error *err);
 
 /**
- * Take ownership of a token given as text (trailing white space trimmed),
- * decode its claims and check them: three base64url parts, a JSON payload,
- * aud containing audience (NULL: not checked), exp in the future and nbf in
- * the past within leeway_s, an iss, and an identity claim. origin names the
+ * Take a token given as text (trailing white space trimmed) into *out: a
+ * copy is made and registered for redaction at once, and the caller wipes
+ * its own text. Then decode its claims and check them: three base64url
+ * parts without padding, a JSON object payload, aud containing audience
+ * (NULL: not checked), exp in the future and nbf in the past within
+ * leeway_s (<0: HWB_OIDC_DEFAULT_LEEWAY_S), an iss, and an identity claim.
+ * Errors: HWB-O001..O009 (kind CONFIG), one line each, never quoting the
+ * token. origin names the
  * token's source in errors ("--identity-token FILE", "SIGSTORE_ID_TOKEN").
  * The signature is not verified here: the service that receives the token
  * does that; this check only stops a token that cannot work from leaving.
