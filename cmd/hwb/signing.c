@@ -85,7 +85,8 @@ int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 	if (!c->quiet)
 		hwb_log_info("signing as %s (issuer %s), token from %s",
 			     token.claims.identity, token.claims.iss,
-			     hwb_oidc_source_name(token.source));
+			     token.source == HWB_OIDC_ENV ? "SIGSTORE_ID_TOKEN"
+							  : hwb_oidc_source_name(token.source));
 	rc = hwb_signer_new(out, &o, &token, err);
 cleanup:
 	hwb_oidc_token_release(&token);

@@ -258,7 +258,9 @@ def test_transient_faults_are_retried(run_hwb, sigstore_stack, files, service, f
 REFUSED = [
     ("fulcio", {"action": "status", "status": 500, "times": 10}, 4, "Fulcio"),
     ("rekor2", {"action": "delay", "ms": 4000, "times": 10}, 4, "Rekor"),
-    ("fulcio", {"action": "truncate"}, 4, "HWB-S021"),
+    # a cut answer is a broken transfer: retried, then refused
+    ("fulcio", {"action": "truncate", "times": 10}, 4, "Fulcio"),
+    ("fulcio", {"action": "malformed"}, 4, "HWB-S021"),
     ("rekor2", {"action": "malformed"}, 4, "HWB-S025"),
     ("tsa", {"action": "malformed"}, 4, "HWB-S026"),
     ("fulcio", {"action": "foreign_chain"}, 1, "HWB-S023"),
