@@ -19,6 +19,7 @@
 #include "cmd/hwb/cmd.h"
 #include "cmd/hwb/signing.h"
 #include "pkg/core/fileio.h"
+#include "pkg/core/http.h"
 #include "pkg/core/hash.h"
 
 #define PYPI_PUBLISH_V1 "https://docs.pypi.org/attestations/publish/v1"
@@ -256,6 +257,7 @@ int cmd_attest(int argc, char **argv)
 	const char *bad;
 	int rc = 0, failed = 0;
 
+	hwb_http_preload(); /* signing always talks to Fulcio */
 	if (cli_parse(&attest_cmd, argc, argv, &pos, &err) ||
 	    cli_apply_common(&common, &err)) {
 		rc = cli_report(&common, &err);

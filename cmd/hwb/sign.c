@@ -16,6 +16,7 @@
 #include "cmd/hwb/cmd.h"
 #include "cmd/hwb/signing.h"
 #include "pkg/core/fileio.h"
+#include "pkg/core/http.h"
 #include "pkg/core/log.h"
 
 static struct cli_common common;
@@ -103,33 +104,52 @@ static json_t *result_json(const char *file, const char *bundle,
 			 (json_int_t)r->timestamps);
 }
 
-static int sign_one(struct hwb_signer *s, const struct hwb_config *cfg,
-		    const char *file, json_t *results, struct hwb_error *err)
-{
-	struct hwb_buf bundle = HWB_BUF_INIT, sig = HWB_BUF_INIT, cert = HWB_BUF_INIT;
-	struct hwb_sign_result r;
-	char *bundle_path = NULL;
-	int rc = -1;
+/* What every file's report needs. */
+struct run {
+	const struct hwb_config *cfg;
+	const char *const *files;
+	json_t *results;
+	int status; /* the first failure's exit status */
+};
 
-	if (hwb_sign_file(s, file, &bundle, &r, err) ||
-	    (o.sig_cert && hwb_sign_bundle_sig_cert(&bundle, &sig, &cert, err)) ||
-	    write_out(file, ".sigstore.json", o.bundle, &bundle, &bundle_path, err) ||
-	    (o.sig_cert && (write_out(file, ".sig", NULL, &sig, NULL, err) ||
-			    write_out(file, ".cert", NULL, &cert, NULL, err))))
-		goto cleanup;
-	audit(cfg, file, &r);
-	if (results)
-		json_array_append_new(results, result_json(file, bundle_path, &r));
-	else if (!common.quiet)
-		printf("signed %s: %s (log index %lld, %s)\n", file, bundle_path,
-		       (long long)r.log_index, r.entry_kind);
-	rc = 0;
-cleanup:
-	free(bundle_path);
-	hwb_buf_release(&bundle);
+static int write_outputs(const char *file, const struct hwb_buf *bundle,
+			 char **bundle_path, struct hwb_error *err)
+{
+	struct hwb_buf sig = HWB_BUF_INIT, cert = HWB_BUF_INIT;
+	int rc = (o.sig_cert && hwb_sign_bundle_sig_cert(bundle, &sig, &cert, err)) ||
+		 write_out(file, ".sigstore.json", o.bundle, bundle, bundle_path, err) ||
+		 (o.sig_cert && (write_out(file, ".sig", NULL, &sig, NULL, err) ||
+				 write_out(file, ".cert", NULL, &cert, NULL, err)));
+
 	hwb_buf_release(&sig);
 	hwb_buf_release(&cert);
-	return rc;
+	return rc ? -1 : 0;
+}
+
+/* One file signed (or not), in argument order: write, audit, report. */
+static void file_done(void *ctx, size_t i, const struct hwb_buf *bundle,
+		      const struct hwb_sign_result *r, const struct hwb_error *failed)
+{
+	struct run *run = ctx;
+	struct hwb_error err = HWB_ERROR_INIT;
+	const char *file = run->files[i];
+	char *bundle_path = NULL;
+
+	if (failed)
+		err = *failed;
+	if (!failed && !write_outputs(file, bundle, &bundle_path, &err)) {
+		audit(run->cfg, file, r);
+		if (run->results)
+			json_array_append_new(run->results, result_json(file, bundle_path, r));
+		else if (!common.quiet)
+			printf("signed %s: %s (log index %lld, %s)\n", file, bundle_path,
+			       (long long)r->log_index, r->entry_kind);
+		free(bundle_path);
+		return;
+	}
+	if (!run->status)
+		run->status = err.kind ? (int)err.kind : HWB_KIND_FAILED;
+	cli_report(run->results ? NULL : &common, &err);
 }
 
 static const char *check_combination(size_t nfiles)
@@ -174,11 +194,12 @@ int cmd_sign(int argc, char **argv)
 	struct cli_list pos = { 0 };
 	struct hwb_config *cfg = NULL;
 	struct hwb_signer *s = NULL;
+	struct run run = { 0 };
 	json_t *results = NULL;
 	const char *bad;
-	size_t i, ok = 0;
 	int rc = 0;
 
+	hwb_http_preload(); /* signing always talks to Fulcio */
 	if (cli_parse(&sign_cmd, argc, argv, &pos, &err) ||
 	    cli_apply_common(&common, &err)) {
 		rc = cli_report(&common, &err);
@@ -206,18 +227,19 @@ int cmd_sign(int argc, char **argv)
 		rc = cli_report(&common, (hwb_error_oom(&err), &err));
 		goto cleanup;
 	}
-	for (i = 0; i < pos.count; i++) {
-		if (!sign_one(s, cfg, pos.items[i], results, &err)) {
-			ok++;
-			continue;
-		}
-		if (!rc)
-			rc = err.kind ? (int)err.kind : HWB_KIND_FAILED;
-		cli_report(results ? NULL : &common, &err);
-		hwb_error_clear(&err);
+	run.cfg = cfg;
+	run.files = pos.items;
+	run.results = results;
+	if (hwb_sign_files(s, pos.items, pos.count, file_done, &run, &err) &&
+	    strcmp(err.code, "HWB-S032") && !run.status) {
+		/* stopped before any file: nothing was reported yet */
+		rc = cli_report(&common, &err);
+		goto cleanup;
 	}
+	rc = run.status;
 	if (results)
-		print_json(results, s, ok, pos.count - ok);
+		print_json(results, s, json_array_size(results),
+			   pos.count - json_array_size(results));
 cleanup:
 	json_decref(results);
 	hwb_signer_free(s);

@@ -107,6 +107,29 @@ static uint64_t seed_rng(void)
 	return seed ? seed : 0x9e3779b97f4a7c15ULL;
 }
 
+static void *preload(void *unused)
+{
+	struct hwb_error ignored = HWB_ERROR_INIT;
+
+	(void)unused;
+	if (!hwb_lazy_require(HWB_LAZY_CURL, &ignored))
+		pthread_once(&global_once, global_init);
+	return NULL;
+}
+
+void hwb_http_preload(void)
+{
+	pthread_attr_t attr;
+	pthread_t tid;
+
+	/* without a thread, the first client loads libcurl itself */
+	if (pthread_attr_init(&attr))
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_create(&tid, &attr, preload, NULL);
+	pthread_attr_destroy(&attr);
+}
+
 int hwb_http_client_new(struct hwb_http_client **out,
 			const struct hwb_http_options *options,
 			struct hwb_error *err)

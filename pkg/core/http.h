@@ -177,6 +177,14 @@ int hwb_http_client_new(struct hwb_http_client **out,
 			const struct hwb_http_options *options,
 			struct hwb_error *err);
 
+/**
+ * Start loading libcurl (about 45 shared objects to map and relocate) on a
+ * background thread, for a command that will certainly use the network, so
+ * that the loading overlaps its other start-up work. The first
+ * hwb_http_client_new() waits for it (pthread_once); errors surface there.
+ */
+void hwb_http_preload(void);
+
 /** Free a client and close its connections. NULL is ignored. */
 void hwb_http_client_free(struct hwb_http_client *client);
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,18 @@ struct hwb_sign__authority {
 	size_t nders;
 	STACK_OF(X509) *chain;        /* owned; NULL until decoded */
 	struct hwb_sign__range valid;
+	/*
+	 * The last result of a path validation through this authority, so
+	 * that the bundles of one signer (one leaf, many files) or one
+	 * timestamp checked twice cost one validation: a Fulcio CA keeps the
+	 * leaf's digest, the issuer and the times every certificate of the
+	 * path is valid (validation depends on time only through them); a
+	 * TSA keeps the digest of the response and signature it verified.
+	 */
+	int memo_set;
+	uint8_t memo_key[32];
+	int64_t memo_from, memo_until;
+	X509 *memo_issuer;            /* owned */
 };
 
 struct hwb_sign__trust {
@@ -389,8 +402,9 @@ int hwb_sign__proposed_hashedrekord(struct hwb_buf *out, unsigned version,
 int hwb_sign__proposed_dsse(struct hwb_buf *out, const char *envelope_json,
 			    const struct hwb_buf *cert_der);
 
-/* tsa_client.c: a verified RFC 3161 response (DER) over sig. */
+/* tsa_client.c: a verified RFC 3161 response (DER) over sig; the check
+ * against trust runs under trust_lock (the trust root's memos). */
 int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
 			    const struct hwb_sign__trust *trust,
-			    const struct hwb_buf *sig, struct hwb_buf *out,
-			    struct hwb_error *err);
+			    pthread_mutex_t *trust_lock, const struct hwb_buf *sig,
+			    struct hwb_buf *out, struct hwb_error *err);

@@ -185,6 +185,26 @@ int hwb_sign_oauth_issuer(const struct hwb_sign_options *opts,
 int hwb_sign_file(struct hwb_signer *s, const char *path, struct hwb_buf *bundle,
 		  struct hwb_sign_result *res, struct hwb_error *err);
 
+/*
+ * Called once per file, in the order of paths, from one thread at a time:
+ * on success with the bundle and result (err NULL), on failure with err
+ * (bundle and res NULL). The bundle is released after the call returns.
+ */
+typedef void (*hwb_sign_done_fn)(void *ctx, size_t index,
+				 const struct hwb_buf *bundle,
+				 const struct hwb_sign_result *res,
+				 const struct hwb_error *err);
+
+/**
+ * Sign paths[0..n) as hwb_sign_file does, several at once (the waits on
+ * the TSA and the log overlap; the checks run one at a time), reporting
+ * each to done in order. Returns 0 when every file was signed, else -1
+ * with err: HWB-S032 counting the failures (each reported to done), or an
+ * error that stopped the run before any file.
+ */
+int hwb_sign_files(struct hwb_signer *s, const char *const *paths, size_t n,
+		   hwb_sign_done_fn done, void *ctx, struct hwb_error *err);
+
 /**
  * Sign an in-toto v1 statement (JSON text) in a DSSE envelope; the bundle is
  * verified against the statement's first subject. pep740: log in Rekor v1

@@ -21,6 +21,12 @@
 #include "pkg/sign/internal.h"
 
 #define MAX_SIGNING_CONFIG ((size_t)1 << 20)
+/*
+ * Files signed at once by hwb_sign_files: each waits mostly on the TSA and
+ * the log (a Rekor v2 log answers when a checkpoint covers the entry), so
+ * a few requests in flight hide that latency; the checks run one at a time.
+ */
+#define SIGN_JOBS 8
 #define INTOTO_TYPE "application/vnd.in-toto+json"
 
 struct hwb_signer {
@@ -30,10 +36,11 @@ struct hwb_signer {
 	struct hwb_sign__selection sel_v1;  /* Rekor v1 only (PEP 740) */
 	int has_v1;
 	struct hwb_http_client *http;
-	EVP_PKEY *key;
+	EVP_PKEY *key;                 /* read-only once made: shared by workers */
 	struct hwb_buf cert_der;
 	char identity[1024];
 	char issuer[512];
+	pthread_mutex_t lock;          /* the verifier's memos; results in order */
 };
 
 /* What one signature carries into the bundle. */
@@ -141,6 +148,7 @@ int hwb_signer_new(struct hwb_signer **out, const struct hwb_sign_options *opts,
 	*out = NULL;
 	if (!s)
 		return hwb_error_oom(err);
+	pthread_mutex_init(&s->lock, NULL);
 	if (opts->http)
 		hopts = *opts->http;
 	if (load_config(s, opts, err) ||
@@ -171,6 +179,7 @@ void hwb_signer_free(struct hwb_signer *s)
 	hwb_verifier_free(s->verifier);
 	hwb_sign__signing_config_release(&s->config);
 	hwb_buf_release(&s->cert_der);
+	pthread_mutex_destroy(&s->lock);
 	free(s);
 }
 
@@ -208,14 +217,15 @@ static void signing_release(struct signing *g)
 }
 
 /* RFC 3161 timestamps over the signature, from each chosen TSA. */
-static int timestamp(struct hwb_signer *s, const struct hwb_sign__selection *sel,
-		     struct signing *g, struct hwb_error *err)
+static int timestamp(struct hwb_signer *s, struct hwb_http_client *http,
+		     const struct hwb_sign__selection *sel, struct signing *g,
+		     struct hwb_error *err)
 {
 	size_t i;
 
 	for (i = 0; i < sel->ntsas; i++) {
-		if (hwb_sign__tsa_timestamp(s->http, sel->tsas[i]->url,
-					    &s->verifier->trust, &g->sig,
+		if (hwb_sign__tsa_timestamp(http, sel->tsas[i]->url,
+					    &s->verifier->trust, &s->lock, &g->sig,
 					    &g->timestamps[g->ntimestamps], err))
 			return -1;
 		g->ntimestamps++;
@@ -235,14 +245,14 @@ static void int64_as_string(json_t *obj, const char *key)
 	}
 }
 
-static int log_entry(struct hwb_signer *s, const struct hwb_buf *proposed,
+static int log_entry(struct hwb_http_client *http, const struct hwb_buf *proposed,
 		     struct signing *g, struct hwb_error *err)
 {
 	json_t *proof;
 
 	if (g->tlog->major == 2)
-		return hwb_sign__rekor_v2_log(s->http, g->tlog->url, proposed, &g->entry, err);
-	if (hwb_sign__rekor_v1_log(s->http, g->tlog->url, proposed, &g->entry, err))
+		return hwb_sign__rekor_v2_log(http, g->tlog->url, proposed, &g->entry, err);
+	if (hwb_sign__rekor_v1_log(http, g->tlog->url, proposed, &g->entry, err))
 		return -1;
 	int64_as_string(g->entry, "logIndex");
 	int64_as_string(g->entry, "integratedTime");
@@ -302,8 +312,10 @@ static int self_verify(struct hwb_signer *s, const struct hwb_buf *bundle,
 	int rc;
 
 	hwb_sign__bundle_init(&b);
+	pthread_mutex_lock(&s->lock);
 	rc = hwb_sign__bundle_parse(&b, bundle->ptr, bundle->len, "(new bundle)", err) ||
 	     hwb_sign__verify_parsed(s->verifier, &b, a, "(new bundle)", &v, err);
+	pthread_mutex_unlock(&s->lock);
 	hwb_sign__bundle_release(&b);
 	if (rc) {
 		snprintf(why, sizeof(why), "%s: %s", err->code, err->message);
@@ -323,8 +335,9 @@ static int self_verify(struct hwb_signer *s, const struct hwb_buf *bundle,
 	return 0;
 }
 
-int hwb_sign_file(struct hwb_signer *s, const char *path, struct hwb_buf *bundle,
-		  struct hwb_sign_result *res, struct hwb_error *err)
+static int sign_path(struct hwb_signer *s, struct hwb_http_client *http,
+		     const char *path, struct hwb_buf *bundle,
+		     struct hwb_sign_result *res, struct hwb_error *err)
 {
 	struct signing g = { 0 };
 	struct hwb_sign__artifact a = { { 0 }, path };
@@ -335,14 +348,14 @@ int hwb_sign_file(struct hwb_signer *s, const char *path, struct hwb_buf *bundle
 	g.tlog = s->sel.tlogs[0];
 	if (hwb_hash_file(HWB_HASH_SHA256, path, g.digest, err) ||
 	    hwb_sign__key_sign_digest(s->key, g.digest, &g.sig, err) ||
-	    timestamp(s, &s->sel, &g, err))
+	    timestamp(s, http, &s->sel, &g, err))
 		goto cleanup;
 	if (hwb_sign__proposed_hashedrekord(&proposed, g.tlog->major, g.digest,
 					    &g.sig, &s->cert_der)) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (log_entry(s, &proposed, &g, err))
+	if (log_entry(http, &proposed, &g, err))
 		goto cleanup;
 	doc = json_pack("{s:s, s:o, s:{s:{s:s, s:o}, s:o}}", "mediaType",
 			"application/vnd.dev.sigstore.bundle.v0.3+json",
@@ -358,6 +371,131 @@ cleanup:
 	hwb_buf_release(&proposed);
 	signing_release(&g);
 	return rc;
+}
+
+int hwb_sign_file(struct hwb_signer *s, const char *path, struct hwb_buf *bundle,
+		  struct hwb_sign_result *res, struct hwb_error *err)
+{
+	return sign_path(s, s->http, path, bundle, res, err);
+}
+
+/* One file's outcome, kept until every file before it is reported. */
+struct slot {
+	int done, failed;
+	struct hwb_buf bundle;
+	struct hwb_sign_result res;
+	struct hwb_error err;
+};
+
+struct pool {
+	struct hwb_signer *s;
+	const char *const *paths;
+	size_t n, next, reported, failed;
+	struct slot *slots;
+	hwb_sign_done_fn done;
+	void *ctx;
+};
+
+/* Under s->lock: report the finished files that come next, in order. */
+static void report_ready(struct pool *p)
+{
+	struct slot *sl;
+
+	while (p->reported < p->n && (sl = &p->slots[p->reported])->done) {
+		p->done(p->ctx, p->reported, sl->failed ? NULL : &sl->bundle,
+			sl->failed ? NULL : &sl->res, sl->failed ? &sl->err : NULL);
+		hwb_buf_release(&sl->bundle);
+		p->reported++;
+	}
+}
+
+struct worker {
+	struct pool *pool;
+	struct hwb_http_client *http;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct slot *sl;
+	size_t i;
+
+	for (;;) {
+		pthread_mutex_lock(&p->s->lock);
+		i = p->next < p->n ? p->next++ : p->n;
+		pthread_mutex_unlock(&p->s->lock);
+		if (i == p->n)
+			return NULL;
+		sl = &p->slots[i];
+		sl->failed = sign_path(p->s, w->http, p->paths[i], &sl->bundle,
+				       &sl->res, &sl->err) != 0;
+		pthread_mutex_lock(&p->s->lock);
+		sl->done = 1;
+		p->failed += (size_t)sl->failed;
+		report_ready(p);
+		pthread_mutex_unlock(&p->s->lock);
+	}
+}
+
+static int start_workers(struct pool *p, struct worker *w, pthread_t *tid,
+			 size_t jobs, const struct hwb_http_options *hopts,
+			 size_t *started, struct hwb_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < jobs; i++) {
+		w[i].pool = p;
+		w[i].http = i ? NULL : p->s->http;
+		if (i && hwb_http_client_new(&w[i].http, hopts, err))
+			return -1;
+		if (pthread_create(&tid[i], NULL, work, &w[i])) {
+			if (i)
+				hwb_http_client_free(w[i].http);
+			return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-C001",
+					       "cannot start a signing thread");
+		}
+		(*started)++;
+	}
+	return 0;
+}
+
+int hwb_sign_files(struct hwb_signer *s, const char *const *paths, size_t n,
+		   hwb_sign_done_fn done, void *ctx, struct hwb_error *err)
+{
+	struct hwb_http_options hopts = HWB_HTTP_OPTIONS_INIT;
+	struct pool p = { s, paths, n, 0, 0, 0, NULL, done, ctx };
+	size_t jobs = n < SIGN_JOBS ? n : SIGN_JOBS, started = 0, i;
+	struct worker w[SIGN_JOBS];
+	pthread_t tid[SIGN_JOBS];
+	int rc;
+
+	if (!n)
+		return 0;
+	if (!(p.slots = calloc(n, sizeof(*p.slots))))
+		return hwb_error_oom(err);
+	if (s->verifier->opts.http)
+		hopts = *s->verifier->opts.http;
+	rc = start_workers(&p, w, tid, jobs, &hopts, &started, err);
+	if (rc) {
+		/* the started ones finish every file; nothing is lost */
+		pthread_mutex_lock(&s->lock);
+		if (!started)
+			p.next = n;
+		pthread_mutex_unlock(&s->lock);
+	}
+	for (i = 0; i < started; i++) {
+		pthread_join(tid[i], NULL);
+		if (i)
+			hwb_http_client_free(w[i].http);
+	}
+	free(p.slots);
+	if (rc && !started)
+		return -1;
+	return p.failed ? hwb_error_set(err, HWB_KIND_FAILED, "HWB-S032",
+					"%zu of %zu file(s) could not be signed",
+					p.failed, n)
+			: 0;
 }
 
 /* The digest of the statement's first subject, to verify against. */
@@ -435,9 +573,9 @@ int hwb_sign_statement(struct hwb_signer *s, const struct hwb_buf *statement,
 	    hwb_sign__pae(&pae, &type, statement) ||
 	    hwb_sign__sha256(pae.ptr, pae.len, g.digest) ||
 	    hwb_sign__key_sign_digest(s->key, g.digest, &g.sig, err) ||
-	    (!pep740 && timestamp(s, sel, &g, err)) ||
+	    (!pep740 && timestamp(s, s->http, sel, &g, err)) ||
 	    propose_dsse(s, statement, &g, &proposed, err) ||
-	    log_entry(s, &proposed, &g, err))
+	    log_entry(s->http, &proposed, &g, err))
 		goto cleanup;
 	doc = json_pack("{s:s, s:o, s:o}", "mediaType",
 			"application/vnd.dev.sigstore.bundle.v0.3+json",

@@ -309,6 +309,7 @@ static void release_authorities(struct hwb_sign__authority *a, size_t n)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
+		X509_free(a[i].memo_issuer);
 		sk_X509_pop_free(a[i].chain, X509_free);
 		for (j = 0; j < a[i].nders; j++)
 			hwb_buf_release(&a[i].ders[j]);

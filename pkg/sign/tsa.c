@@ -64,24 +64,61 @@ cleanup:
 	return ok;
 }
 
+/* What a TSA verified: the response and the signature it stamps. */
+static int memo_key(const struct hwb_buf *response, const struct hwb_buf *signature,
+		    uint8_t out[32])
+{
+	uint8_t both[64];
+
+	return hwb_sign__sha256(response->ptr, response->len, both) ||
+	       hwb_sign__sha256(signature->ptr, signature->len, both + 32) ||
+	       hwb_sign__sha256(both, sizeof(both), out);
+}
+
+/* A response verified before (by its digest): its genTime, or -1. */
+static int64_t remembered(const struct hwb_sign__trust *t, const uint8_t key[32])
+{
+	size_t i;
+
+	for (i = 0; i < t->ntsas; i++)
+		if (t->tsas[i].memo_set && !memcmp(t->tsas[i].memo_key, key, 32))
+			return t->tsas[i].memo_from;
+	return -1;
+}
+
 int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 			 const struct hwb_buf *response,
 			 const struct hwb_buf *signature, int64_t *gen_time_out)
 {
 	const unsigned char *p = (const unsigned char *)response->ptr;
-	TS_RESP *resp = d2i_TS_RESP(NULL, &p, (long)response->len);
+	TS_RESP *resp = NULL;
+	uint8_t key[32];
 	int64_t when;
 	size_t i;
 	int ok = 0;
 
+	if (memo_key(response, signature, key))
+		return -1;
+	if ((when = remembered(t, key)) >= 0) {
+		*gen_time_out = when;
+		return 0;
+	}
+	resp = d2i_TS_RESP(NULL, &p, (long)response->len);
 	if (!resp || p != (const unsigned char *)response->ptr + response->len ||
 	    gen_time(resp, &when))
 		goto cleanup;
 	/* a TSA whose certificates do not decode verifies nothing */
-	for (i = 0; i < t->ntsas && !ok; i++)
-		ok = hwb_sign__range_contains(&t->tsas[i].valid, when) &&
-		     !hwb_sign__authority_decode(&t->tsas[i], NULL) &&
-		     try_tsa(&t->tsas[i], resp, signature, when);
+	for (i = 0; i < t->ntsas && !ok; i++) {
+		struct hwb_sign__authority *tsa = &t->tsas[i];
+
+		if (hwb_sign__range_contains(&tsa->valid, when) &&
+		    !hwb_sign__authority_decode(tsa, NULL) &&
+		    try_tsa(tsa, resp, signature, when)) {
+			memcpy(tsa->memo_key, key, 32);
+			tsa->memo_from = when;
+			tsa->memo_set = ok = 1;
+		}
+	}
 	if (ok)
 		*gen_time_out = when;
 cleanup:

@@ -91,8 +91,8 @@ static int check_reply(const struct hwb_buf *reply, const ASN1_INTEGER *nonce,
 
 int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
 			    const struct hwb_sign__trust *trust,
-			    const struct hwb_buf *sig, struct hwb_buf *out,
-			    struct hwb_error *err)
+			    pthread_mutex_t *trust_lock, const struct hwb_buf *sig,
+			    struct hwb_buf *out, struct hwb_error *err)
 {
 	static const struct hwb_http_header headers[] = {
 		{ "Content-Type", "application/timestamp-query" },
@@ -103,7 +103,7 @@ int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
 	struct hwb_buf der = HWB_BUF_INIT;
 	ASN1_INTEGER *nonce = NULL;
 	int64_t when;
-	int rc = -1;
+	int rc = -1, bad;
 
 	if (build_request(sig, &nonce, &der)) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-S020",
@@ -127,7 +127,10 @@ int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
 	}
 	if (check_reply(&resp.body, nonce, url, err))
 		goto cleanup;
-	if (hwb_sign__tsa_verify(trust, &resp.body, sig, &when)) {
+	pthread_mutex_lock(trust_lock);
+	bad = hwb_sign__tsa_verify(trust, &resp.body, sig, &when);
+	pthread_mutex_unlock(trust_lock);
+	if (bad) {
 		tsa_fail(err, HWB_KIND_FAILED, url,
 			 "the timestamp does not verify against a TSA of the trusted root");
 		goto cleanup;

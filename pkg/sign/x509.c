@@ -8,6 +8,7 @@
 #include <openssl/asn1.h>
 #include <openssl/objects.h>
 #include <openssl/x509v3.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -82,14 +83,50 @@ int hwb_sign__leaf_validity(X509 *leaf, int64_t *not_before,
 	return *not_before < 0 || *not_after < 0 ? -1 : 0;
 }
 
-static int try_authority(const struct hwb_sign__authority *ca, X509 *leaf,
+/* The times when every certificate of a validated path is valid. */
+static void path_window(STACK_OF(X509) *chain, int64_t *from, int64_t *until)
+{
+	int64_t nb, na;
+	int i;
+
+	*from = INT64_MIN;
+	*until = INT64_MAX;
+	for (i = 0; i < sk_X509_num(chain); i++) {
+		if (hwb_sign__leaf_validity(sk_X509_value(chain, i), &nb, &na)) {
+			*until = INT64_MIN; /* unreadable: never reuse */
+			return;
+		}
+		*from = nb > *from ? nb : *from;
+		*until = na < *until ? na : *until;
+	}
+}
+
+static int leaf_digest(X509 *leaf, uint8_t out[32])
+{
+	unsigned char *der = NULL;
+	int n = i2d_X509(leaf, &der), rc = -1;
+
+	if (n > 0)
+		rc = hwb_sign__sha256(der, (size_t)n, out);
+	OPENSSL_free(der);
+	return rc;
+}
+
+static int try_authority(struct hwb_sign__authority *ca, X509 *leaf,
 			 int64_t when, X509 **issuer_out, int *verr)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) *chain;
-	int i, ok = 0;
+	uint8_t key[32];
+	int i, ok = 0, keyed = !leaf_digest(leaf, key);
 
+	if (keyed && ca->memo_set && !memcmp(key, ca->memo_key, 32) &&
+	    when >= ca->memo_from && when <= ca->memo_until) {
+		X509_up_ref(ca->memo_issuer);
+		*issuer_out = ca->memo_issuer;
+		return 1;
+	}
 	if (!(store = X509_STORE_new()) || !(ctx = X509_STORE_CTX_new()))
 		goto cleanup;
 	for (i = 0; i < sk_X509_num(ca->chain); i++)
@@ -113,6 +150,14 @@ static int try_authority(const struct hwb_sign__authority *ca, X509 *leaf,
 		goto cleanup;
 	*issuer_out = sk_X509_value(chain, 1);
 	X509_up_ref(*issuer_out);
+	if (keyed) {
+		X509_free(ca->memo_issuer);
+		X509_up_ref(*issuer_out);
+		ca->memo_issuer = *issuer_out;
+		memcpy(ca->memo_key, key, 32);
+		path_window(chain, &ca->memo_from, &ca->memo_until);
+		ca->memo_set = 1;
+	}
 	ok = 1;
 cleanup:
 	X509_STORE_CTX_free(ctx);
