@@ -46,28 +46,42 @@ static const struct cli_command sign_cmd = {
 	sign_opts,
 };
 
-/* Where FILE's output with this suffix goes. */
-static char *output_path(const char *file, const char *suffix)
+/*
+ * Where FILE's output with this suffix goes: --output-dir, else pkg/sign's
+ * rule (beside FILE; a distribution's in DIR-signatures/, made here).
+ */
+static char *output_path(const char *file, const char *suffix,
+			 struct hwb_error *err)
 {
-	char *copy, *path;
+	struct hwb_buf path = HWB_BUF_INIT;
+	char *copy, *out = NULL;
 
-	if (!o.output_dir)
-		return hwb_strdup_printf("%s%s", file, suffix);
-	if (!(copy = hwb_strdup(file)))
+	if (o.output_dir) {
+		if ((copy = hwb_strdup(file)))
+			out = hwb_strdup_printf("%s/%s%s", o.output_dir, basename(copy), suffix);
+		free(copy);
+	} else if (hwb_sign_is_distribution(file) &&
+		   (hwb_sign_signature_dir(file, &path) || hwb_buf_check(&path, err) ||
+		    hwb_mkdir_p(path.ptr, 0755, err))) {
+		hwb_buf_release(&path);
 		return NULL;
-	path = hwb_strdup_printf("%s/%s%s", o.output_dir, basename(copy), suffix);
-	free(copy);
-	return path;
+	} else if (!hwb_sign_output_path(file, suffix, &path) && !path.oom) {
+		out = hwb_buf_detach(&path, NULL);
+	}
+	hwb_buf_release(&path);
+	if (!out && !err->code[0])
+		hwb_error_oom(err);
+	return out;
 }
 
 static int write_out(const char *file, const char *suffix, const char *given,
 		     const struct hwb_buf *data, char **written,
 		     struct hwb_error *err)
 {
-	char *path = given ? hwb_strdup(given) : output_path(file, suffix);
+	char *path = given ? hwb_strdup(given) : output_path(file, suffix, err);
 
 	if (!path)
-		return hwb_error_oom(err);
+		return err->code[0] ? -1 : hwb_error_oom(err);
 	if (hwb_file_write_atomic(path, data->ptr, data->len, 0644, err)) {
 		free(path);
 		return -1;

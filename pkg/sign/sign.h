@@ -122,6 +122,16 @@ int hwb_verify_pypi(struct hwb_verifier *v, const char *dist,
 		    const char *provenance, struct hwb_verify_result *res,
 		    struct hwb_error *err);
 
+/*
+ * Where hwb sign writes FILE's outputs by default: FILE + suffix beside it,
+ * but for a wheel or sdist DIR/NAME: DIR-signatures/NAME + suffix, so that
+ * DIR keeps only distributions (twine and gh-action-pypi-publish refuse
+ * anything else). hwb verify looks there too. -1 when out of memory.
+ */
+int hwb_sign_is_distribution(const char *path);
+int hwb_sign_signature_dir(const char *file, struct hwb_buf *out);
+int hwb_sign_output_path(const char *file, const char *suffix, struct hwb_buf *out);
+
 /* The embedded trusted_root.json (production or staging), for tests. */
 const char *hwb_verify_embedded_root(int staging, size_t *len);
 

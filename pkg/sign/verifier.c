@@ -61,7 +61,11 @@ void hwb_verifier_free(struct hwb_verifier *v)
 	free(v);
 }
 
-/* FILE.sigstore.json, else FILE.sigstore; the first that exists. */
+/*
+ * FILE.sigstore.json, else FILE.sigstore, else (a distribution) where hwb
+ * sign puts its bundle, DIR-signatures/NAME.sigstore.json: the first that
+ * exists.
+ */
 static int read_bundle(const char *artifact, const char *bundle,
 		       struct hwb_buf *path, struct hwb_buf *text,
 		       struct hwb_error *err)
@@ -74,9 +78,14 @@ static int read_bundle(const char *artifact, const char *bundle,
 		return hwb_buf_check(path, err) ||
 		       hwb_file_read_all(bundle, HWB_SIGN__MAX_BUNDLE, text, err);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		hwb_buf_clear(path);
-		hwb_buf_printf(path, "%s%s", artifact, suffixes[i]);
+		if (i < 2)
+			hwb_buf_printf(path, "%s%s", artifact, suffixes[i]);
+		else if (!hwb_sign_is_distribution(artifact))
+			break;
+		else if (hwb_sign_output_path(artifact, ".sigstore.json", path))
+			return hwb_error_oom(err);
 		if (hwb_buf_check(path, err))
 			return -1;
 		hwb_error_clear(err);
@@ -87,8 +96,10 @@ static int read_bundle(const char *artifact, const char *bundle,
 			return -1;
 	}
 	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-V001",
-		      "no bundle for %s: neither %s.sigstore.json nor %s.sigstore exists",
-		      artifact, artifact, artifact);
+		      "no bundle for %s: neither %s.sigstore.json nor %s.sigstore exists%s",
+		      artifact, artifact, artifact,
+		      hwb_sign_is_distribution(artifact)
+			      ? ", nor one in the directory's -signatures sibling" : "");
 	return hwb_error_hint(err, "download the bundle next to the file, or give --bundle FILE");
 }
 

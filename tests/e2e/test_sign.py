@@ -361,3 +361,27 @@ def test_sigkill_leaves_no_partial_bundle(sigstore_stack, tmp_path):
     leftovers = [p.name for p in tmp_path.iterdir() if ".sigstore.json" in p.name
                  and not p.name.endswith(".sigstore.json")]
     assert not leftovers, leftovers
+
+
+def test_distributions_keep_dist_clean_for_twine(run_hwb, sigstore_stack, tmp_path):
+    """Bundles of wheels and sdists go to dist-signatures/, so that dist/
+    holds only distributions and `twine upload dist/*` (which refuses any
+    other file as an unknown distribution format) still works; hwb verify
+    finds them there."""
+    import sys
+    sys.path.insert(0, str(ROOT / "tests"))
+    import wheelgen
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    whl = dist / "sample-1.0-py3-none-any.whl"
+    whl.write_bytes(wheelgen.wheel("sample"))
+    r = sign(run_hwb, sigstore_stack, whl, "--rekor-version", "1", "--sig-cert", cwd=tmp_path)
+    assert r.returncode == 0, r
+    assert [p.name for p in dist.iterdir()] == [whl.name]
+    sigs = sorted(p.name for p in (tmp_path / "dist-signatures").iterdir())
+    assert sigs == [whl.name + ".cert", whl.name + ".sig", whl.name + ".sigstore.json"]
+    assert hwb_verify(run_hwb, sigstore_stack, whl).returncode == 0
+    # what gh-action-pypi-publish runs over dist/* before uploading
+    t = subprocess.run(["twine", "check", *map(str, dist.iterdir())],
+                       capture_output=True, text=True, timeout=120)
+    assert "Checking" in t.stdout and "Unknown distribution format" not in t.stdout, t.stdout
