@@ -80,9 +80,12 @@ build/fuzz/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CLANG) -I. -c $< -o $@
 
-# .incbin is invisible to -MMD: the embedded trust roots are listed here.
+# .incbin is invisible to -MMD: the embedded trust roots and signing
+# configs are listed here.
 SIGN_ROOTS := pkg/sign/trust/production/trusted_root.json \
-	pkg/sign/trust/staging/trusted_root.json
+	pkg/sign/trust/staging/trusted_root.json \
+	pkg/sign/trust/production/signing_config.v0.2.json \
+	pkg/sign/trust/staging/signing_config.v0.2.json
 build/rel/pkg/sign/trust.o build/asan/pkg/sign/trust.o build/fuzz/pkg/sign/trust.o: $(SIGN_ROOTS)
 
 build/asan/tests/%: tests/unit/%.c $(SAN_LIB)

@@ -17,81 +17,28 @@ static int bad(struct hwb_error *err, const char *file, const char *what)
 	return hwb_error_at(err, file, 0, 0);
 }
 
-/*
- * protobuf JSON readers (Go's and Python's) skip line breaks inside base64
- * and take both alphabets; so do we, strictly otherwise.
- */
-static int decode_b64(struct hwb_buf *out, const char *s, size_t len)
-{
-	struct hwb_buf flat = HWB_BUF_INIT;
-	struct hwb_error ignored = HWB_ERROR_INIT;
-	size_t i;
-	int rc;
-
-	if (memchr(s, '\n', len) || memchr(s, '\r', len)) {
-		for (i = 0; i < len; i++)
-			if (s[i] != '\n' && s[i] != '\r')
-				hwb_buf_putc(&flat, s[i]);
-		if (flat.oom)
-			return -1;
-		s = flat.ptr;
-		len = flat.len;
-	}
-	rc = hwb_base64_decode(out, s, len, HWB_B64_STD, &ignored);
-	if (rc && !out->oom) {
-		hwb_buf_clear(out);
-		rc = hwb_base64_decode(out, s, len,
-				       HWB_B64_URL | HWB_B64_PAD_OPTIONAL, &ignored);
-	}
-	hwb_buf_release(&flat);
-	return rc;
-}
-
+/* A bytes field: absent = empty (pbjson.c); a wrong type or bad base64 is refused. */
 int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
 			 const char *file, struct hwb_error *err)
 {
-	json_t *v = json_object_get(obj, key);
 	char what[160];
 
-	hwb_buf_clear(out);
-	if (!json_is_string(v)) {
-		snprintf(what, sizeof(what), "field \"%s\" is missing", key);
-		return bad(err, file, what);
-	}
-	if (decode_b64(out, json_string_value(v), json_string_length(v))) {
-		if (out->oom)
-			return hwb_error_oom(err);
-		snprintf(what, sizeof(what), "field \"%s\" is not base64", key);
-		return bad(err, file, what);
-	}
-	return 0;
+	if (!hwb_sign__pb_bytes(obj, key, out))
+		return 0;
+	if (out->oom)
+		return hwb_error_oom(err);
+	snprintf(what, sizeof(what), "field \"%s\" is not base64", key);
+	return bad(err, file, what);
 }
 
+/* An int64 field: absent = 0 (pbjson.c); negative or not a number is refused. */
 int hwb_sign__json_int64(json_t *obj, const char *key, int64_t *out,
-			 int required, const char *file, struct hwb_error *err)
+			 const char *file, struct hwb_error *err)
 {
-	json_t *v = json_object_get(obj, key);
-	const char *s;
 	char what[160];
-	int64_t n = 0;
 
-	*out = 0;
-	if (!v && !required)
+	if (!hwb_sign__pb_int64(obj, key, out))
 		return 0;
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*out = json_integer_value(v);
-		return 0;
-	}
-	/* protobuf JSON writes int64 as a decimal string */
-	if (json_is_string(v) && json_string_length(v) > 0 &&
-	    json_string_length(v) <= 18) {
-		for (s = json_string_value(v); *s >= '0' && *s <= '9'; s++)
-			n = n * 10 + (*s - '0');
-		if (!*s) {
-			*out = n;
-			return 0;
-		}
-	}
 	snprintf(what, sizeof(what), "field \"%s\" is not a non-negative integer",
 		 key);
 	return bad(err, file, what);
@@ -119,14 +66,26 @@ cleanup:
 	return rc;
 }
 
+/* A message field: *out NULL when absent; refused when not an object. */
+static int message(json_t *obj, const char *key, json_t **out,
+		   const char *file, struct hwb_error *err)
+{
+	char what[160];
+
+	if (!hwb_sign__pb_message(obj, key, out))
+		return 0;
+	snprintf(what, sizeof(what), "field \"%s\" is not an object", key);
+	return bad(err, file, what);
+}
+
+/* A string of kindVersion: absent reads as "", which no kind or version is. */
 static int copy_string(json_t *obj, const char *key, char *out, size_t n)
 {
-	json_t *v = json_object_get(obj, key);
+	const char *v = hwb_sign__pb_string(obj, key);
 
-	if (!json_is_string(v) || json_string_length(v) >= n ||
-	    json_string_length(v) == 0)
+	if (!v || !*v || strlen(v) >= n)
 		return -1;
-	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	memcpy(out, v, strlen(v) + 1);
 	return 0;
 }
 
@@ -135,14 +94,17 @@ static int parse_proof(struct hwb_sign__entry *e, json_t *p, const char *file,
 {
 	struct hwb_buf h = HWB_BUF_INIT;
 	json_t *hashes = json_object_get(p, "hashes"), *cp, *item;
+	const char *note;
 	size_t i;
 	int rc = -1;
 
-	if (hwb_sign__json_int64(p, "logIndex", &e->proof_index, 1, file, err) ||
-	    hwb_sign__json_int64(p, "treeSize", &e->tree_size, 1, file, err) ||
-	    json_fixed(p, "rootHash", e->root_hash, 32, file, err))
+	/* absent index or size = 0: index 0 is real, size 0 fails the proof */
+	if (hwb_sign__json_int64(p, "logIndex", &e->proof_index, file, err) ||
+	    hwb_sign__json_int64(p, "treeSize", &e->tree_size, file, err) ||
+	    json_fixed(p, "rootHash", e->root_hash, 32, file, err) ||
+	    message(p, "checkpoint", &cp, file, err))
 		goto cleanup;
-	if (hashes && !json_is_array(hashes)) {
+	if (hashes && !json_is_null(hashes) && !json_is_array(hashes)) {
 		bad(err, file, "inclusionProof.hashes is not a list");
 		goto cleanup;
 	}
@@ -151,19 +113,20 @@ static int parse_proof(struct hwb_sign__entry *e, json_t *p, const char *file,
 		goto cleanup;
 	}
 	json_array_foreach(hashes, i, item) {
-		hwb_buf_clear(&h);
 		if (!json_is_string(item) ||
-		    decode_b64(&h, json_string_value(item),
-			       json_string_length(item)) || h.len != 32) {
+		    hwb_sign__pb_base64(&h, json_string_value(item),
+					json_string_length(item)) || h.len != 32) {
 			bad(err, file, "an inclusion proof hash is not 32 bytes of base64");
 			goto cleanup;
 		}
 		hwb_buf_put(&e->hashes, h.ptr, 32);
 	}
-	cp = json_object_get(json_object_get(p, "checkpoint"), "envelope");
-	if (json_is_string(cp))
-		hwb_buf_set(&e->checkpoint, json_string_value(cp),
-			    json_string_length(cp));
+	/* no checkpoint, or an empty one, leaves e->checkpoint empty */
+	if (!(note = hwb_sign__pb_string(cp, "envelope"))) {
+		bad(err, file, "the checkpoint envelope is not a string");
+		goto cleanup;
+	}
+	hwb_buf_puts(&e->checkpoint, note);
 	if (hwb_buf_check(&e->hashes, err) || hwb_buf_check(&e->checkpoint, err))
 		goto cleanup;
 	e->has_proof = 1;
@@ -173,19 +136,28 @@ cleanup:
 	return rc;
 }
 
+/*
+ * Scalars absent from the entry read as their zero value: logIndex 0 is a
+ * real index; integratedTime 0 gives no log time (verify.c); empty bytes
+ * fail their size checks. Absent messages (logId, kindVersion) are refused.
+ */
 int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
 			      const char *file, struct hwb_error *err)
 {
-	json_t *kv = json_object_get(obj, "kindVersion");
-	json_t *promise = json_object_get(obj, "inclusionPromise");
-	json_t *proof = json_object_get(obj, "inclusionProof");
+	json_t *kv, *promise, *proof, *log_id;
 
 	if (!json_is_object(obj))
 		return bad(err, file, "a tlog entry is not an object");
-	if (hwb_sign__json_int64(obj, "logIndex", &e->log_index, 1, file, err) ||
-	    json_fixed(json_object_get(obj, "logId"), "keyId", e->log_id, 32,
-		       file, err) ||
-	    hwb_sign__json_int64(obj, "integratedTime", &e->integrated_time, 0,
+	if (message(obj, "logId", &log_id, file, err) ||
+	    message(obj, "kindVersion", &kv, file, err) ||
+	    message(obj, "inclusionPromise", &promise, file, err) ||
+	    message(obj, "inclusionProof", &proof, file, err))
+		return -1;
+	if (!log_id)
+		return bad(err, file, "the tlog entry has no logId");
+	if (hwb_sign__json_int64(obj, "logIndex", &e->log_index, file, err) ||
+	    json_fixed(log_id, "keyId", e->log_id, 32, file, err) ||
+	    hwb_sign__json_int64(obj, "integratedTime", &e->integrated_time,
 				 file, err))
 		return -1;
 	if (copy_string(kv, "kind", e->kind, sizeof(e->kind)) ||
@@ -194,9 +166,12 @@ int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
 	if (promise && hwb_sign__json_bytes(promise, "signedEntryTimestamp",
 					    &e->set, file, err))
 		return -1;
-	if (json_is_object(proof) && parse_proof(e, proof, file, err))
+	if (proof && parse_proof(e, proof, file, err))
 		return -1;
-	return hwb_sign__json_bytes(obj, "canonicalizedBody", &e->body, file, err);
+	if (hwb_sign__json_bytes(obj, "canonicalizedBody", &e->body, file, err))
+		return -1;
+	/* a log never holds an empty entry */
+	return e->body.len ? 0 : bad(err, file, "the tlog entry has no canonicalizedBody");
 }
 
 void hwb_sign__entry_release(struct hwb_sign__entry *e)
@@ -321,12 +296,15 @@ static int parse_content(struct hwb_sign__bundle *b, json_t *root,
 			 const char *file, struct hwb_error *err)
 {
 	json_t *ms = json_object_get(root, "messageSignature");
-	json_t *env = json_object_get(root, "dsseEnvelope"), *sigs, *md, *pt;
+	json_t *env = json_object_get(root, "dsseEnvelope"), *sigs, *md;
+	const char *pt;
 
 	if (json_is_object(ms)) {
-		md = json_object_get(ms, "messageDigest");
+		if (message(ms, "messageDigest", &md, file, err))
+			return -1;
 		if (md) {
-			const char *alg = json_string_value(json_object_get(md, "algorithm"));
+			/* absent = HASH_ALGORITHM_UNSPECIFIED, refused like others */
+			const char *alg = hwb_sign__pb_string(md, "algorithm");
 
 			if (!alg || strcmp(alg, "SHA2_256"))
 				return bad(err, file, "messageDigest is not SHA2_256");
@@ -342,11 +320,10 @@ static int parse_content(struct hwb_sign__bundle *b, json_t *root,
 	sigs = json_object_get(env, "signatures");
 	if (!json_is_array(sigs) || json_array_size(sigs) != 1)
 		return bad(err, file, "a DSSE envelope must carry exactly one signature");
-	pt = json_object_get(env, "payloadType");
-	if (!json_is_string(pt))
-		return bad(err, file, "the DSSE envelope has no payloadType");
-	if (hwb_buf_set(&b->payload_type, json_string_value(pt),
-			json_string_length(pt)))
+	/* absent = "": dsse.c then refuses it as not in-toto */
+	if (!(pt = hwb_sign__pb_string(env, "payloadType")))
+		return bad(err, file, "the DSSE payloadType is not a string");
+	if (hwb_buf_puts(&b->payload_type, pt))
 		return hwb_error_oom(err);
 	if (hwb_sign__json_bytes(env, "payload", &b->payload, file, err))
 		return -1;

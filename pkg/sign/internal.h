@@ -143,11 +143,42 @@ int hwb_sign__bundle_from_json(struct hwb_sign__bundle *b, json_t *root,
 int hwb_sign__entry_from_json(struct hwb_sign__entry *e, json_t *obj,
 			      const char *file, struct hwb_error *err);
 void hwb_sign__entry_release(struct hwb_sign__entry *e);
-/* Helpers for protobuf-JSON fields. */
+/*
+ * Bundle-worded readers of protobuf-JSON fields (pbjson.c rules: absent or
+ * null = "", empty, 0): -1 with HWB-V004 naming the field on a wrong type,
+ * bad base64 or a negative integer.
+ */
 int hwb_sign__json_bytes(json_t *obj, const char *key, struct hwb_buf *out,
 			 const char *file, struct hwb_error *err);
 int hwb_sign__json_int64(json_t *obj, const char *key, int64_t *out,
-			 int required, const char *file, struct hwb_error *err);
+			 const char *file, struct hwb_error *err);
+
+/*
+ * pbjson.c: the protobuf JSON mapping for every Sigstore document and
+ * service answer hwb reads. A writer omits a scalar holding its zero value
+ * (and may write null), so an absent or null scalar reads as "", empty or 0:
+ * new readers get that rule by calling these. They fill no error: -1 says
+ * the field has the wrong JSON type or form, and the caller words it with
+ * its own code. obj may be NULL (an absent message): every field is absent.
+ */
+/* bytes: standard or URL base64, line breaks skipped; out emptied first.
+ * -1 with out->oom set on allocation failure. */
+int hwb_sign__pb_bytes(json_t *obj, const char *key, struct hwb_buf *out);
+int hwb_sign__pb_base64(struct hwb_buf *out, const char *s, size_t len);
+/* int64 and uint32: a JSON number or a decimal string; negatives refused. */
+int hwb_sign__pb_int64(json_t *obj, const char *key, int64_t *out);
+int hwb_sign__pb_uint32(json_t *obj, const char *key, uint32_t *out);
+/* string: "" when absent or null, NULL when not a string. Borrowed. */
+const char *hwb_sign__pb_string(json_t *obj, const char *key);
+/* message: *out NULL when absent or null; -1 when not a JSON object. */
+int hwb_sign__pb_message(json_t *obj, const char *key, json_t **out);
+/*
+ * A TimeRange message at key (validFor): its start is required, its end
+ * optional (open end). -1 when the range or its start is missing, or a
+ * time is not RFC 3339.
+ */
+int hwb_sign__pb_range(json_t *obj, const char *key,
+		       struct hwb_sign__range *r);
 
 /* trustroot.c */
 int hwb_sign__trust_parse(struct hwb_sign__trust *t, const char *text,
@@ -168,6 +199,67 @@ int hwb_sign__log_decode(struct hwb_sign__log *l, struct hwb_error *err);
 /* Decode a->chain once (cached in a); -1 with HWB-V006 when a certificate is bad. */
 int hwb_sign__authority_decode(struct hwb_sign__authority *a,
 			       struct hwb_error *err);
+
+/*
+ * signing_config.c: the Sigstore signing config (v0.2): which Fulcio, OIDC
+ * provider, Rekor logs and TSAs a signer uses, per the client specification
+ * (protobuf-specs sigstore_trustroot.proto, SigningConfig and Service) and
+ * sigstore-python's SigningConfig.
+ */
+struct hwb_sign__service {
+	char *url;                     /* owned, no trailing slash */
+	unsigned major;                /* majorApiVersion */
+	struct hwb_sign__range valid;  /* validFor */
+	char *operator_name;           /* owned, may be "" */
+};
+enum hwb_sign__selector { HWB_SIGN__SEL_ALL, HWB_SIGN__SEL_ANY, HWB_SIGN__SEL_EXACT };
+struct hwb_sign__signing_config {
+	struct hwb_sign__service *ca, *oidc, *tlog, *tsa;
+	size_t nca, noidc, ntlog, ntsa;
+	enum hwb_sign__selector tlog_sel, tsa_sel;
+	unsigned tlog_count, tsa_count;  /* EXACT's count */
+};
+#define HWB_SIGN__MAX_SELECTED 8
+struct hwb_sign__selection {
+	const struct hwb_sign__service *ca;    /* never NULL on success */
+	const struct hwb_sign__service *oidc;  /* NULL when none is valid */
+	const struct hwb_sign__service *tlogs[HWB_SIGN__MAX_SELECTED];
+	size_t ntlogs;
+	const struct hwb_sign__service *tsas[HWB_SIGN__MAX_SELECTED];
+	size_t ntsas;
+};
+/*
+ * Parse text[0..len) into c (overwritten; release it afterwards whatever the
+ * result). file names the input in errors. Refused (kind CONFIG): not JSON
+ * (HWB-S001), another mediaType (S002), a field of the wrong type or too
+ * many services (S003), a validFor missing or not RFC 3339 (S004), a URL
+ * not https (http only to loopback) (S005), a selector undefined or unknown
+ * (S006), EXACT without a count (S007).
+ */
+int hwb_sign__signing_config_parse(struct hwb_sign__signing_config *c,
+				   const char *text, size_t len,
+				   const char *file, struct hwb_error *err);
+/* Free what c owns and empty it; idempotent. */
+void hwb_sign__signing_config_release(struct hwb_sign__signing_config *c);
+/*
+ * The services to sign with at now (seconds since the epoch): those valid
+ * then (inclusive ends) with a supported major version (CA, OIDC, TSA 1;
+ * Rekor 1 and 2), one per operator with its highest version (ties: newest
+ * start, then first listed), operators in the order listed, cut by the
+ * selector (ALL every one, ANY the first, EXACT the first count). The CA
+ * and OIDC: the one with the highest version, newest start, first listed.
+ * rekor_version 0: every supported major version (1 and 2), else only that
+ * one. Pointers in out borrow from c. Refused, out emptied: no CA valid
+ * (HWB-S008), no Rekor log valid (S009), fewer logs or TSAs than ANY or
+ * EXACT needs (S010), more than HWB_SIGN__MAX_SELECTED (S012), all CONFIG;
+ * rekor_version not 0, 1 or 2 (S011, USAGE).
+ */
+int hwb_sign__signing_config_select(const struct hwb_sign__signing_config *c,
+				    int64_t now, unsigned rekor_version,
+				    struct hwb_sign__selection *out,
+				    struct hwb_error *err);
+/* The embedded production or staging signing config (v0.2). */
+const char *hwb_sign__embedded_signing_config(int staging, size_t *len);
 
 /* crypto helpers (x509.c) */
 int hwb_sign__sha256(const void *data, size_t len, uint8_t out[32]);

@@ -39,6 +39,14 @@ static int to_bundle(struct hwb_sign__bundle *b, json_t *att, const char *file,
 		return att_fail(err, file, "version is not 1");
 	if (!json_is_array(entries) || json_array_size(entries) != 1)
 		return att_fail(err, file, "it needs exactly one transparency entry");
+	/*
+	 * The attestation's own fields are pydantic ones, required; only its
+	 * transparency entry follows the protobuf JSON mapping (pbjson.c).
+	 */
+	if (!json_is_string(json_object_get(vm, "certificate")) ||
+	    !json_is_string(json_object_get(env, "statement")) ||
+	    !json_is_string(json_object_get(env, "signature")))
+		return att_fail(err, file, "it needs a certificate, a statement and a signature");
 	b->version = 3;
 	b->material = HWB_SIGN__MAT_CERT;
 	b->ncerts = 1;

@@ -98,35 +98,37 @@ static int bad_root(struct hwb_error *err, const char *file, const char *what)
 static int parse_range(json_t *obj, struct hwb_sign__range *r,
 		       const char *file, struct hwb_error *err)
 {
-	json_t *vf = json_object_get(obj, "validFor");
-	const char *start = json_string_value(json_object_get(vf, "start"));
-	const char *end = json_string_value(json_object_get(vf, "end"));
-
-	memset(r, 0, sizeof(*r));
-	if (!start || hwb_sign__parse_rfc3339(start, &r->start))
-		return bad_root(err, file, "a validFor.start is missing or not RFC 3339");
-	if (end) {
-		if (hwb_sign__parse_rfc3339(end, &r->end))
-			return bad_root(err, file, "a validFor.end is not RFC 3339");
-		r->has_end = 1;
-	}
+	if (hwb_sign__pb_range(obj, "validFor", r))
+		return bad_root(err, file, "a validFor is missing, or its start or end is not RFC 3339");
 	return 0;
 }
 
+/*
+ * Absent scalars read as their zero value (pbjson.c): no baseUrl is "", no
+ * keyDetails is unspecified, no rawBytes an empty key that fails to decode
+ * when the log is used, no keyId a log ID of the wrong size. The messages
+ * publicKey and logId must be there.
+ */
 static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 		     struct hwb_error *err)
 {
-	json_t *pk = json_object_get(obj, "publicKey");
+	json_t *pk = NULL, *log_id = NULL;
 	struct hwb_buf id = HWB_BUF_INIT;
-	const char *url = json_string_value(json_object_get(obj, "baseUrl"));
-	const char *details = json_string_value(json_object_get(pk, "keyDetails"));
+	const char *url = hwb_sign__pb_string(obj, "baseUrl");
+	const char *details;
 	int rc = -1;
 
 	hwb_buf_init(&l->der);
-	if (hwb_sign__json_bytes(pk, "rawBytes", &l->der, file, err) ||
-	    hwb_sign__json_bytes(json_object_get(obj, "logId"), "keyId", &id, file,
-				 err)) {
-		bad_root(err, file, "a log has no key or log ID");
+	if (hwb_sign__pb_message(obj, "publicKey", &pk) || !pk ||
+	    hwb_sign__pb_message(obj, "logId", &log_id) || !log_id) {
+		bad_root(err, file, "a log has no publicKey or logId object");
+		goto cleanup;
+	}
+	details = hwb_sign__pb_string(pk, "keyDetails");
+	if (!url || !details ||
+	    hwb_sign__json_bytes(pk, "rawBytes", &l->der, file, err) ||
+	    hwb_sign__json_bytes(log_id, "keyId", &id, file, err)) {
+		bad_root(err, file, "a log's baseUrl, keyDetails, rawBytes or keyId is malformed");
 		goto cleanup;
 	}
 	if (id.len != 32 || parse_range(pk, &l->valid, file, err)) {
@@ -137,7 +139,7 @@ static int parse_log(struct hwb_sign__log *l, json_t *obj, const char *file,
 	memcpy(l->log_id, id.ptr, 32);
 	/* PKCS1_RSA_* keys are a bare RSAPublicKey, not an SPKI */
 	l->pkcs1 = details && !strncmp(details, "PKCS1_RSA", 9);
-	if (!(l->base_url = hwb_strdup(url ? url : ""))) {
+	if (!(l->base_url = hwb_strdup(url))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -176,13 +178,15 @@ static int parse_authority(struct hwb_sign__authority *a, json_t *obj,
 {
 	json_t *certs = json_object_get(json_object_get(obj, "certChain"),
 					"certificates"), *item;
-	const char *uri = json_string_value(json_object_get(obj, "uri"));
+	const char *uri = hwb_sign__pb_string(obj, "uri");
 	size_t i;
 
 	if (!json_is_array(certs) || !json_array_size(certs) ||
 	    json_array_size(certs) > HWB_SIGN__MAX_CERTS)
 		return bad_root(err, file, "an authority has no certificate chain");
-	if (!(a->uri = hwb_strdup(uri ? uri : "")))
+	if (!uri)
+		return bad_root(err, file, "an authority's uri is not a string");
+	if (!(a->uri = hwb_strdup(uri)))
 		return hwb_error_oom(err);
 	json_array_foreach(certs, i, item) {
 		hwb_buf_init(&a->ders[i]);

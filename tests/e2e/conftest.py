@@ -7,6 +7,8 @@ import subprocess
 
 import pytest
 
+from sigstore_stack import SigstoreStack, unavailable as stack_unavailable
+
 ROOT = pathlib.Path(os.environ.get("HWB_ROOT", pathlib.Path(__file__).resolve().parents[2]))
 HWB = os.environ.get("HWB_BIN", str(ROOT / "hwb"))
 
@@ -49,3 +51,17 @@ def run_hwb(home):
         return Result(proc)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def sigstore_stack(tmp_path_factory):
+    """The local Sigstore stack (tests/e2e/sigstore_stack.py), one per session.
+    Skips only when node or tests/node/node_modules is missing outside CI."""
+    why = stack_unavailable()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"sigstore stack: {why}")
+        pytest.skip(f"sigstore stack: {why}")
+    stack = SigstoreStack(tmp_path_factory.mktemp("sigstore-stack")).start()
+    yield stack
+    stack.stop()

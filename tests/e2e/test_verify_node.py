@@ -36,7 +36,7 @@ CASES = [
      DATA / "real/bundle_v3_github.whl.sigstore", False),
 ]
 for case in ("happy-path-v0.2", "happy-path-v0.3", "happy-path-intoto-in-dsse-v3",
-             "rekor2-happy-path", "checkpoint-wrong-roothash_fail",
+             "rekor2-happy-path", "rekor2-dsse-happy-path", "checkpoint-wrong-roothash_fail",
              "inclusion-proof-corrupted-hash_fail", "wrong-hashedrekord-cert-and-sig_fail"):
     root = CONF / case / "trusted_root.json"
     CASES.append((case, root if root.exists() else PROD, CONF_ID, GH_ISS, CONF / "a.txt",
