@@ -8,8 +8,9 @@
  * Sources, in this order (the first that applies wins):
  *   1. a file named by the caller (--identity-token FILE), or "-": stdin;
  *   2. the environment variable <AUDIENCE>_ID_TOKEN (audience uppercased,
- *      every byte outside [A-Z0-9_] as '_': SIGSTORE_ID_TOKEN,
- *      PYPI_ID_TOKEN); this is also how GitLab CI hands tokens over;
+ *      every byte outside [A-Z0-9_], and a leading digit, as '_', as
+ *      di/id does: SIGSTORE_ID_TOKEN, PYPI_ID_TOKEN); this is also how
+ *      GitLab CI hands tokens over;
  *   3. GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL and
  *      ACTIONS_ID_TOKEN_REQUEST_TOKEN (GET URL&audience=AUD);
  *   4. Google Cloud's metadata server, only when this machine is on Google
