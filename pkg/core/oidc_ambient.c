@@ -256,7 +256,10 @@ static int env_set(const char *name)
 
 /*
  * The pull request's head repository when this run is for a pull request
- * from a fork: pull_request.head.repo says fork, or is not this one.
+ * from a fork: pull_request.head.repo says fork, or is not this one. Only
+ * the pull_request event: pull_request_target runs in the base
+ * repository's context and gets a token when the job asks for one, so
+ * there a missing token is a missing permission.
  */
 static int fork_of_pull_request(char *head, size_t headsz)
 {
@@ -269,8 +272,7 @@ static int fork_of_pull_request(char *head, size_t headsz)
 	int fork = 0;
 
 	head[0] = '\0';
-	if (!event || (strcmp(event, "pull_request") &&
-		       strcmp(event, "pull_request_target")) || !path || !*path)
+	if (!event || strcmp(event, "pull_request") || !path || !*path)
 		return 0;
 	if (hwb_file_read_all(path, GITHUB_EVENT_MAX, &text, &ignored))
 		goto cleanup;

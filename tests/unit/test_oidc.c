@@ -753,12 +753,16 @@ static void test_github_fork(void **state)
 	assert_non_null(strstr(err.message, "pull request from mallory/sample"));
 	assert_non_null(strstr(err.hint, "push or release in octo/sample"));
 	/* another repository as head, fork flag absent */
-	setenv("GITHUB_EVENT_NAME", "pull_request_target", 1);
 	write_file(path, "{\"pull_request\": {\"head\": {\"repo\": "
 			 "{\"full_name\": \"eve/sample\"}}}}");
 	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
 	assert_string_equal(err.code, "HWB-O013");
-	assert_non_null(strstr(err.message, "pull_request_target run"));
+	assert_non_null(strstr(err.message, "pull_request run"));
+	/* pull_request_target runs as the base repository: GitHub gives it a
+	 * token when the job asks, so a missing one is a missing permission */
+	setenv("GITHUB_EVENT_NAME", "pull_request_target", 1);
+	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), -1);
+	assert_string_equal(err.code, "HWB-O012");
 	/* a pull request from a branch of the repository itself */
 	setenv("GITHUB_EVENT_NAME", "pull_request", 1);
 	write_file(path, "{\"pull_request\": {\"head\": {\"repo\": "
