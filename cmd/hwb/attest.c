@@ -94,21 +94,6 @@ static const char *check_combination(size_t nfiles)
 	return NULL;
 }
 
-static void audit(const struct hwb_config *cfg, const char *file,
-		  const struct hwb_sign_result *r)
-{
-	const struct hwb_audit_field f[] = {
-		HWB_AUDIT_STR("file", file),
-		HWB_AUDIT_STR("sha256", r->sha256),
-		HWB_AUDIT_STR("identity", r->identity),
-		HWB_AUDIT_STR("issuer", r->issuer),
-		HWB_AUDIT_NUM("log_index", r->log_index),
-		HWB_AUDIT_STR("log_url", r->log_url),
-	};
-
-	cli_audit(cfg, "sign.completed", f, sizeof(f) / sizeof(*f));
-}
-
 /* Sign statement; write the bundle (or its PEP 740 form) to out. */
 static int attest_one(struct hwb_signer *s, const struct hwb_config *cfg,
 		      const char *file, const struct hwb_buf *statement,
@@ -128,7 +113,7 @@ static int attest_one(struct hwb_signer *s, const struct hwb_config *cfg,
 	}
 	if (hwb_file_write_atomic(out, data->ptr, data->len, 0644, err))
 		goto cleanup;
-	audit(cfg, file, &r);
+	cli_sign_audit(cfg, file, &r);
 	if (results)
 		json_array_append_new(results, json_pack("{s:s, s:s, s:s, s:I, s:s, s:s}",
 			"file", file, "output", out, "sha256", r.sha256, "log_index",

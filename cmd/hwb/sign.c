@@ -93,21 +93,6 @@ static int write_out(const char *file, const char *suffix, const char *given,
 	return 0;
 }
 
-static void audit(const struct hwb_config *cfg, const char *file,
-		  const struct hwb_sign_result *r)
-{
-	const struct hwb_audit_field f[] = {
-		HWB_AUDIT_STR("file", file),
-		HWB_AUDIT_STR("sha256", r->sha256),
-		HWB_AUDIT_STR("identity", r->identity),
-		HWB_AUDIT_STR("issuer", r->issuer),
-		HWB_AUDIT_NUM("log_index", r->log_index),
-		HWB_AUDIT_STR("log_url", r->log_url),
-	};
-
-	cli_audit(cfg, "sign.completed", f, sizeof(f) / sizeof(*f));
-}
-
 static json_t *result_json(const char *file, const char *bundle,
 			   const struct hwb_sign_result *r)
 {
@@ -152,7 +137,7 @@ static void file_done(void *ctx, size_t i, const struct hwb_buf *bundle,
 	if (failed)
 		err = *failed;
 	if (!failed && !write_outputs(file, bundle, &bundle_path, &err)) {
-		audit(run->cfg, file, r);
+		cli_sign_audit(run->cfg, file, r);
 		if (run->results)
 			json_array_append_new(run->results, result_json(file, bundle_path, r));
 		else if (!common.quiet)

@@ -92,3 +92,18 @@ cleanup:
 	hwb_oidc_token_release(&token);
 	return rc;
 }
+
+void cli_sign_audit(const struct hwb_config *cfg, const char *file,
+		    const struct hwb_sign_result *r)
+{
+	const struct hwb_audit_field f[] = {
+		HWB_AUDIT_STR("file", file),
+		HWB_AUDIT_STR("sha256", r->sha256),
+		HWB_AUDIT_STR("identity", r->identity),
+		HWB_AUDIT_STR("issuer", r->issuer),
+		HWB_AUDIT_NUM("log_index", r->log_index),
+		HWB_AUDIT_STR("log_url", r->log_url),
+	};
+
+	cli_audit(cfg, "sign.completed", f, sizeof(f) / sizeof(*f));
+}

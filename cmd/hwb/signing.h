@@ -39,3 +39,7 @@ struct cli_signing {
 int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 		    const struct hwb_config *cfg, struct hwb_signer **out,
 		    struct hwb_error *err);
+
+/** The sign.completed audit record of one signature (never the token). */
+void cli_sign_audit(const struct hwb_config *cfg, const char *file,
+		    const struct hwb_sign_result *r);
