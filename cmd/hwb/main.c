@@ -24,6 +24,7 @@ static const struct hwb_command commands[] = {
 	{ "config", cmd_config, "show or check the configuration" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
+	{ "trust", cmd_trust, "refresh or show the Sigstore trust root (TUF)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };
