@@ -488,6 +488,14 @@ static int fetch_target(struct updater *u, const char *path,
 		rc = fetch(u, u->targets_url, path, (size_t)fi.length, &body,
 			   NULL, err);
 	}
+	if (rc && !strcmp(err->code, "HWB-R012")) {
+		hwb_error_set(err, HWB_KIND_FAILED, "HWB-R011",
+			      "%s is longer than the %lld bytes its metadata "
+			      "lists (specification 5.7.3); nothing was kept",
+			      what, (long long)fi.length);
+		hwb_error_hint(err, "the repository is inconsistent or being "
+			       "tampered with; try again later");
+	}
 	if (!rc)
 		rc = hwb_tuf__check_file(&fi, what, body.ptr, body.len, 1,
 					 "HWB-R011", err) ||

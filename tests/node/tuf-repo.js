@@ -14,7 +14,7 @@
 //   {"op":"delegate","role":R,"keys":[K...],"threshold":N,
 //    "paths":[...],"terminating":bool}  (targets of R: "target" with "role")
 //   {"op":"targets"|"snapshot"|"timestamp","expires":...,"sign":[K...],
-//    "version":N,"hashes":bool}
+//    "version":N,"hashes":bool, snapshot: "meta":{NAME:VERSION}}
 //   {"op":"publish"}: targets, snapshot, timestamp with their defaults.
 'use strict';
 const crypto = require('crypto');
@@ -152,6 +152,8 @@ function doSnapshot(op) {
   const meta = {};
   for (const [n, m] of Object.entries(state.meta))
     meta[n] = op.hashes ? { version: m.version, ...fileInfo(m.text) } : { version: m.version };
+  // "meta": {"targets.json": N} lists another version (rollback tests)
+  for (const [n, v] of Object.entries(op.meta || {})) meta[n] = { version: v };
   const signed = { _type: 'snapshot', spec_version: '1.0.31', version: state.versions.snapshot,
                    expires: expiry(op.expires), meta };
   state.snapText = write(`${state.versions.snapshot}.snapshot.json`,
