@@ -139,6 +139,7 @@ int hwb_tuf__cache_name(struct hwb_buf *out, const char *sub, const char *name)
 static int url_host(const char *url, struct hwb_buf *out)
 {
 	const char *p = strstr(url, "://"), *end;
+	size_t start = out->len;
 
 	if (!p)
 		return -1;
@@ -157,7 +158,8 @@ static int url_host(const char *url, struct hwb_buf *out)
 			return -1;
 		hwb_buf_putc(out, c);
 	}
-	return out->len && out->ptr[0] != '.' ? 0 : -1;
+	/* a host starting with '.' could name "." or ".." */
+	return out->len > start && out->ptr[start] != '.' ? 0 : -1;
 }
 
 int hwb_tuf_cache_dir(const char *url, struct hwb_buf *out,
