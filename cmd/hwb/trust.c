@@ -15,6 +15,7 @@
 #include "cmd/hwb/cmd.h"
 #include "cmd/hwb/trust.h"
 #include "pkg/core/config.h"
+#include "pkg/core/http.h"
 #include "pkg/core/log.h"
 
 static struct cli_common common;
@@ -174,6 +175,8 @@ int cmd_trust(int argc, char **argv)
 		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
+	if (!strcmp(pos.items[0], "update"))
+		hwb_http_preload(); /* an update always talks to the repository */
 	if (cli_load_config(&common, ".", NULL, 0, &cfg, &err) ||
 	    (opened = 1, cli_trust_open(&t, cfg, o.staging, o.tuf_url,
 					 o.tuf_root, &err))) {

@@ -22,9 +22,23 @@
 /* The cache is "old" after this many days without an update. */
 #define CLI_TRUST_MAX_AGE_DAYS 30
 
-/* The day the embedded trusted_root.json and signing configs were taken
- * from Sigstore's TUF repositories (pkg/sign/trust/SOURCE.md): their age. */
+/*
+ * The day the embedded trusted_root.json and signing configs
+ * (pkg/sign/trust/) were taken from Sigstore's TUF repositories, from which
+ * the embedded copy's age counts, and the SHA-256 of each file as taken.
+ * tests/unit/test_trust_embedded.c fails when an embedded file is not the
+ * one hashed here or lists a validity start after this date: replacing the
+ * files means updating both, so the age cannot drift from the data.
+ */
 #define CLI_TRUST_EMBEDDED_DATE "2026-11-22T00:00:00Z"
+#define CLI_TRUST_EMBEDDED_ROOT_SHA256 \
+	"6494e21ea73fa7ee769f85f57d5a3e6a08725eae1e38c755fc3517c9e6bc0b66"
+#define CLI_TRUST_EMBEDDED_CONFIG_SHA256 \
+	"9711a6d5375706957a4859af31c5866a4474f81f0544f9f4b76c9c4f4c8a539c"
+#define CLI_TRUST_EMBEDDED_STAGING_ROOT_SHA256 \
+	"81f5af777952d2c3955062ad56924c05ca916b5d49f3a0bce945faa475a8b1cc"
+#define CLI_TRUST_EMBEDDED_STAGING_CONFIG_SHA256 \
+	"14452cddce0d882c7ee7124653ba03a6684afaca12be9e9561ee198cf46734ad"
 
 struct cli_trust {
 	int staging;

@@ -159,28 +159,33 @@ static void warn_age(const struct cli_trust *t, int64_t now)
 
 void cli_trust_resolve(struct cli_trust *t, int warn)
 {
+	static const char *const targets[] = { CLI_TRUST_ROOT_TARGET,
+					       CLI_TRUST_CONFIG_TARGET };
+	struct hwb_buf got[2] = { HWB_BUF_INIT, HWB_BUF_INIT };
 	struct hwb_error err = HWB_ERROR_INIT;
 	int64_t now = (int64_t)time(NULL);
 	int64_t anchor_version = t->custom ? 0
 				 : hwb_tuf_root_version(t->anchor.ptr, t->anchor.len);
 
 	t->from_cache = 0;
-	if (hwb_tuf_load(&t->repo, CLI_TRUST_ROOT_TARGET, &t->trusted_root,
-			 &t->state, &err) ||
-	    hwb_tuf_load(&t->repo, CLI_TRUST_CONFIG_TARGET, &t->signing_config,
-			 NULL, &err)) {
+	hwb_buf_clear(&t->trusted_root);
+	hwb_buf_clear(&t->signing_config);
+	if (hwb_tuf_load(&t->repo, targets, 2, got, &t->state, &err)) {
 		/* no cache is normal; a broken one is worth a word */
 		if (strcmp(err.code, "HWB-R015") || err.kind != HWB_KIND_CONFIG)
 			hwb_log_warn("%s: %s; using the trust root built into hwb",
 				     err.code, err.message);
-		hwb_buf_clear(&t->trusted_root);
-		hwb_buf_clear(&t->signing_config);
 	} else if (t->state.root.version >= anchor_version) {
+		hwb_buf_release(&t->trusted_root);
+		hwb_buf_release(&t->signing_config);
+		t->trusted_root = got[0];
+		t->signing_config = got[1];
+		hwb_buf_init(&got[0]);
+		hwb_buf_init(&got[1]);
 		t->from_cache = 1;
-	} else {
-		hwb_buf_clear(&t->trusted_root);
-		hwb_buf_clear(&t->signing_config);
 	}
+	hwb_buf_release(&got[0]);
+	hwb_buf_release(&got[1]);
 	if (warn)
 		warn_age(t, now);
 }

@@ -131,13 +131,15 @@ static int sync_dir(const char *dir, const char *path, struct hwb_error *err)
 	return rc;
 }
 
-int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
+/* Rename the finished temporary file over the target; durable makes
+ * the file and the rename reach the disk first and after. */
+static int commit(struct hwb_atomic_file *f, int durable, struct hwb_error *err)
 {
 	int rc = -1, fd = f->fd;
 
 	if (fd < 0)
 		HWB_BUG("commit of an atomic file that is not open");
-	if (fsync(fd)) {
+	if (durable && fsync(fd)) {
 		path_error(err, "HWB-F002", f->path, "cannot sync the output");
 		goto cleanup;
 	}
@@ -153,10 +155,15 @@ int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
 	}
 	free(f->tmp_path);
 	f->tmp_path = NULL; /* renamed: nothing left to remove */
-	rc = sync_dir(f->dir, f->path, err);
+	rc = durable ? sync_dir(f->dir, f->path, err) : 0;
 cleanup:
 	hwb_atomic_abort(f);
 	return rc;
+}
+
+int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
+{
+	return commit(f, 1, err);
 }
 
 void hwb_atomic_abort(struct hwb_atomic_file *f)
@@ -174,8 +181,8 @@ void hwb_atomic_abort(struct hwb_atomic_file *f)
 	errno = saved;
 }
 
-int hwb_file_write_atomic(const char *path, const void *data, size_t len,
-			  mode_t mode, struct hwb_error *err)
+static int write_whole(const char *path, const void *data, size_t len,
+		       mode_t mode, int durable, struct hwb_error *err)
 {
 	struct hwb_atomic_file f = HWB_ATOMIC_FILE_INIT;
 
@@ -185,7 +192,19 @@ int hwb_file_write_atomic(const char *path, const void *data, size_t len,
 		hwb_atomic_abort(&f);
 		return -1;
 	}
-	return hwb_atomic_commit(&f, err);
+	return commit(&f, durable, err);
+}
+
+int hwb_file_write_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode, struct hwb_error *err)
+{
+	return write_whole(path, data, len, mode, 1, err);
+}
+
+int hwb_file_replace_cached(const char *path, const void *data, size_t len,
+			    mode_t mode, struct hwb_error *err)
+{
+	return write_whole(path, data, len, mode, 0, err);
 }
 
 static int open_input(const char *path, struct hwb_error *err)

@@ -67,6 +67,15 @@ int hwb_file_write_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode, struct hwb_error *err);
 
 /**
+ * Like hwb_file_write_atomic() (a reader sees the old file or the whole new
+ * one), without the two fsyncs, which cost milliseconds each (tens under
+ * load): only for a cache whose reader checks every file and can fetch it
+ * again, so that a file a crash leaves empty or old is found and replaced.
+ */
+int hwb_file_replace_cached(const char *path, const void *data, size_t len,
+			    mode_t mode, struct hwb_error *err);
+
+/**
  * Read the regular file at path into out (replacing its contents), for
  * untrusted input: O_NOFOLLOW|O_CLOEXEC (a symbolic link as the last
  * component is refused), anything but a regular file is refused, and a

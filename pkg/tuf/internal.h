@@ -99,6 +99,9 @@ int hwb_tuf__verify_role(const struct tuf_keyring *ring,
 			 const struct tuf_role *role, const char *signer,
 			 const struct tuf_meta *m, struct hwb_error *err);
 void hwb_tuf__keyring_release(struct tuf_keyring *ring);
+/* Make every key's OpenSSL key now (keys are otherwise made on first use,
+ * only those a threshold needs): for the fuzz target. */
+void hwb_tuf__keyring_load(struct tuf_keyring *ring);
 
 /* hashes: data against a fileinfo's length and hashes (HWB-R007 for
  * metadata, HWB-R011 for targets). At least one known hash must match
@@ -124,7 +127,8 @@ int hwb_tuf__find_target(const struct tuf_meta *top, const char *path,
 			 const struct tuf_source *src, struct tuf_meta *owner,
 			 struct tuf_fileinfo *out, struct hwb_error *err);
 
-/* cache.c */
+/* cache.c: an exclusive lock (an update) creates the directory and its
+ * lock file; a shared one (a reader) returns 1 when there is none. */
 int hwb_tuf__lock(const char *dir, int exclusive, int *fd_out,
 		  struct hwb_error *err);
 void hwb_tuf__unlock(int fd);
@@ -140,8 +144,6 @@ void hwb_tuf__cache_remove(const char *dir, const char *name);
 int hwb_tuf__cache_name(struct hwb_buf *out, const char *sub,
 			const char *name);
 
-/* load.c: a root signed by a threshold of its own root keys; the cache's
- * state with the lock already held. */
-int hwb_tuf__root_self_check(struct tuf_meta *root, struct hwb_error *err);
+/* load.c: the cache's state with the lock already held. */
 int hwb_tuf__state_nolock(const struct hwb_tuf_repo *repo,
 			  struct hwb_tuf_state *st, struct hwb_error *err);

@@ -1,12 +1,28 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * load.c: reading the cache offline. The cached files were verified when
- * they were written, but the cache is only a directory: each read checks
- * them again as python-tuf does with its local metadata (the root signed
- * by itself, timestamp/snapshot/targets by the root's keys, snapshot and
- * targets against the versions and hashes that refer to them, the target
- * file against its length and hashes). Expiry is reported, not refused:
- * offline, stale trust is the caller's call (hwb verify warns).
+ * load.c: reading the cache offline (hwb verify, sign, trust show).
+ *
+ * What is checked on each read, and why not the signatures again. The TUF
+ * checks (signatures and thresholds along the root chain from the anchor,
+ * versions, rollback, expiry, hashes) are made when an update fetches the
+ * files, and only a complete update that passed all of them is written to
+ * the cache, under its exclusive lock. The cache keeps the latest root
+ * only, so a reader cannot walk the chain back to the embedded anchor:
+ * checking the signatures again proves only that the files agree with the
+ * cached root, which anyone able to write the cache can replace with a
+ * root signed by keys of their own. Such a writer runs as the user (or was
+ * handed the cache through XDG_CACHE_HOME), and could as well change the
+ * user's configuration (trust.tuf-url), the hwb binary or its arguments; a
+ * MAC would need a key stored beside the cache. So a read spends no
+ * signature verification; it checks that the cache is the whole, intact
+ * output of one update: every metadata file parses, the snapshot and
+ * targets metadata (and a delegated role) are the versions with the
+ * lengths and hashes their referrer lists, and each target file has the
+ * length and hashes its targets metadata lists. That finds what really
+ * happens to a cache: a file a crash left empty or old (files are renamed
+ * into place without fsync, see cache.c), a hand edit, a disk error.
+ * Expiry is reported in the state, not refused: offline, stale trust is
+ * the caller's call (hwb verify warns).
  */
 #include <string.h>
 
@@ -18,12 +34,6 @@ struct chain {
 	const char *dir;
 };
 
-int hwb_tuf__root_self_check(struct tuf_meta *root, struct hwb_error *err)
-{
-	return hwb_tuf__verify_role(&root->keys, &root->roles[TUF_ROLE_ROOT],
-				    "itself", root, err);
-}
-
 static void chain_release(struct chain *c)
 {
 	hwb_tuf__meta_release(&c->root);
@@ -32,13 +42,20 @@ static void chain_release(struct chain *c)
 	hwb_tuf__meta_release(&c->targets);
 }
 
+static int no_cache(const char *dir, struct hwb_error *err)
+{
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-R015",
+		      "TUF cache %s holds no complete update", dir);
+	return hwb_error_hint(err, "run 'hwb trust update'");
+}
+
 static int corrupt(const char *dir, struct hwb_error *err)
 {
 	char msg[sizeof(err->message)];
 
 	snprintf(msg, sizeof(msg), "%s", err->message);
 	hwb_error_set(err, HWB_KIND_FAILED, "HWB-R015",
-		      "TUF cache %s does not verify: %s", dir, msg);
+		      "TUF cache %s is damaged or incomplete: %s", dir, msg);
 	return hwb_error_hint(err, "run 'hwb trust update' to refresh it (or "
 			      "delete the directory)");
 }
@@ -78,7 +95,6 @@ static int check_ref(const struct tuf_meta *referrer, const char *name,
 static int load_chain(const struct hwb_tuf_repo *repo, struct chain *c,
 		      struct hwb_error *err)
 {
-	const struct tuf_role *roles;
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -93,21 +109,10 @@ static int load_chain(const struct hwb_tuf_repo *repo, struct chain *c,
 	if (!rc)
 		rc = read_meta(c, "targets.json", TUF_TARGETS, HWB_TUF_TARGETS_MAX,
 			       &c->targets, NULL, err);
-	if (rc == 1) {
-		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-R015",
-			      "TUF cache %s holds no complete update", c->dir);
-		return hwb_error_hint(err, "run 'hwb trust update'");
-	}
-	roles = c->root.roles;
-	if (rc || hwb_tuf__root_self_check(&c->root, err) ||
-	    hwb_tuf__verify_role(&c->root.keys, &roles[TUF_ROLE_TIMESTAMP], "root",
-				 &c->timestamp, err) ||
-	    check_ref(&c->timestamp, "snapshot.json", &c->snapshot, err) ||
-	    hwb_tuf__verify_role(&c->root.keys, &roles[TUF_ROLE_SNAPSHOT], "root",
-				 &c->snapshot, err) ||
-	    check_ref(&c->snapshot, "targets.json", &c->targets, err) ||
-	    hwb_tuf__verify_role(&c->root.keys, &roles[TUF_ROLE_TARGETS], "root",
-				 &c->targets, err))
+	if (rc == 1)
+		return no_cache(c->dir, err);
+	if (rc || check_ref(&c->timestamp, "snapshot.json", &c->snapshot, err) ||
+	    check_ref(&c->snapshot, "targets.json", &c->targets, err))
 		return corrupt(c->dir, err);
 	return 0;
 }
@@ -125,7 +130,8 @@ static void fill_state(const struct chain *c, struct hwb_tuf_state *st)
 	st->updated = c->updated;
 }
 
-/* A delegated role from the cache, verified like a downloaded one. */
+/* A delegated role from the cache: the version and hashes the cached
+ * snapshot lists. */
 static int get_cached(void *ctx, const struct tuf_meta *delegator,
 		      const struct tuf_role *role, struct tuf_meta *m,
 		      struct hwb_error *err)
@@ -134,14 +140,13 @@ static int get_cached(void *ctx, const struct tuf_meta *delegator,
 	struct hwb_buf name = HWB_BUF_INIT, file = HWB_BUF_INIT;
 	int rc = -1;
 
+	(void)delegator; /* its signatures were checked by the update */
 	if (hwb_buf_printf(&name, "%s.json", role->name) ||
 	    hwb_tuf__cache_name(&file, "delegated", name.ptr)) {
 		hwb_error_oom(err);
 	} else if (!(rc = read_meta(c, file.ptr, TUF_TARGETS,
 				    HWB_TUF_TARGETS_MAX, m, NULL, err))) {
-		rc = hwb_tuf__verify_role(&delegator->dkeys, role,
-					  delegator->file, m, err) ||
-		     check_ref(&c->snapshot, name.ptr, m, err);
+		rc = check_ref(&c->snapshot, name.ptr, m, err);
 	} else if (rc == 1) {
 		rc = hwb_error_set(err, HWB_KIND_FAILED, "HWB-R015",
 				   "the delegated role %s is not cached", name.ptr);
@@ -163,66 +168,54 @@ int hwb_tuf__state_nolock(const struct hwb_tuf_repo *repo,
 	return rc;
 }
 
-int hwb_tuf_load_state(const struct hwb_tuf_repo *repo,
-		       struct hwb_tuf_state *st, struct hwb_error *err)
+/* Read one target into out, checked against the metadata listing it. */
+static int load_target(struct chain *c, const char *target,
+		       struct hwb_buf *out, struct hwb_error *err)
 {
-	int lock, rc;
-
-	memset(st, 0, sizeof(*st));
-	if (hwb_tuf__lock(repo->cache_dir, 0, &lock, err))
-		return -1;
-	rc = hwb_tuf__state_nolock(repo, st, err);
-	hwb_tuf__unlock(lock);
-	return rc;
-}
-
-int hwb_tuf_load(const struct hwb_tuf_repo *repo, const char *target,
-		 struct hwb_buf *out, struct hwb_tuf_state *st,
-		 struct hwb_error *err)
-{
-	struct hwb_buf name = HWB_BUF_INIT, text = HWB_BUF_INIT;
+	struct tuf_source src = { get_cached, c };
+	struct hwb_buf name = HWB_BUF_INIT;
 	struct tuf_meta owner;
 	struct tuf_fileinfo fi;
-	struct chain c;
-	struct tuf_source src;
-	int lock, rc = -1;
+	int rc = -1;
 
 	memset(&owner, 0, sizeof(owner));
-	if (st)
-		memset(st, 0, sizeof(*st));
-	if (hwb_tuf__lock(repo->cache_dir, 0, &lock, err))
-		return -1;
-	if (load_chain(repo, &c, err))
+	if (hwb_tuf__find_target(&c->targets, target, &src, &owner, &fi, err) ||
+	    hwb_tuf__cache_name(&name, "targets", target))
 		goto done;
-	src.get = get_cached;
-	src.ctx = &c;
-	if (hwb_tuf__find_target(&c.targets, target, &src, &owner, &fi, err) ||
-	    hwb_tuf__cache_name(&name, "targets", target)) {
-		corrupt(c.dir, err);
-		goto done;
-	}
-	rc = hwb_tuf__cache_read(c.dir, name.ptr, HWB_TUF_TARGET_MAX, &text,
+	rc = hwb_tuf__cache_read(c->dir, name.ptr, HWB_TUF_TARGET_MAX, out,
 				 NULL, err);
 	if (rc == 1)
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-R015",
 			      "target %s is not cached", target);
-	if (rc || hwb_tuf__check_file(&fi, name.ptr, text.ptr, text.len, 1,
-				      "HWB-R011", err)) {
-		rc = corrupt(c.dir, err);
-		goto done;
-	}
-	if (hwb_buf_set(out, text.ptr, text.len)) {
-		rc = hwb_error_oom(err);
-		goto done;
-	}
-	if (st)
-		fill_state(&c, st);
-	rc = 0;
+	if (!rc)
+		rc = hwb_tuf__check_file(&fi, name.ptr, out->ptr, out->len, 1,
+					 "HWB-R011", err);
 done:
 	hwb_tuf__meta_release(&owner);
+	hwb_buf_release(&name);
+	return rc ? -1 : 0;
+}
+
+int hwb_tuf_load(const struct hwb_tuf_repo *repo, const char *const *targets,
+		 size_t ntargets, struct hwb_buf *out, struct hwb_tuf_state *st,
+		 struct hwb_error *err)
+{
+	struct chain c;
+	size_t i;
+	int lock, rc;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	rc = hwb_tuf__lock(repo->cache_dir, 0, &lock, err);
+	if (rc)
+		return rc == 1 ? no_cache(repo->cache_dir, err) : -1;
+	rc = load_chain(repo, &c, err);
+	for (i = 0; !rc && i < ntargets; i++)
+		if (load_target(&c, targets[i], &out[i], err))
+			rc = corrupt(c.dir, err);
+	if (!rc && st)
+		fill_state(&c, st);
 	chain_release(&c);
 	hwb_tuf__unlock(lock);
-	hwb_buf_release(&name);
-	hwb_buf_release(&text);
 	return rc;
 }

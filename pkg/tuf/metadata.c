@@ -432,6 +432,8 @@ int hwb_tuf_parse_check(const char *json, size_t len, struct hwb_error *err)
 		t = TUF_ROOT;
 	if (hwb_tuf__meta_parse(&m, (enum tuf_type)t, "(input)", json, len, err))
 		return -1;
+	hwb_tuf__keyring_load(&m.keys);
+	hwb_tuf__keyring_load(&m.dkeys);
 	hwb_tuf__meta_release(&m);
 	return 0;
 }

@@ -4,7 +4,7 @@
  * "Detailed client workflow"): it brings a repository's target files (for
  * hwb: Sigstore's trusted_root.json and signing config) into a local cache,
  * starting from a trusted root.json, and reads them back from the cache
- * offline, verifying the cached metadata again each time.
+ * offline, checking that the cache is intact.
  *
  * Errors are HWB-R0xx (docs/errors.md): every refusal names the metadata
  * file, the rule of the specification it breaks and the fix. Depends on
@@ -81,23 +81,19 @@ int hwb_tuf_update(const struct hwb_tuf_repo *repo,
 		   struct hwb_error *err);
 
 /**
- * Read one target from the cache, offline: the cached root (self-signed),
- * timestamp, snapshot and targets metadata are verified again (signatures,
- * versions, hashes; expiry is reported in st, not refused) and then the
- * cached target file against its length and hashes; its bytes go to out.
- * A missing cache is HWB-R015 with kind CONFIG; a cache that fails
- * verification is HWB-R015 naming the file.
+ * Read ntargets target files from the cache, offline, into out[0..ntargets)
+ * (replacing their contents). The checks are those of an intact cache, not
+ * the TUF checks again (load.c says why): the metadata files parse, the
+ * snapshot and targets metadata are the versions and hashes their referrer
+ * lists, and each target file has its listed length and hashes. st (may be
+ * NULL) receives the versions and expiry dates, which are not refused.
+ * Nothing is created: no cache (no directory or lock file, or no complete
+ * update) is HWB-R015 with kind CONFIG; a cache that fails the checks is
+ * HWB-R015 (FAILED) naming the file. ntargets 0 reads the state alone.
  */
-int hwb_tuf_load(const struct hwb_tuf_repo *repo, const char *target,
-		 struct hwb_buf *out, struct hwb_tuf_state *st,
+int hwb_tuf_load(const struct hwb_tuf_repo *repo, const char *const *targets,
+		 size_t ntargets, struct hwb_buf *out, struct hwb_tuf_state *st,
 		 struct hwb_error *err);
-
-/**
- * The state of the cache (versions, expiry, last update) after verifying
- * it as hwb_tuf_load() does. -1 with HWB-R015 when there is no valid cache.
- */
-int hwb_tuf_load_state(const struct hwb_tuf_repo *repo,
-		       struct hwb_tuf_state *st, struct hwb_error *err);
 
 /**
  * The cache directory of the repository at url: $XDG_CACHE_HOME/hwb/tuf/HOST
@@ -128,6 +124,7 @@ int64_t hwb_tuf_root_version(const char *json, size_t len);
 int hwb_tuf_canonicalize(struct hwb_buf *out, const char *json, size_t len,
 			 struct hwb_error *err);
 
-/** Parse one TUF metadata document of any role (fuzzing, tests): 0 when it
- * is well formed, else -1 with HWB-R001/HWB-R002. Nothing is verified. */
+/** Parse one TUF metadata document of any role and make its public keys
+ * (fuzzing, tests): 0 when it is well formed, else -1 with
+ * HWB-R001/HWB-R002. Nothing is verified; a bad key is only unusable. */
 int hwb_tuf_parse_check(const char *json, size_t len, struct hwb_error *err);

@@ -351,8 +351,21 @@ static int fetch_meta(struct updater *u, const struct tuf_fileinfo *fi,
 	snprintf(what, sizeof(what), "TUF metadata %s", name);
 	if (fi->length >= 0 && (uint64_t)fi->length < max)
 		max = (size_t)fi->length;
-	if (!fetch(u, u->repo->metadata_url, name, max, &body, NULL, err) &&
-	    !hwb_tuf__check_file(fi, what, body.ptr, body.len, 0, "HWB-R007", err) &&
+	if (fetch(u, u->repo->metadata_url, name, max, &body, NULL, err)) {
+		/* longer than its referrer lists: the wrong file, not an
+		 * endless one (ECDSA signatures vary in length, so another
+		 * version of the file may be a few bytes longer or shorter) */
+		if (fi->length >= 0 && max == (size_t)fi->length &&
+		    !strcmp(err->code, "HWB-R012")) {
+			hwb_error_set(err, HWB_KIND_FAILED, "HWB-R007",
+				      "%s is longer than the %lld bytes %s lists "
+				      "(mix-and-match or tampering)", what,
+				      (long long)fi->length, by);
+			hwb_error_hint(err, "the repository is inconsistent or "
+				       "being tampered with; try again later");
+		}
+	} else if (!hwb_tuf__check_file(fi, what, body.ptr, body.len, 0,
+					"HWB-R007", err) &&
 	    !hwb_tuf__meta_parse(out, type, name, body.ptr, body.len, err) &&
 	    !hwb_tuf__verify_role(ring, role, signer, out, err) &&
 	    !version_is(out, fi->version, by, err))
@@ -509,6 +522,12 @@ done:
 
 /* ---- start and end ---- */
 
+static int root_self_check(struct tuf_meta *root, struct hwb_error *err)
+{
+	return hwb_tuf__verify_role(&root->keys, &root->roles[TUF_ROLE_ROOT],
+				    "itself", root, err);
+}
+
 /* The trusted root: the cached one when it verifies and is not older than
  * the anchor, else the anchor (5.2). */
 static int load_trusted_root(struct updater *u, struct hwb_tuf_state *before,
@@ -522,13 +541,13 @@ static int load_trusted_root(struct updater *u, struct hwb_tuf_state *before,
 	memset(&cached, 0, sizeof(cached));
 	if (hwb_tuf__meta_parse(&u->root, TUF_ROOT, u->repo->anchor_name,
 				u->repo->anchor, u->repo->anchor_len, err) ||
-	    hwb_tuf__root_self_check(&u->root, err))
+	    root_self_check(&u->root, err))
 		return -1;
 	rc = hwb_tuf__cache_read(u->repo->cache_dir, "root.json",
 				 HWB_TUF_ROOT_MAX, &text, NULL, &cerr);
 	if (!rc && !hwb_tuf__meta_parse(&cached, TUF_ROOT, "cached root.json",
 					text.ptr, text.len, &cerr) &&
-	    !hwb_tuf__root_self_check(&cached, &cerr)) {
+	    !root_self_check(&cached, &cerr)) {
 		if (cached.version >= u->root.version)
 			hwb_tuf__meta_move(&u->root, &cached);
 	} else if (rc != 1) {

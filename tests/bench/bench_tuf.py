@@ -2,13 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 """hwb's TUF client against tuf-js's (tests/node/tuf-client.js) on one local
 repository with 15 root versions (made with tuf-js's models, served on
-127.0.0.1), both starting from version 5 with an empty cache and fetching
-trusted_root.json and the signing config. hwb runs as a fresh process each
-time; tuf-js's time is per update inside one node process (its start-up is
-not counted). Then hwb verify of the real GitHub wheel bundle with the
-embedded trust root vs with a fresh TUF cache holding the same root (the
-cache is verified again on each run). Targets: >= 10x faster; the cache
-costs <= 2 ms."""
+127.0.0.1 with keep-alive, as CDNs serve TUF repositories), both starting
+from version 5 with an empty cache and fetching trusted_root.json and the
+signing config.
+
+Like with like: each update is one process, for both clients, timed the
+same way from here (start to exit), because that is how a user meets
+either: a CLI run (`hwb trust update`, or sigstore-js/npm's tools that embed
+tuf-js, started once per command). Node's start and the loading of tuf-js
+are part of tuf-js's cost as hwb's start and libcurl's loading are part of
+hwb's. The two are run alternately so that load from other processes falls
+on both. tuf-js's time per update inside one warm node process is printed
+too, for information. Then hwb verify of the real GitHub wheel bundle with
+the embedded trust root vs with a fresh TUF cache holding the same root
+(the cache is read and checked on each run), also alternated. Targets:
+>= 10x faster per update; the cache costs <= 2 ms. The load average is
+printed with the figures: the machine may be shared."""
 import json
 import os
 import pathlib
@@ -53,26 +62,39 @@ def make_repo(tmp):
     return repo.start()
 
 
+def load():
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
 def update_bench(repo, tmp):
     home = tmp / "home"
     env = {"HOME": str(home), "PATH": os.environ.get("PATH", "")}
-    argv = [HWB, "trust", "update", "--tuf-url", repo.url, "--tuf-root",
-            str(repo.file("5.root.json")), "--quiet"]
-    times = []
-    for _ in range(RUNS + 1):
+    root5 = str(repo.file("5.root.json"))
+    hwb_argv = [HWB, "trust", "update", "--tuf-url", repo.url, "--tuf-root", root5,
+                "--quiet"]
+    js_argv = ["node", str(NODE_DIR / "tuf-client.js"), repo.url, root5,
+               str(tmp / "tufjs"), *TARGETS]
+    hwb_t, js_t = [], []
+    print(f"TUF update ({load()} before)", flush=True)
+    for i in range(RUNS + 1):
         shutil.rmtree(home, ignore_errors=True)
         home.mkdir()
-        times.append(timed(argv, env))
-    hwb = statistics.median(times[1:])
-    p = subprocess.run(["node", str(NODE_DIR / "tuf-client.js"), repo.url,
-                        str(repo.file("5.root.json")), str(tmp / "tufjs"), "--repeat",
-                        str(RUNS), *TARGETS], capture_output=True, text=True, check=True)
-    js = json.loads(p.stdout)
-    assert js["root_version"] == 15
-    ratio = js["seconds"] / hwb
-    print(f"TUF update 5 -> 15 roots + 2 targets: hwb {hwb * 1000:.1f} ms per process, "
-          f"tuf-js {js['seconds'] * 1000:.1f} ms per update (in-process): {ratio:.1f}x "
-          f"(target >= 10x)")
+        t = timed(hwb_argv, env)
+        j = timed(js_argv, env)  # tuf-client.js starts from a fresh directory
+        if i:  # the first of each warms the page cache
+            hwb_t.append(t)
+            js_t.append(j)
+    hwb, js = statistics.median(hwb_t), statistics.median(js_t)
+    p = subprocess.run(js_argv[:4] + [str(tmp / "tufjs"), "--repeat", str(RUNS), *TARGETS],
+                       capture_output=True, text=True, check=True)
+    warm = json.loads(p.stdout)
+    assert warm["root_version"] == 15
+    assert json.loads((home / ".cache" / "hwb" / "tuf" / repo.cache_name /
+                       "root.json").read_text())["signed"]["version"] == 15
+    ratio = js / hwb
+    print(f"TUF update 5 -> 15 roots + 2 targets, one process each: hwb {hwb * 1000:.1f} ms, "
+          f"tuf-js {js * 1000:.1f} ms: {ratio:.1f}x (target >= 10x); tuf-js inside a warm "
+          f"node process {warm['seconds'] * 1000:.1f} ms per update ({load()} after)")
     return ratio >= 10
 
 
@@ -93,13 +115,13 @@ def verify_bench(repo, tmp):
                                      capture_output=True, text=True, check=True).stdout)
     assert show["from_cache"], show
     a, b = [], []
-    for _ in range(RUNS * 3):
+    for _ in range(RUNS * 5):
         a.append(timed(argv, env_p))
         b.append(timed(argv, env_c))
     emb, cache = statistics.median(a), statistics.median(b)
     diff = (cache - emb) * 1000
     print(f"hwb verify: embedded root {emb * 1000:.2f} ms, fresh TUF cache {cache * 1000:.2f} ms "
-          f"(+{diff:.2f} ms, target <= 2 ms)")
+          f"({diff:+.2f} ms, target <= 2 ms; {load()})")
     return diff <= 2.0
 
 

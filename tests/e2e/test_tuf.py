@@ -84,13 +84,16 @@ def test_root_rotations_thresholds_and_removed_keys(run_hwb, repo, home, tmp_pat
     repo.init().start()
     assert update(run_hwb, repo).returncode == 0
     # v2: three root keys, threshold 2 (signed by the old key and two new)
-    repo.run({"op": "key", "name": "root2"}, {"op": "key", "name": "root3", "type": "ed25519"},
+    # (and the key forms not in init: a compressed P-256 point, Ed25519 as PEM)
+    repo.run({"op": "key", "name": "root2", "type": "ecdsa-compressed"},
+             {"op": "key", "name": "root3", "type": "ed25519"},
              {"op": "root", "roles": {"root": {"keys": ["root1", "root2", "root3"], "threshold": 2}}},
              # v3: root1 removed; signed by 2 of v2's keys and 2 of its own
              {"op": "root", "roles": {"root": {"keys": ["root2", "root3"], "threshold": 2}},
               "sign": ["root2", "root3"]},
              # v4: new timestamp and targets keys, targets threshold 2
-             {"op": "key", "name": "ts2"}, {"op": "key", "name": "tg2", "type": "ed25519"},
+             {"op": "key", "name": "ts2", "type": "ed25519-pem"},
+             {"op": "key", "name": "tg2", "type": "ed25519"},
              {"op": "root", "roles": {"timestamp": {"keys": ["ts2"], "threshold": 1},
                                       "targets": {"keys": ["tg1", "tg2"], "threshold": 2}}},
              {"op": "target", "name": "trusted_root.json", "content": "{\"v\": 2}"},
@@ -317,14 +320,98 @@ def test_bad_combinations(run_hwb, tmp_path):
     assert r.returncode == 2
 
 
-def test_embedded_roots_are_the_trust_anchors(run_hwb):
-    """Without a cache, show reports the embedded copies (no network)."""
+WHEEL = ROOT / "testdata" / "sigstore" / "real" / "bundle_v3_github.whl"
+GH_POLICY = ["--cert-identity", "https://github.com/trailofbits/rfc8785.py/.github/workflows/"
+             "release.yml@refs/tags/v0.1.2",
+             "--cert-oidc-issuer", "https://token.actions.githubusercontent.com"]
+
+
+def test_embedded_roots_are_the_trust_anchors(run_hwb, home):
+    """Without a cache, show reports the embedded copies (no network), and
+    reading for a cache that is not there creates nothing."""
     for flags in ([], ["--staging"]):
         r = run_hwb("trust", "show", *flags, "--format", "json")
         assert r.returncode == 0, r
         doc = json.loads(r.stdout)
         assert not doc["from_cache"]
         assert doc["repository"].endswith("sigstage.dev" if flags else "sigstore.dev")
+    r = run_hwb("verify", WHEEL, "--bundle", f"{WHEEL}.sigstore", *GH_POLICY)
+    assert r.returncode == 0, r
+    assert not (home / ".cache").exists()  # (verify keeps its audit log in ~/.hwb)
+
+
+def test_damaged_cache_is_reported_and_repaired(run_hwb, updated, home):
+    """A read checks that the cache is one intact update (load.c): each kind
+    of damage is HWB-R015, the embedded copy is used, an update repairs."""
+    repo, cache = updated, cache_of(home, updated)
+    old_ts = (cache / "timestamp.json").read_bytes()
+    repo.run({"op": "publish"})
+    assert update(run_hwb, repo).returncode == 0
+    good = {p: p.read_bytes() for p in cache.rglob("*") if p.is_file()}
+    target = cache / "targets" / "trusted_root.json"
+    damage = {
+        "a changed target file": (target, target.read_bytes().replace(b"1", b"2")),
+        "a truncated snapshot": (cache / "snapshot.json", good[cache / "snapshot.json"][:100]),
+        "an empty targets file": (cache / "targets.json", b""),
+        "the timestamp of the previous update": (cache / "timestamp.json", old_ts),
+    }
+    for what, (path, data) in damage.items():
+        path.write_bytes(data)
+        r = run_hwb("trust", "show", "--tuf-url", repo.url, "--format", "json")
+        assert r.returncode == 0, r
+        assert not json.loads(r.stdout)["from_cache"], what
+        assert "HWB-R015" in r.stderr and "built into hwb" in r.stderr, (what, r.stderr)
+        assert update(run_hwb, repo).returncode == 0, what
+        r = run_hwb("trust", "show", "--tuf-url", repo.url, "--format", "json")
+        assert json.loads(r.stdout)["from_cache"] and not r.stderr, (what, r)
+        assert path.read_bytes() == good[path], what
+
+
+# ---- the age warnings, at other dates (libfaketime) ----
+
+def run_at(home, when, *args):
+    """hwb with the clock at when (a datetime, UTC); file times stay true."""
+    if not shutil.which("faketime"):
+        if os.environ.get("CI"):
+            pytest.fail("faketime is not installed (tests/deps.sh installs it)")
+        pytest.skip("faketime is not installed (run make deps)")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "TZ": "UTC",
+           "LANG": "C.UTF-8", "NO_FAKE_STAT": "1",
+           # libfaketime is preloaded before the ASan runtime
+           "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"}
+    return subprocess.run(["faketime", when.strftime("%Y-%m-%d %H:%M:%S"),
+                           os.environ.get("HWB_BIN", str(ROOT / "hwb")), *map(str, args)],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_embedded_copy_age_warning(run_hwb, home):
+    """The embedded copy's age counts from CLI_TRUST_EMBEDDED_DATE (kept with
+    the files by tests/unit/test_trust_embedded.c): a warning after 30 days."""
+    doc = json.loads(run_hwb("trust", "show", "--format", "json").stdout)
+    taken = datetime.datetime.strptime(doc["embedded_date"], "%Y-%m-%dT%H:%M:%SZ")
+    r = run_at(home, taken + datetime.timedelta(days=29, hours=23), "trust", "show")
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    r = run_at(home, taken + datetime.timedelta(days=31, hours=1), "trust", "show")
+    assert r.returncode == 0, r.stderr
+    assert "built into hwb, taken 31 days ago" in r.stderr
+    assert "hwb trust update" in r.stderr
+    r = run_at(home, taken + datetime.timedelta(days=400), "verify", WHEEL, "--bundle",
+               f"{WHEEL}.sigstore", *GH_POLICY)
+    assert r.returncode == 0 and "taken 400 days ago" in r.stderr, r.stderr
+
+
+def test_cache_age_warning(run_hwb, repo, home):
+    repo.init().start()
+    repo.run({"op": "timestamp", "expires": "+60"})
+    assert update(run_hwb, repo).returncode == 0
+    now = datetime.datetime.utcnow()
+    args = ("trust", "show", "--tuf-url", repo.url)
+    r = run_at(home, now + datetime.timedelta(days=29), *args)
+    assert r.returncode == 0 and "warning" not in r.stderr, r.stderr
+    r = run_at(home, now + datetime.timedelta(days=31, hours=1), *args)
+    assert "last updated 31 days ago" in r.stderr and "hwb trust update" in r.stderr, r.stderr
+    r = run_at(home, now + datetime.timedelta(days=61), *args)
+    assert "expired" in r.stderr and "hwb trust update" in r.stderr, r.stderr
 
 
 # ---- the trust it gives hwb verify and hwb sign ----

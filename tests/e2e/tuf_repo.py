@@ -32,7 +32,12 @@ def unavailable():
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.0"
+    # Keep-alive, as the CDNs that serve TUF repositories do: both clients
+    # (hwb's libcurl, tuf-js's fetch) reuse one connection for a whole update.
+    protocol_version = "HTTP/1.1"
+    # Headers and body leave in two writes: without this, Nagle's algorithm
+    # holds the body until the client's delayed ACK (40 ms per request).
+    disable_nagle_algorithm = True
 
     def log_message(self, *args):
         pass
@@ -43,7 +48,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         repo.requests.append(name)
         hook = repo.hooks.get(name)
         if hook == "endless":
+            self.close_connection = True
             self.send_response(200)
+            self.send_header("Connection", "close")
             self.end_headers()
             try:
                 while True:

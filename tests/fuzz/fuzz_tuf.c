@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * libFuzzer target for pkg/tuf's parsers of repository input: any bytes go
- * through the TUF metadata parser (every role, chosen by "_type") and the
- * OLPC canonicaliser. Refused input must carry an error code; accepted
+ * through the TUF metadata parser (every role, chosen by "_type", with the
+ * public keys it lists: PEM, SPKI and hex forms) and the OLPC canonicaliser. Refused input must carry an error code; accepted
  * canonical output without control characters (which canonical JSON
  * writes raw, so the output is then not JSON) must be its own canonical
  * form.

@@ -6,7 +6,8 @@
 // what the tests serve over HTTP (N.root.json, timestamp.json,
 // N.snapshot.json, N.targets.json, N.ROLE.json, targets/HASH.NAME).
 // OPS is a JSON array of operations:
-//   {"op":"key","name":K,"type":"ecdsa"|"ecdsa-hex"|"ed25519"}
+//   {"op":"key","name":K,"type":"ecdsa"|"ecdsa-hex"|"ecdsa-compressed"|
+//    "ed25519"|"ed25519-pem"}
 //   {"op":"root","roles":{ROLE:{"keys":[K...],"threshold":N}},
 //    "sign":[K...] (default: the old and new root keys),
 //    "expires":"+7d"|ISO, "version":N (default next), "consistent":bool}
@@ -41,11 +42,24 @@ function expiry(spec) {
 
 function makeKey(name, type) {
   let pair, pub;
-  if (type === 'ed25519') {
+  if (type === 'ed25519' || type === 'ed25519-pem') {
     pair = crypto.generateKeyPairSync('ed25519');
     const der = pair.publicKey.export({ format: 'der', type: 'spki' });
     pub = { keytype: 'ed25519', scheme: 'ed25519',
-            keyval: { public: der.subarray(der.length - 32).toString('hex') } };
+            keyval: { public: type === 'ed25519-pem'
+              ? pair.publicKey.export({ format: 'pem', type: 'spki' })
+              : der.subarray(der.length - 32).toString('hex') } };
+  } else if (type === 'ecdsa-compressed') {
+    // a PEM SubjectPublicKeyInfo holding the compressed point (02/03 || x)
+    pair = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+    const jwk = pair.publicKey.export({ format: 'jwk' });
+    const y = Buffer.from(jwk.y, 'base64url');
+    const der = Buffer.concat([
+      Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'),
+      Buffer.from([y[y.length - 1] & 1 ? 3 : 2]), Buffer.from(jwk.x, 'base64url')]);
+    const b64 = der.toString('base64').match(/.{1,64}/g).join('\n');
+    pub = { keytype: 'ecdsa', scheme: 'ecdsa-sha2-nistp256',
+            keyval: { public: `-----BEGIN PUBLIC KEY-----\n${b64}\n-----END PUBLIC KEY-----\n` } };
   } else {
     pair = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const keyval = type === 'ecdsa-hex'
@@ -67,7 +81,7 @@ function sign(kind, signed, signers) {
     const k = state.keys[name];
     md.sign((data) => {
       const priv = crypto.createPrivateKey(k.priv);
-      const sig = crypto.sign(k.type === 'ed25519' ? null : 'sha256', data, priv);
+      const sig = crypto.sign(k.type.startsWith('ed25519') ? null : 'sha256', data, priv);
       return new Signature({ keyID: k.keyid, sig: sig.toString('hex') });
     }, true);
   }
