@@ -284,6 +284,20 @@ def test_attack_endless_data(run_hwb, updated, home):
     assert "16384" in r.stderr and time.monotonic() - t < 30
 
 
+def test_attack_slow_answer_is_cut_off(run_hwb, updated, home):
+    """A slow retrieval (a byte every 0.3 s) ends at the download time limit
+    (http.timeout, which TUF downloads cap at 30 s), and nothing is kept."""
+    repo = updated
+    repo.run({"op": "publish"})
+    cfg = home / ".config" / "hwb"
+    cfg.mkdir(parents=True)
+    (cfg / "config.toml").write_text("[http]\ntimeout = 2\nretries = 0\n")
+    repo.hooks["timestamp.json"] = "slow"
+    start = time.monotonic()
+    attack(run_hwb, repo, home, "HWB-H004")
+    assert time.monotonic() - start < 20
+
+
 def test_attack_repository_changes_between_requests(run_hwb, updated, home, tmp_path):
     """The timestamp is read, then the repository is rewritten under the
     same version numbers: the snapshot no longer matches the timestamp."""

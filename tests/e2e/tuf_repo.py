@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """TUF repositories for the tests: made by tests/node/tuf-repo.js (tuf-js's
 @tufjs/models) and served over HTTP on 127.0.0.1 by a thread of the test
-process, which can also misbehave on purpose (endless answers, files that
-change between two requests)."""
+process, which can also misbehave on purpose (endless or slow answers,
+files that change between two requests)."""
 import http.server
 import json
 import os
@@ -10,6 +10,7 @@ import pathlib
 import shutil
 import subprocess
 import threading
+import time
 
 ROOT = pathlib.Path(os.environ.get("HWB_ROOT", pathlib.Path(__file__).resolve().parents[2]))
 NODE_DIR = ROOT / "tests" / "node"
@@ -57,6 +58,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     self.wfile.write(b"{" * 65536)
             except (BrokenPipeError, ConnectionResetError):
                 return
+        if hook == "slow":  # the right length, one byte every 0.3 s
+            data = (repo.served / name).read_bytes()
+            self.close_connection = True
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            try:
+                for i in range(len(data)):
+                    self.wfile.write(data[i:i + 1])
+                    time.sleep(0.3)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
         path = repo.served / name
         if ".." in name or not path.is_file():
             self.send_error(404)
