@@ -36,11 +36,11 @@ git -C "$work/project" -c user.name=demo -c user.email=demo@example.invalid \
 	--outdir "$work/dist"
 ls -l "$work/dist"
 
-stage "the provenance (SLSA v1 in-toto statement) names the outputs and the locked requirements"
-sed -n '1,30p' "$work"/dist/*.provenance.json
+stage "the provenance (SLSA v1 in-toto statement, in dist-signatures/ so that dist/ holds only distributions) names the outputs and the locked requirements"
+sed -n '1,30p' "$work"/dist-signatures/*.provenance.json
 
 stage "hwb check: the wheel and the sdist"
-"$HWB" check "$work"/dist/*.whl "$work"/dist/*.tar.gz
+"$HWB" check "$work"/dist/*
 
 stage "hwb check on a crafted wheel (local and central names disagree): refused"
 if "$HWB" check testdata/wheels/bad/w006_cve_2025_54368_local_name-1.0-py3-none-any.whl; then

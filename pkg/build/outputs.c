@@ -14,15 +14,14 @@
 #include "pkg/wheel/wheel.h"
 
 /*
- * A plain linux_* platform tag (what setuptools gives a C extension before
- * auditwheel repair) is an error for PyPI, not for the build: hwb publish
- * refuses it later. At build time it is reported as a warning.
+ * The build checks for local use (--for local): what only PyPI refuses,
+ * such as the plain linux_* tag setuptools gives a C extension before
+ * auditwheel repair, is a warning here; hwb check and hwb publish check
+ * for PyPI by default, where it is an error. The same rule, two targets.
  */
-#define PUBLISH_ONLY_CODE "HWB-W049"
-
 static int blocking(const struct hwb_finding *f)
 {
-	return f->severity == HWB_SEVERITY_ERROR && strcmp(f->code, PUBLISH_ONLY_CODE);
+	return f->severity == HWB_SEVERITY_ERROR;
 }
 
 static int check(const char *path, struct hwb_error *err)
@@ -33,6 +32,7 @@ static int check(const char *path, struct hwb_error *err)
 	size_t i;
 	int ret = -1;
 
+	opts.for_local = 1;
 	if (hwb_check_file(path, &opts, &report, err))
 		goto cleanup;
 	for (i = 0; i < report.count; i++) {
@@ -40,11 +40,15 @@ static int check(const char *path, struct hwb_error *err)
 
 		if (blocking(f) && !first)
 			first = f;
-		hwb_log(blocking(f) ? HWB_LOG_ERROR : HWB_LOG_WARN,
+		hwb_log(blocking(f) ? HWB_LOG_ERROR
+			: f->severity == HWB_SEVERITY_INFO ? HWB_LOG_INFO
+							   : HWB_LOG_WARN,
 			"%s: %s%s%s: %s", strrchr(path, '/') + 1, f->code,
 			f->member ? " " : "", f->member ? f->member : "",
 			f->message);
 	}
+	hwb_log_verbose("%s: checked for local use (hwb check and hwb publish "
+			"check for PyPI)", strrchr(path, '/') + 1);
 	if (first) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-B068",
 			      "the backend's output %s fails hwb check (%s%s%s)",
