@@ -364,6 +364,8 @@ static void apply_limits(const struct hwb_config *cfg,
 	o->max_ratio = (uint64_t)hwb_config_int(cfg, "check.max-ratio");
 	o->threads = (int)hwb_config_int(cfg, "check.threads");
 	o->for_local = target && !strcmp(target, "local");
+	o->acknowledged_count = hwb_config_list(cfg, "check.acknowledged-keys",
+						&o->acknowledged_keys);
 }
 
 int cmd_check(int argc, char **argv)

@@ -112,9 +112,13 @@ static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 const char *hwb_build_index_url(const struct hwb_config *cfg,
 				size_t find_links_count)
 {
+	const char *url = hwb_config_str(cfg, "build.index-url");
+
+	if (!url || !*url) /* set empty: no index */
+		return NULL;
 	if (!find_links_count ||
 	    hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
-		return hwb_config_str(cfg, "build.index-url");
+		return url;
 	return NULL;
 }
 
@@ -511,7 +515,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	}
 	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
-	    hwb_build__validate_source(c.srcdir, &c.sys,
+	    hwb_build__validate_source(o->config, c.srcdir, &c.sys,
 				       hwb_config_bool(o->config, "build.strict"),
 				       err) ||
 	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||

@@ -197,7 +197,7 @@ int hwb_build_run(const struct hwb_build_options *o,
  * The index hwb lock and hwb build use, one rule for both: build.index-url
  * when it is configured, or when no wheelhouse is given (then its default,
  * PyPI); NULL with a wheelhouse and the default, so that --find-links
- * alone works offline.
+ * alone works offline, or when it is set empty.
  */
 const char *hwb_build_index_url(const struct hwb_config *cfg,
 				size_t find_links_count);

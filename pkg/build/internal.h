@@ -1088,8 +1088,10 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err);
 
 /* Source validation (validate.c): warnings, or -1 with the first finding
- * (HWB_KIND_FAILED) when strict. */
-int hwb_build__validate_source(const char *srcdir,
+ * (HWB_KIND_FAILED) when strict. A private key listed with its sha256 in
+ * check.acknowledged-keys of config (NULL: none) is a test fixture. */
+int hwb_build__validate_source(const struct hwb_config *config,
+			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
 

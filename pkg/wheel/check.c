@@ -192,7 +192,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	    hwb_wheel__report_prepare(report, err))
 		return hwb_error_oom(err);
 	if (has_suffix(path, ".tar.gz")) {
-		if (hwb_wheel__check_sdist(path, &o, report, err))
+		if (hwb_wheel__check_sdist(path, &o, report, err) ||
+		    hwb_wheel__acknowledge(report, path, 1, &o, err))
 			return -1;
 		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
 							     : 0;
@@ -219,7 +220,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		goto cleanup;
 	}
 	if (hwb_wheel__check_fd(fd, (uint64_t)st.st_size, path, &o, report,
-				err))
+				err) ||
+	    hwb_wheel__acknowledge(report, path, 0, &o, err))
 		goto cleanup;
 	if (hwb_wheel__report_filter(report, &o)) {
 		hwb_error_oom(err);

@@ -63,6 +63,10 @@ struct hwb_check_options {
 				      * the whole archive (and to a member)
 				      * once it is over 64 MiB inflated */
 	int threads;                 /* 0: one per online core */
+	const char *const *acknowledged_keys; /* "PATH sha256:HEX": test-
+				      * fixture keys the project ships on
+				      * purpose (check.acknowledged-keys) */
+	size_t acknowledged_count;
 	int for_local;               /* the check's target: 0 publishing to
 				      * PyPI (hwb check, publish), 1 local
 				      * use (hwb build): what only PyPI

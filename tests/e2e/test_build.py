@@ -180,8 +180,11 @@ def test_tampered_environment_is_rebuilt(run_hwb, tmp_path, home):
     assert not (site / "evil.pth").exists()
 
 
-def test_missing_wheelhouse_is_a_configuration_error(run_hwb, tmp_path):
-    r = run_hwb("build", project(tmp_path, "build-cext"), "--outdir", tmp_path / "d")
+def test_missing_wheelhouse_and_index_is_a_configuration_error(run_hwb, tmp_path):
+    # Without a wheelhouse the build asks build.index-url, as hwb lock does;
+    # with that set empty there is nothing to install from.
+    r = run_hwb("build", project(tmp_path, "build-cext"), "--outdir", tmp_path / "d",
+                "--index-url", "")
     assert r.returncode == 3, r
     assert "HWB-B047" in r.stderr and "--find-links" in r.stderr
 

@@ -166,7 +166,7 @@ def test_hooks_see_the_locked_environment_through_a_shim(run_hwb, tmp_path, pyen
     sys.prefix is the locked environment, and no host variable (PYENV_*,
     anything else) reaches it unless passed with --pass-env."""
     src = envprobe_project(tmp_path)
-    env = {"PATH": pyenv, "HOST_ONLY": "x", "PYENV_VERSION": PYVER}
+    env = {"PATH": pyenv, "HOST_ONLY": "x", "PYENV_VERSION": PYVER, "HWB_BUILD_PYTHON": ""}
     r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "out", env=env)
     assert r.returncode == 0, r
     assert "is a wrapper script" in r.stderr and f"versions/{PYVER}/bin/python3" in r.stderr
@@ -194,7 +194,7 @@ def test_a_shim_that_names_no_interpreter_is_refused(run_hwb, tmp_path):
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "setup.py").write_text("")
     r = run_hwb("lock", tmp_path / "p", "--find-links", WHEELHOUSE, "--static",
-                env={"PATH": f"{bindir}:/usr/bin:/bin"})
+                env={"PATH": f"{bindir}:/usr/bin:/bin", "HWB_BUILD_PYTHON": ""})
     assert r.returncode == 3 and "HWB-B122" in r.stderr and "(fix:" in r.stderr, r
 
 
@@ -205,7 +205,7 @@ def test_pyenv_shim_lock_build_check_sign_verify(run_hwb, tmp_path, pyenv, wheel
     the hooks must import the locked flit_core), build, check dist/*, sign,
     verify with cosign's flag spellings."""
     src = git_project(tmp_path, "flit-sample", "proj")
-    env = {"PATH": pyenv}
+    env = {"PATH": pyenv, "HWB_BUILD_PYTHON": ""}
     r = run_hwb("lock", src, "--find-links", wheelhouse, env=env, timeout=300)
     assert r.returncode == 0, r
     lock = tomllib.loads((src / "pylock.build.toml").read_text())
@@ -532,3 +532,76 @@ def test_readme_lists_the_interrupted_exit_statuses():
     table = (ROOT / "README.md").read_text()
     assert re.search(r"^\| 130 \| .*SIGINT", table, re.M)
     assert re.search(r"^\| 143 \| .*SIGTERM", table, re.M)
+
+
+FIXTURE_BACKEND = '''
+import io, os, tarfile
+def build_sdist(sdist_directory, config_settings=None):
+    # As setuptools does: the files under tests/, symbolic links followed.
+    name = "fixtures-1.0"
+    path = os.path.join(sdist_directory, name + ".tar.gz")
+    with tarfile.open(path, "w:gz", format=tarfile.PAX_FORMAT) as t:
+        files = ["pyproject.toml", "PKG-INFO"]
+        open("PKG-INFO", "w").write("Metadata-Version: 2.1\\nName: fixtures\\nVersion: 1.0\\n")
+        for root, dirs, names in os.walk("tests", followlinks=True):
+            dirs.sort()
+            files += [os.path.join(root, n) for n in sorted(names)]
+        for f in files:
+            data = open(f, "rb").read()
+            info = tarfile.TarInfo(name + "/" + f)
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    return name + ".tar.gz"
+'''
+
+
+def fixture_key_project(tmp_path):
+    src = tmp_path / "fixtures"
+    (src / "_backend").mkdir(parents=True)
+    (src / "_backend" / "fixture_backend.py").write_text(FIXTURE_BACKEND)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "fixture_backend"\n'
+        'backend-path = ["_backend"]\n\n[project]\nname = "fixtures"\nversion = "1.0"\n')
+    certs = src / "testdata" / "certs"
+    certs.mkdir(parents=True)
+    key = subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                          "ec_paramgen_curve:P-256"], capture_output=True, check=True).stdout
+    (certs / "server.key").write_bytes(key)
+    (src / "tests").mkdir()
+    (src / "tests" / "certs").symlink_to("../testdata/certs")  # as requests does
+    return src
+
+
+@needs_sandbox
+def test_test_fixture_keys_are_acknowledged_by_fingerprint(run_hwb, tmp_path):
+    src = fixture_key_project(tmp_path)
+    key = src / "testdata" / "certs" / "server.key"
+    fp = hashlib.sha256(key.read_bytes()).hexdigest()
+    # The scan follows the symbolic link the backend follows, and prints
+    # the line to paste; the build refuses the sdist that holds the key.
+    r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "d")
+    assert r.returncode == 1 and "HWB-W087" in r.stderr, r
+    assert f'"tests/certs/server.key sha256:{fp}"' in r.stderr, r
+    assert "HWB-B071" in r.stderr and f"testdata/certs/server.key sha256:{fp}" in r.stderr
+    assert not (tmp_path / "d").exists()
+    # Acknowledged, exactly: both paths the key is shipped and scanned at.
+    (src / "pyproject.toml").write_text((src / "pyproject.toml").read_text() +
+                                        '\n[tool.hwb.check]\nacknowledged-keys = [\n'
+                                        f'  "tests/certs/server.key sha256:{fp}",\n'
+                                        f'  "testdata/certs/server.key sha256:{fp}",\n]\n')
+    r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "d", "--strict")
+    assert r.returncode == 0, r
+    sdist = tmp_path / "d" / "fixtures-1.0.tar.gz"
+    r = run_hwb("check", "--strict", sdist, "--format", "json", cwd=src)
+    assert r.returncode == 0, r
+    (f,) = [f for f in json.loads(r.stdout)["files"][0]["findings"] if f["code"] == "HWB-W087"]
+    assert f["severity"] == "info" and "acknowledged" in f["message"]
+    # Elsewhere (no project configuration) the same sdist still fails.
+    r = run_hwb("check", sdist, cwd=tmp_path)
+    assert r.returncode == 1 and "HWB-W087 error" in r.stdout, r
+    # A changed key is never silently allowed.
+    key.write_bytes(subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                                    "ec_paramgen_curve:P-256"], capture_output=True,
+                                   check=True).stdout)
+    r = run_hwb("build", src, "--sdist", "--outdir", tmp_path / "d2")
+    assert r.returncode == 1 and "HWB-W087" in r.stderr, r
