@@ -128,32 +128,34 @@ static const char *severity_name(enum hwb_severity s)
 					 : "warning";
 }
 
+/* One finding: a line, or under GitHub Actions an annotation on the file. */
+static void print_finding(const char *file, const struct hwb_finding *f)
+{
+	char *member = safe(f->member), *msg = safe(f->message);
+
+	if (cli_github())
+		cli_annotation(f->severity == HWB_SEVERITY_ERROR  ? "error"
+			       : f->severity == HWB_SEVERITY_INFO ? "notice"
+								  : "warning",
+			       file, 0, 0, f->code, member, msg ? msg : "");
+	else
+		printf("%s: %s %s%s%s: %s\n", file, f->code,
+		       severity_name(f->severity), member ? " " : "",
+		       member ? member : "", msg ? msg : "");
+	free(member);
+	free(msg);
+}
+
 static void print_text(const struct hwb_check_report *r)
 {
 	char *file = safe(r->file);
 	size_t i, errors, warnings;
 
-	for (i = 0; i < r->count; i++) {
-		const struct hwb_finding *f = &r->findings[i];
-		char *member = safe(f->member), *msg = safe(f->message);
-
+	for (i = 0; i < r->count; i++)
 		/* -q: errors only */
-		if (common.quiet && f->severity != HWB_SEVERITY_ERROR) {
-		} else if (cli_github()) {
-			cli_annotation(f->severity == HWB_SEVERITY_ERROR ? "error"
-				       : f->severity == HWB_SEVERITY_INFO
-					       ? "notice" : "warning",
-				       file ? file : "?", 0, 0, f->code,
-				       member, msg ? msg : "");
-		} else {
-			printf("%s: %s %s%s%s: %s\n", file ? file : "?",
-			       f->code, severity_name(f->severity),
-			       member ? " " : "", member ? member : "",
-			       msg ? msg : "");
-		}
-		free(member);
-		free(msg);
-	}
+		if (!common.quiet ||
+		    r->findings[i].severity == HWB_SEVERITY_ERROR)
+			print_finding(file ? file : "?", &r->findings[i]);
 	count_findings(r, &errors, &warnings);
 	/* the findings (stdout) before their summary (stderr) on one pipe */
 	fflush(stdout);
