@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,7 +64,12 @@ int hwb_atomic_open(struct hwb_atomic_file *f, const char *path, mode_t mode,
 		hwb_error_at(err, path, 0, 0);
 		goto fail;
 	}
-	f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
+	/* Unnamed until commit: a process killed while writing leaves
+	 * nothing. Where the file system has no O_TMPFILE, a named one. */
+	f->fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	f->unnamed = f->fd >= 0;
+	if (f->fd < 0)
+		f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
 	if (f->fd < 0) {
 		path_error(err, "HWB-F001", path,
 			   "cannot create a temporary file beside the output");
@@ -131,6 +137,33 @@ static int sync_dir(const char *dir, const char *path, struct hwb_error *err)
 	return rc;
 }
 
+/* Give the unnamed file the temporary name (the template's XXXXXX made
+ * random), just before the rename: through /proc/self/fd, or by the
+ * descriptor itself where /proc is missing (that needs privilege). */
+static int name_unnamed(struct hwb_atomic_file *f)
+{
+	char *x = f->tmp_path + strlen(f->tmp_path) - 6, proc[64];
+	unsigned char r[6];
+	int tries, i;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		for (i = 0; i < 6; i++)
+			x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[r[i] % 36];
+		if (!linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp_path, AT_SYMLINK_FOLLOW) ||
+		    (errno == ENOENT &&
+		     !linkat(f->fd, "", AT_FDCWD, f->tmp_path, AT_EMPTY_PATH))) {
+			f->unnamed = 0;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
 /* Rename the finished temporary file over the target; durable makes
  * the file and the rename reach the disk first and after. */
 static int commit(struct hwb_atomic_file *f, int durable, struct hwb_error *err)
@@ -141,6 +174,11 @@ static int commit(struct hwb_atomic_file *f, int durable, struct hwb_error *err)
 		HWB_BUG("commit of an atomic file that is not open");
 	if (durable && fsync(fd)) {
 		path_error(err, "HWB-F002", f->path, "cannot sync the output");
+		goto cleanup;
+	}
+	if (f->unnamed && name_unnamed(f)) {
+		path_error(err, "HWB-F003", f->path,
+			   "cannot give the finished output a name beside the target");
 		goto cleanup;
 	}
 	f->fd = -1;
@@ -172,7 +210,7 @@ void hwb_atomic_abort(struct hwb_atomic_file *f)
 
 	if (f->fd >= 0)
 		close(f->fd);
-	if (f->tmp_path)
+	if (f->tmp_path && !f->unnamed)
 		unlink(f->tmp_path);
 	free(f->tmp_path);
 	free(f->path);
