@@ -65,8 +65,10 @@ int hwb_atomic_open(struct hwb_atomic_file *f, const char *path, mode_t mode,
 		goto fail;
 	}
 	/* Unnamed until commit: a process killed while writing leaves
-	 * nothing. Where the file system has no O_TMPFILE, a named one. */
-	f->fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	 * nothing. Where the file system has no O_TMPFILE, or there is no
+	 * /proc to name it through later, a named one. */
+	if (!access("/proc/self/fd", X_OK))
+		f->fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	f->unnamed = f->fd >= 0;
 	if (f->fd < 0)
 		f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
