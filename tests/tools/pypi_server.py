@@ -261,6 +261,7 @@ MULTI = {"classifiers": "classifier", "platform": "platform",
          "requires_external": "requires-external", "project_urls": "project-url",
          "provides_extra": "provides-extra", "dynamic": "dynamic",
          "license_file": "license-file", "requires": "requires",
+         "import_name": "import-name", "import_namespace": "import-namespace",
          "provides": "provides", "obsoletes": "obsoletes"}
 
 
@@ -671,6 +672,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, body = mint(self.rfile.read(length))
             entry["status"] = status
             return self.send(status, body)
+        if path == "/redirect/":  # a moved upload URL
+            self.drain()
+            self.send_response(301)
+            self.send_header("Location", "/legacy/")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if path.rstrip("/") != "/legacy":
             self.drain()
             return self.send(404, b"404 Not Found", "text/plain")
