@@ -5,6 +5,7 @@
  * machine (a local test index). Named repositories come from the user's
  * configuration only (config.h: named tables).
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,12 @@ static int split(const char *url, struct parts *p)
 /* 127.0.0.0/8, [::1] and localhost: the loopback addresses. */
 static int loopback(const char *host)
 {
-	return !strncmp(host, "127.", 4) || !strcmp(host, "[::1]") ||
-	       !strcasecmp(host, "localhost");
+	unsigned char v4[4];
+
+	/* a whole IPv4 literal: "127.0.0.1.evil.test" is a name, not 127/8 */
+	if (inet_pton(AF_INET, host, v4) == 1)
+		return v4[0] == 127;
+	return !strcmp(host, "[::1]") || !strcasecmp(host, "localhost");
 }
 
 static int bad_url(const char *url, const char *why, struct hwb_error *err)
