@@ -73,7 +73,7 @@ struct hwb_oidc_token {
 	struct hwb_oidc_claims claims;
 };
 
-#define HWB_OIDC_TOKEN_INIT { NULL, 0, HWB_OIDC_NONE, { "" } }
+#define HWB_OIDC_TOKEN_INIT { .jwt = NULL, .len = 0, .source = HWB_OIDC_NONE }
 
 struct hwb_oidc_options {
 	const char *audience;    /* required: "sigstore", "pypi", ... */
