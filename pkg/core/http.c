@@ -416,6 +416,17 @@ void hwb_core__http_header_line(struct hwb_http_response *resp,
 #undef IS
 }
 
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct hwb_http_request *req = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	req->progress(req->progress_ctx, (uint64_t)ulnow, (uint64_t)ultotal);
+	return 0;
+}
+
 static size_t on_header(char *ptr, size_t size, size_t nitems, void *arg)
 {
 	struct send_ctx *s = arg;
@@ -461,6 +472,11 @@ static int configure(struct send_ctx *s)
 	/* Lets curl refuse early when Content-Length already exceeds the cap. */
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->cap);
 	SET(CURLOPT_HTTPHEADER, s->headers);
+	if (req->progress) {
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, req);
+	}
 	/*
 	 * libcurl silently sends a request again when a reused connection turns
 	 * out to be dead; a fresh connection keeps that from repeating a POST

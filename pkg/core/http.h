@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
@@ -142,6 +143,13 @@ struct hwb_http_request {
 	 * wipes the body itself before releasing the response.
 	 */
 	int secret_response;
+	/*
+	 * Called while the body goes out (an upload's progress bar), with the
+	 * bytes sent so far and the total; starts again at 0 on a retry. NULL:
+	 * none. It must not call back into the client.
+	 */
+	void (*progress)(void *ctx, uint64_t sent, uint64_t total);
+	void *progress_ctx;
 };
 
 /*
