@@ -15,6 +15,7 @@
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 #include "pkg/publish/publish.h"
+#include "pkg/sign/sign.h"
 #include "pkg/wheel/wheel.h"
 
 /* A token is a line; a longer one is not a token. */
@@ -22,8 +23,9 @@
 
 static struct cli_common common;
 static struct {
-	const char *repository_url, *repository, *trusted;
-	int skip_existing, attestations, dry_run, no_check, password_stdin;
+	const char *repository_url, *repository, *trusted, *identity_token;
+	const char *trusted_root, *signing_config;
+	int skip_existing, attestations, dry_run, no_check, password_stdin, staging;
 } o;
 
 static const struct cli_opt publish_opts[] = {
@@ -35,8 +37,16 @@ static const struct cli_opt publish_opts[] = {
 	  "exchange the CI's OIDC token for an upload token (default auto)" },
 	{ CLI_OPT_FLAG, "skip-existing", 0, &o.skip_existing, NULL,
 	  "a file the index has already counts as done" },
+	{ CLI_OPT_STRING, "identity-token", 0, &o.identity_token, "FILE|-",
+	  "trusted publishing: the OIDC token from a file or stdin (default: the CI's)" },
 	{ CLI_OPT_FLAG, "attestations", 0, &o.attestations, NULL,
-	  "send DIST.publish.attestation (PEP 740) with each file" },
+	  "create and send PEP 740 attestations (DIST.publish.attestation)" },
+	{ CLI_OPT_STRING, "trusted-root", 0, &o.trusted_root, "FILE",
+	  "--attestations: a Sigstore trusted_root.json instead of the embedded one" },
+	{ CLI_OPT_STRING, "signing-config", 0, &o.signing_config, "FILE",
+	  "--attestations: a signing config v0.2 instead of the embedded one" },
+	{ CLI_OPT_FLAG, "staging", 0, &o.staging, NULL,
+	  "--attestations: sign with the Sigstore staging instance" },
 	{ CLI_OPT_FLAG, "dry-run", 'n', &o.dry_run, NULL,
 	  "check and prepare everything, upload nothing" },
 	{ CLI_OPT_FLAG, "no-check", 0, &o.no_check, NULL,
@@ -50,7 +60,8 @@ static const struct cli_opt publish_opts[] = {
 static const struct cli_command publish_cmd = {
 	"publish",
 	"DIST... [--repository-url URL | --repository NAME] [--trusted-publishing auto|always|never]\n"
-	"       [--skip-existing] [--attestations] [--dry-run] [--no-check] [--password-stdin]",
+	"       [--identity-token FILE|-] [--skip-existing] [--attestations [--trusted-root FILE]\n"
+	"       [--signing-config FILE] [--staging]] [--dry-run] [--no-check] [--password-stdin]",
 	"Upload wheels and sdists to PyPI or another index. Credentials: trusted publishing in CI,\n"
 	"else HWB_PASSWORD (or TWINE_PASSWORD) with HWB_USERNAME (default __token__), or --password-stdin.",
 	publish_opts,
@@ -249,11 +260,13 @@ int cmd_publish(int argc, char **argv)
 	struct hwb_publish_result r = HWB_PUBLISH_RESULT_INIT;
 	struct hwb_http_options http;
 	struct hwb_check_options check = { 0 };
+	struct hwb_sign_options sign;
 	struct view view = { 0, 0, -1 };
 	char *password = NULL, *url = NULL;
 	int rc = 0;
 
 	memset(&po, 0, sizeof(po));
+	memset(&sign, 0, sizeof(sign));
 	if (cli_parse(&publish_cmd, argc, argv, &pos, &err) ||
 	    cli_apply_common(&common, &err) || parse_trusted(&po.trusted, &err)) {
 		rc = cli_report(&common, &err);
@@ -261,6 +274,15 @@ int cmd_publish(int argc, char **argv)
 	}
 	if (common.help) {
 		cli_print_help(&publish_cmd);
+		goto cleanup;
+	}
+	if (o.password_stdin && o.identity_token && !strcmp(o.identity_token, "-")) {
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-P021",
+			      "--password-stdin and --identity-token - both read "
+			      "standard input");
+		hwb_error_hint(&err, "trusted publishing needs no password: drop "
+			       "--password-stdin, or give the token as a file");
+		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
 	if (!pos.count) {
@@ -288,6 +310,14 @@ int cmd_publish(int argc, char **argv)
 	po.dry_run = o.dry_run;
 	po.no_check = o.no_check;
 	po.password = password;
+	po.oidc_token_file = o.identity_token;
+	po.gcp_metadata_url = getenv("HWB_GCP_METADATA_URL");
+	sign.trusted_root = o.trusted_root;
+	sign.signing_config = o.signing_config;
+	sign.staging = o.staging;
+	sign.rekor_version = 1;
+	sign.http = &http;
+	po.sign = &sign;
 	po.http = &http;
 	po.check = &check;
 	po.notify = on_event;

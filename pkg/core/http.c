@@ -327,10 +327,12 @@ static int prepare(struct send_ctx *s, struct hwb_error *err)
 			continue;
 		if (s->file_count == FILES_MAX)
 			HWB_BUG("more than %d upload files", FILES_MAX);
-		if (hwb_core__http_file_open(&s->files[s->file_count++],
+		if (hwb_core__http_file_open(&s->files[s->file_count],
 					     req->parts[i].file_path,
 					     s->prefix.ptr, err))
 			return -1;
+		s->files[s->file_count].tap = req->parts[i].tap;
+		s->files[s->file_count++].tap_ctx = req->parts[i].tap_ctx;
 	}
 	return 0;
 }

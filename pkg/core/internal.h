@@ -122,9 +122,11 @@ struct hwb_core__http_file {
 	off_t size;
 	int read_errno; /* set when a read failed mid-transfer */
 	const char *path;
+	void (*tap)(void *ctx, const void *data, size_t len); /* may be NULL */
+	void *tap_ctx;
 };
 
-#define HWB_CORE__HTTP_FILE_INIT { -1, 0, 0, NULL }
+#define HWB_CORE__HTTP_FILE_INIT { -1, 0, 0, NULL, NULL, NULL }
 
 /**
  * Open path for streaming (O_NOFOLLOW, regular files only) and record its

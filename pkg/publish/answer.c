@@ -175,9 +175,12 @@ int hwb_publish__parse_mint(long status, const char *body, size_t len,
 	/* PyPI's tokens live 900 s; an index that omits expires gets that */
 	out->expires = exp ? (int64_t)json_integer_value(exp) : 0;
 	if (!(out->token = hwb_strdup(token)) || hwb_redact_register(out->token)) {
+		explicit_bzero((char *)token, strlen(token));
 		json_decref(doc);
 		return hwb_error_oom(err);
 	}
+	/* jansson's copy is wiped too: freed memory keeps no piece of it */
+	explicit_bzero((char *)token, strlen(token));
 	json_decref(doc);
 	return 0;
 }

@@ -157,6 +157,7 @@ struct hwb_publish__session {
 	int skip_existing;
 	int trusted;           /* attestations may go along */
 	int64_t expires;       /* trusted: the upload token's end (unix) */
+	char *audience;        /* owned; trusted: the index's OIDC audience */
 	const struct hwb_publish_options *opts;
 };
 
@@ -223,3 +224,15 @@ int hwb_publish__mint_token(struct hwb_http_client *http,
 /** "sub=..., repository=..., ..." of the claims users need to compare. */
 void hwb_publish__describe_claims(const struct hwb_oidc_claims *c,
 				  struct hwb_buf *out);
+
+/* ---- attest.c ---- */
+
+/**
+ * --attestations: open a Sigstore signer with an ambient OIDC token
+ * (audience "sigstore") and write DIST.publish.attestation for each file
+ * (PEP 740 publish/v1, logged in Rekor v1), computing its digests first.
+ * Stops at the first failure (pkg/sign's or pkg/core/oidc's error).
+ */
+int hwb_publish__attest(const struct hwb_publish_options *o,
+			struct hwb_publish_file *files, size_t n,
+			struct hwb_error *err);

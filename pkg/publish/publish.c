@@ -163,13 +163,28 @@ static int prepare(struct call *c, struct hwb_error *err)
 		hwb_log_warn("--no-check: the files are uploaded without hwb check; "
 			     "the index may refuse them, or worse, accept them");
 	for (i = 0; i < r->count; i++) {
+		r->files[i].attestation_log_index = -1;
 		if (hwb_publish__read_metadata(r->files[i].path, r->files[i].filename,
 					       &c->md[i], err) ||
 		    same_release(c, i, err) ||
 		    (!c->opts->no_check && check_file(c->opts, &r->files[i], err)) ||
-		    load_attestation(c, i, err))
+		    /* --attestations makes them once the upload may start */
+		    (!c->opts->attestations && load_attestation(c, i, err)))
 			return -1;
 	}
+	return 0;
+}
+
+/* --attestations: make every file's attestation, then read them back. */
+static int attest_all(struct call *c, struct hwb_error *err)
+{
+	size_t i;
+
+	if (hwb_publish__attest(c->opts, c->r->files, c->r->count, err))
+		return -1;
+	for (i = 0; i < c->r->count; i++)
+		if (load_attestation(c, i, err))
+			return -1;
 	return 0;
 }
 
@@ -178,6 +193,20 @@ static void notify(const struct hwb_publish_options *o, enum hwb_publish_event e
 {
 	if (o->notify)
 		o->notify(o->notify_ctx, ev, f, 0, f->size);
+}
+
+/* The size announced for the body; the digests come while it streams. */
+static int file_size(struct hwb_publish_file *f)
+{
+	struct stat st;
+
+	if (!stat(f->path, &st) && S_ISREG(st.st_mode)) {
+		f->size = (uint64_t)st.st_size;
+		return 0;
+	}
+	hwb_error_errno(&f->error, HWB_KIND_CONFIG, "HWB-P003", "cannot read %s",
+			f->path);
+	return hwb_error_at(&f->error, f->path, 0, 0);
 }
 
 static int upload_all(struct call *c, struct hwb_publish__session *s,
@@ -197,7 +226,7 @@ static int upload_all(struct call *c, struct hwb_publish__session *s,
 			hwb_log_warn("%s: its attestation stays behind: indexes "
 				     "accept attestations only under trusted "
 				     "publishing", f->filename);
-		if (hwb_publish__digests(f, &f->error) ||
+		if (file_size(f) ||
 		    hwb_publish__form_build(&form, &c->md[i], f->filename, &f->error) ||
 		    hwb_publish__refresh(s, r, &f->error)) {
 			f->status = HWB_PUBLISH_FAILED;
@@ -250,16 +279,6 @@ static int outcome(const struct hwb_publish_result *r, struct hwb_error *err)
 	return 0;
 }
 
-static int any_attestation(const struct call *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->r->count; i++)
-		if (c->attestations[i])
-			return 1;
-	return 0;
-}
-
 int hwb_publish(const struct hwb_publish_options *o,
 		struct hwb_publish_result *r, struct hwb_error *err)
 {
@@ -276,6 +295,17 @@ int hwb_publish(const struct hwb_publish_options *o,
 	if (hwb_publish__check_url(o->repository_url, err) ||
 	    !(r->index_url = hwb_strdup(o->repository_url)))
 		return err->code[0] ? -1 : hwb_error_oom(err);
+	/*
+	 * Authenticate first: under trusted publishing in GitHub Actions the
+	 * minted token's ::add-mask:: then precedes every other line (the
+	 * checks' findings included), and a refusal (no credentials, a
+	 * publisher that does not match, attestations with a password) comes
+	 * before minutes of checking. Nothing is uploaded before the checks.
+	 */
+	if (!o->dry_run &&
+	    (hwb_http_client_new(&s.http, o->http, err) ||
+	     hwb_publish__login(&s, r, o->attestations, err)))
+		goto cleanup;
 	if (prepare(&c, err))
 		goto cleanup;
 	if (!(r->project_url = hwb_publish__project_url(o->repository_url, r->name,
@@ -287,13 +317,12 @@ int hwb_publish(const struct hwb_publish_options *o,
 		rc = dry_run(&c, err);
 		goto cleanup;
 	}
-	if (hwb_http_client_new(&s.http, o->http, err) ||
-	    hwb_publish__login(&s, r, o->attestations && any_attestation(&c), err) ||
-	    upload_all(&c, &s, err))
+	if ((o->attestations && attest_all(&c, err)) || upload_all(&c, &s, err))
 		goto cleanup;
 	rc = outcome(r, err);
 cleanup:
 	hwb_publish__session_logout(&s);
+	free(s.audience);
 	hwb_http_client_free(s.http);
 	for (i = 0; c.md && i < r->count; i++)
 		hwb_metadata_release(&c.md[i]);

@@ -18,6 +18,7 @@
 struct hwb_config;
 struct hwb_http_options;
 struct hwb_check_options;
+struct hwb_sign_options;
 
 #define HWB_PUBLISH_PYPI_URL "https://upload.pypi.org/legacy/"
 #define HWB_PUBLISH_TESTPYPI_URL "https://test.pypi.org/legacy/"
@@ -53,6 +54,7 @@ struct hwb_publish_file {
 	char sha256[HWB_HASH_MAX_HEX];
 	char blake2_256[HWB_HASH_MAX_HEX];
 	int attested;              /* an attestation went with it */
+	int64_t attestation_log_index; /* --attestations: its Rekor entry, or -1 */
 	enum hwb_publish_status status;
 	unsigned attempts;         /* HTTP attempts of the upload */
 	double seconds;            /* digests and upload */
@@ -93,8 +95,11 @@ struct hwb_publish_options {
 	const char *repository_url; /* the upload URL (hwb_publish_url) */
 	enum hwb_publish_trusted trusted;
 	int skip_existing;
-	int attestations;          /* send DIST.publish.attestation files
-				    * (hwb attest --pypi made them) */
+	/* Create DIST.publish.attestation (PEP 740, as hwb attest --pypi
+	 * does) for every file before the upload and send it; refused
+	 * (HWB-P015) unless trusted publishing is used. Without it, existing
+	 * DIST.publish.attestation files go along under trusted publishing. */
+	int attestations;
 	int dry_run;
 	int no_check;
 	/* Credentials: borrowed, never copied into anything hwb writes.
@@ -105,6 +110,10 @@ struct hwb_publish_options {
 	 * ambient CI, and Google's metadata server for tests. */
 	const char *oidc_token_file;
 	const char *gcp_metadata_url;
+	/* --attestations: the Sigstore trust and services (NULL: embedded);
+	 * the signer's token (audience "sigstore") comes from the ambient CI
+	 * too, never from oidc_token_file (that one is the index's). */
+	const struct hwb_sign_options *sign;
 	const struct hwb_http_options *http;    /* NULL: defaults */
 	const struct hwb_check_options *check;  /* NULL: defaults */
 	hwb_publish_notify notify;             /* may be NULL */

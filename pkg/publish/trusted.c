@@ -136,6 +136,7 @@ int hwb_publish__mint_token(struct hwb_http_client *http,
 	req.body_len = strlen(body);
 	req.max_response = 65536;
 	req.idempotent = 0; /* the index refuses a reused OIDC token */
+	req.secret_response = 1; /* the body is the minted upload token */
 	if (hwb_http_send(http, &req, &resp, err))
 		goto cleanup;
 	if (resp.status != 200 && resp.status != 422 && resp.status != 400 &&
@@ -152,6 +153,8 @@ cleanup:
 		free(body);
 	}
 	free(url);
+	if (resp.body.cap)
+		explicit_bzero(resp.body.ptr, resp.body.cap);
 	hwb_http_response_release(&resp);
 	return rc;
 }

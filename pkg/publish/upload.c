@@ -2,7 +2,10 @@
 /*
  * upload.c: one file to the legacy upload API. The body is multipart
  * streamed from disk by pkg/core/http.c (memory does not grow with the
- * file); the digests are computed first in one read of the file. An upload
+ * file), and the digests are computed from the same reads while it goes
+ * out: the digest fields follow the `content` part (the index reads the
+ * whole form before it compares them, as warehouse's request.POST does),
+ * so the file is read once and hashing overlaps the transfer. An upload
  * is idempotent (an identical re-upload answers 200, another file 400
  * "File already exists"), so 5xx, 429 and broken connections are retried.
  */
@@ -204,6 +207,92 @@ cleanup:
 	hwb_buf_release(&text);
 }
 
+/*
+ * The digests of the body as libcurl reads it. The digest parts ask for
+ * their value after the whole file went out; a retry starts them over.
+ */
+struct streamed {
+	struct hwb_publish_file *f;
+	const char *attested_sha256; /* the attestation's subject, or NULL */
+	struct hwb_hash *sha, *b2;
+	uint64_t size;
+	int final;
+	int changed;                 /* the file is not the one announced */
+};
+
+static void stream_tap(void *ctx, const void *data, size_t len)
+{
+	struct streamed *st = ctx;
+
+	if (!data) {
+		hwb_hash_reset(st->sha);
+		hwb_hash_reset(st->b2);
+		st->size = 0;
+		st->final = 0;
+		return;
+	}
+	hwb_hash_update(st->sha, data, len);
+	hwb_hash_update(st->b2, data, len);
+	st->size += len;
+}
+
+static int stream_final(struct streamed *st)
+{
+	uint8_t d[HWB_HASH_MAX_SIZE];
+
+	if (st->final)
+		return st->changed ? -1 : 0;
+	st->final = 1;
+	hwb_hash_final(st->sha, d);
+	hex(d, hwb_hash_size(HWB_HASH_SHA256), st->f->sha256);
+	hwb_hash_final(st->b2, d);
+	hex(d, hwb_hash_size(HWB_HASH_BLAKE2B_256), st->f->blake2_256);
+	st->changed = st->size != st->f->size ||
+		      (st->attested_sha256 && strcmp(st->attested_sha256, st->f->sha256));
+	return st->changed ? -1 : 0;
+}
+
+static const char *stream_sha256(void *ctx)
+{
+	struct streamed *st = ctx;
+
+	return stream_final(st) ? NULL : st->f->sha256;
+}
+
+static const char *stream_blake2(void *ctx)
+{
+	struct streamed *st = ctx;
+
+	return stream_final(st) ? NULL : st->f->blake2_256;
+}
+
+static int add_streamed(struct hwb_publish__form *form, const char *name,
+			const char *(*cb)(void *), struct streamed *st)
+{
+	struct hwb_http_part p = { 0 };
+
+	if (hwb_publish__form_add(form, name, ""))
+		return -1;
+	p.name = name;
+	p.value_len = 2 * 32; /* both digests are 256 bits, in hex */
+	p.value_cb = cb;
+	p.value_ctx = st;
+	form->parts[form->count - 1] = p;
+	return 0;
+}
+
+static void changed(struct hwb_publish_file *f, const struct streamed *st)
+{
+	hwb_error_set(&f->error, HWB_KIND_FAILED, "HWB-P003",
+		      "%s changed while it was being uploaded (%llu bytes read, "
+		      "%llu expected%s); the upload was stopped", f->filename,
+		      (unsigned long long)st->size, (unsigned long long)f->size,
+		      st->attested_sha256 ? ", or not the file attested" : "");
+	hwb_error_at(&f->error, f->path, 0, 0);
+	hwb_error_hint(&f->error, "do not modify dist/ during hwb publish; "
+		       "rebuild and publish again");
+}
+
 int hwb_publish__upload(struct hwb_publish__session *s,
 			struct hwb_publish__form *form,
 			struct hwb_publish_file *f, const char *attestation,
@@ -214,18 +303,38 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 	struct hwb_http_header auth = { "Authorization", s->authorization };
 	struct progress prog = { s->opts, f };
 	struct hwb_http_part file = { 0 };
+	struct streamed st = { 0 };
+	char attested[HWB_HASH_MAX_HEX];
 	size_t base = form->count;
 	int rc = 0;
 
+	/* an attested file's digest was computed for its statement */
+	if (attestation && f->sha256[0]) {
+		memcpy(attested, f->sha256, sizeof(attested));
+		st.attested_sha256 = attested;
+	}
+	st.f = f;
+	if (hwb_hash_new(&st.sha, HWB_HASH_SHA256, err) ||
+	    hwb_hash_new(&st.b2, HWB_HASH_BLAKE2B_256, err)) {
+		rc = -1;
+		goto cleanup;
+	}
 	file.name = "content";
 	file.file_path = f->path;
 	file.filename = f->filename;
-	if (hwb_publish__form_add(form, "sha256_digest", f->sha256) ||
-	    hwb_publish__form_add(form, "blake2_256_digest", f->blake2_256) ||
-	    (attestation && hwb_publish__form_add(form, "attestations", attestation)) ||
-	    hwb_publish__form_add(form, "content", ""))
-		return hwb_error_oom(err);
+	file.tap = stream_tap;
+	file.tap_ctx = &st;
+	if ((attestation && hwb_publish__form_add(form, "attestations", attestation)) ||
+	    hwb_publish__form_add(form, "content", "")) {
+		rc = hwb_error_oom(err);
+		goto cleanup;
+	}
 	form->parts[form->count - 1] = file;
+	if (add_streamed(form, "sha256_digest", stream_sha256, &st) ||
+	    add_streamed(form, "blake2_256_digest", stream_blake2, &st)) {
+		rc = hwb_error_oom(err);
+		goto cleanup;
+	}
 	req.method = HWB_HTTP_POST;
 	req.url = s->url;
 	req.service = "index upload";
@@ -241,7 +350,9 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 	}
 	if (hwb_http_send(s->http, &req, &resp, &f->error)) {
 		f->status = HWB_PUBLISH_FAILED;
-		if (!strcmp(f->error.code, "HWB-H007"))
+		if (st.changed)
+			changed(f, &st);
+		else if (!strcmp(f->error.code, "HWB-H007"))
 			redirected(f, s->url, &resp);
 		else if (!strcmp(f->error.code, "HWB-C001"))
 			rc = hwb_error_oom(err);
@@ -254,7 +365,10 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 		refused(s, f, &resp);
 	}
 	f->attempts = resp.attempts;
+cleanup:
 	form->count = base; /* the next file gets its own digests */
+	hwb_hash_free(st.sha);
+	hwb_hash_free(st.b2);
 	hwb_http_response_release(&resp);
 	return rc;
 }
