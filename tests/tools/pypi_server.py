@@ -45,6 +45,7 @@ import html
 import http.server
 import json
 import os
+import queue
 import re
 import secrets
 import socket
@@ -114,7 +115,10 @@ class Multipart:
     kept (bounded); the part with a filename goes to a temporary file in
     STORE and is hashed chunk by chunk, as warehouse does."""
 
-    CHUNK = 1 << 16
+    # 1 MiB reads: warehouse's 8 KiB chunks come from a body its WSGI
+    # stack has already buffered; here the socket is read directly, and
+    # small reads would only add interpreter overhead per byte
+    CHUNK = 1 << 20
 
     def __init__(self, rfile, length, boundary, on_chunk=None):
         self.rfile, self.left = rfile, length
@@ -184,24 +188,39 @@ class Multipart:
         fd, path = tempfile.mkstemp(dir=STORE, prefix=".upload-")
         hashers = {"md5": hashlib.md5(), "sha256": hashlib.sha256(),
                    "blake2_256": hashlib.blake2b(digest_size=32)}
+        # md5 and blake2b (the slow two) on a second thread: hashlib lets
+        # go of the GIL for big buffers, so they run beside the socket
+        # reads, the disk writes and sha256 here
+        chunks = queue.Queue(maxsize=8)
+
+        def side():
+            while (c := chunks.get()) is not None:
+                hashers["md5"].update(c)
+                hashers["blake2_256"].update(c)
+        worker = threading.Thread(target=side, daemon=True)
+        worker.start()
         size, keep = 0, len(self.delim)
-        with os.fdopen(fd, "wb") as f:
-            while True:
-                i = self.buf.find(self.delim)
-                end = i if i >= 0 else max(0, len(self.buf) - keep)
-                chunk = self.buf[:end]
-                if chunk:
-                    f.write(chunk)
-                    for h in hashers.values():
-                        h.update(chunk)
-                    size += len(chunk)
-                if i >= 0:
-                    self.buf = self.buf[i + len(self.delim):]
-                    break
-                self.buf = self.buf[end:]
-                if not self._fill():
-                    os.unlink(path)
-                    raise HTTPError(400, "Malformed multipart body.")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                while True:
+                    i = self.buf.find(self.delim)
+                    end = i if i >= 0 else max(0, len(self.buf) - keep)
+                    chunk = self.buf[:end]
+                    if chunk:
+                        f.write(chunk)
+                        chunks.put(chunk)
+                        hashers["sha256"].update(chunk)
+                        size += len(chunk)
+                    if i >= 0:
+                        self.buf = self.buf[i + len(self.delim):]
+                        break
+                    self.buf = self.buf[end:]
+                    if not self._fill():
+                        os.unlink(path)
+                        raise HTTPError(400, "Malformed multipart body.")
+        finally:
+            chunks.put(None)
+            worker.join()
         self.file = {"field": name, "filename": filename, "path": path, "size": size,
                      "hashes": {k: h.hexdigest() for k, h in hashers.items()}}
 
