@@ -84,28 +84,33 @@ void hwb_publish__describe_claims(const struct hwb_oidc_claims *c,
 	hwb_buf_release(&raw);
 }
 
-/* The token's claims beside what the index said, in one message. */
+/*
+ * What the index said, with the token's claims beside it: the claims go to
+ * a log line of their own (an error message holds 512 bytes, and GitHub's
+ * claims alone take more), the error names the codes and their meaning.
+ */
 static int explain(const struct hwb_publish__mint *m,
 		   const struct hwb_oidc_claims *claims, long status,
 		   struct hwb_error *err)
 {
-	struct hwb_buf msg = HWB_BUF_INIT, who = HWB_BUF_INIT;
+	struct hwb_buf who = HWB_BUF_INIT;
 
 	hwb_publish__describe_claims(claims, &who);
-	hwb_buf_printf(&msg, "the index refused the OIDC token (HTTP %ld): %s (%s); "
-		       "the token's claims: %s", status,
-		       m->errors.ptr ? m->errors.ptr : "",
-		       hwb_publish__mint_code_help(m->first_code),
-		       who.ptr ? who.ptr : "");
-	hwb_error_set(err, HWB_KIND_FAILED, "HWB-P014", "%s",
-		      msg.ptr ? msg.ptr : "the index refused the OIDC token");
+	hwb_log_error("trusted publishing: the OIDC token's claims, to compare with "
+		      "the publisher registered at the index: %s",
+		      who.ptr ? who.ptr : "(none)");
+	hwb_error_set(err, HWB_KIND_FAILED, "HWB-P014",
+		      "the index refused the OIDC token (HTTP %ld): %s (%s); the "
+		      "token's claims are listed above (repository=%s, "
+		      "environment=%s)", status, m->errors.ptr ? m->errors.ptr : "",
+		      hwb_publish__mint_code_help(m->first_code), claims->repository,
+		      claims->environment[0] ? claims->environment : "(none)");
 	if (!strcmp(m->first_code, "invalid-reuse-token"))
 		hwb_error_hint(err, "request a fresh OIDC token for every exchange");
 	else
 		hwb_error_hint(err, "register a trusted publisher on the project "
 			       "that matches these claims (owner/repository, "
 			       "workflow file, environment), or fix the workflow");
-	hwb_buf_release(&msg);
 	hwb_buf_release(&who);
 	return -1;
 }
