@@ -22,7 +22,7 @@ from pypi_index import index, make_sdist, make_wheel  # noqa: F401
 
 ISS = "https://token.actions.githubusercontent.com"
 REPO, WORKFLOW = "hwb-test/sample", "release.yml"
-SANDBOX = ROOT / "build" / "tools" / "sandbox-run"
+SANDBOX = ROOT / "tests" / "tools" / "sandbox-run"
 PROJECTS = ROOT / "testdata" / "projects"
 
 
@@ -116,7 +116,7 @@ def build_or_make(run_hwb, tmp_path):
 def test_trusted_publishing_with_attestations_pip_install_and_provenance(
         run_hwb, trusted, sigstore_stack, tmp_path, home):
     dist, project, version, module = build_or_make(run_hwb, tmp_path)
-    files = sorted(p.name for p in dist.iterdir())
+    files = sorted(p.name for p in dist.iterdir() if p.name.endswith((".whl", ".tar.gz")))
     rc, out = run_merged(home, publish_args(trusted, sigstore_stack, "--attestations",
                                             "--format", "json", dist), gha(sigstore_stack))
     assert rc == 0, out
