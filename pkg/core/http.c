@@ -488,6 +488,9 @@ static int configure(struct send_ctx *s)
 		SET(CURLOPT_FRESH_CONNECT, 1L);
 	for (i = 0; i < s->file_count; i++)
 		bad |= hwb_core__http_file_rewind(&s->files[i]) != 0;
+	/* a file body goes out in 512 KiB reads and sends, not 64 KiB ones */
+	if (s->file_count)
+		SET(CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
 	if (req->method == HWB_HTTP_GET) {
 		SET(CURLOPT_HTTPGET, 1L);
 	} else if (req->part_count) {
