@@ -188,17 +188,18 @@ class Multipart:
         fd, path = tempfile.mkstemp(dir=STORE, prefix=".upload-")
         hashers = {"md5": hashlib.md5(), "sha256": hashlib.sha256(),
                    "blake2_256": hashlib.blake2b(digest_size=32)}
-        # md5 and blake2b (the slow two) on a second thread: hashlib lets
-        # go of the GIL for big buffers, so they run beside the socket
-        # reads, the disk writes and sha256 here
-        chunks = queue.Queue(maxsize=8)
+        # md5 and blake2b (the slow two) each on a thread of its own:
+        # hashlib lets go of the GIL for big buffers, so they run beside
+        # the socket reads, the disk writes and sha256 here
+        queues = [queue.Queue(maxsize=8) for _ in range(2)]
 
-        def side():
-            while (c := chunks.get()) is not None:
-                hashers["md5"].update(c)
-                hashers["blake2_256"].update(c)
-        worker = threading.Thread(target=side, daemon=True)
-        worker.start()
+        def side(h, q):
+            while (c := q.get()) is not None:
+                h.update(c)
+        workers = [threading.Thread(target=side, args=(hashers[k], q), daemon=True)
+                   for k, q in zip(("md5", "blake2_256"), queues)]
+        for w in workers:
+            w.start()
         size, keep = 0, len(self.delim)
         try:
             with os.fdopen(fd, "wb") as f:
@@ -208,7 +209,8 @@ class Multipart:
                     chunk = self.buf[:end]
                     if chunk:
                         f.write(chunk)
-                        chunks.put(chunk)
+                        for q in queues:
+                            q.put(chunk)
                         hashers["sha256"].update(chunk)
                         size += len(chunk)
                     if i >= 0:
@@ -219,8 +221,9 @@ class Multipart:
                         os.unlink(path)
                         raise HTTPError(400, "Malformed multipart body.")
         finally:
-            chunks.put(None)
-            worker.join()
+            for q, w in zip(queues, workers):
+                q.put(None)
+                w.join()
         self.file = {"field": name, "filename": filename, "path": path, "size": size,
                      "hashes": {k: h.hexdigest() for k, h in hashers.items()}}
 
