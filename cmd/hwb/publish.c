@@ -153,12 +153,16 @@ static json_t *file_json(const struct hwb_publish_file *f)
 					"message", f->error.message, "hint", f->error.hint)
 			    : json_null();
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:I, s:f, s:o}",
+	json_t *log_index = f->attestation_log_index >= 0
+				    ? json_integer(f->attestation_log_index)
+				    : json_null();
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:b, s:o, s:I, s:f, s:o}",
 			 "file", f->filename, "path", f->path, "sha256", f->sha256,
 			 "blake2_256", f->blake2_256, "size", (json_int_t)f->size,
 			 "status", hwb_publish_status_name(f->status), "attested",
-			 f->attested, "attempts", (json_int_t)f->attempts, "seconds",
-			 f->seconds, "error", e);
+			 f->attested, "attestation_log_index", log_index, "attempts",
+			 (json_int_t)f->attempts, "seconds", f->seconds, "error", e);
 }
 
 static void print_json(const struct hwb_publish_result *r, size_t counts[5])
@@ -219,6 +223,7 @@ static void audit(const struct hwb_config *cfg, const struct hwb_publish_result 
 			HWB_AUDIT_STR("publisher", r->publisher_identity),
 			HWB_AUDIT_STR("issuer", r->publisher_issuer),
 			HWB_AUDIT_FLAG("attested", f->attested),
+			HWB_AUDIT_NUM("attestation_log_index", f->attestation_log_index),
 			HWB_AUDIT_STR("code", f->status == HWB_PUBLISH_FAILED
 						      ? f->error.code : NULL),
 		};

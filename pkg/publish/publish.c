@@ -162,8 +162,9 @@ static int prepare(struct call *c, struct hwb_error *err)
 	if (c->opts->no_check)
 		hwb_log_warn("--no-check: the files are uploaded without hwb check; "
 			     "the index may refuse them, or worse, accept them");
-	for (i = 0; i < r->count; i++) {
+	for (i = 0; i < r->count; i++)
 		r->files[i].attestation_log_index = -1;
+	for (i = 0; i < r->count; i++) {
 		if (hwb_publish__read_metadata(r->files[i].path, r->files[i].filename,
 					       &c->md[i], err) ||
 		    same_release(c, i, err) ||

@@ -132,7 +132,7 @@ def test_trusted_publishing_with_attestations_pip_install_and_provenance(
     assert doc["publisher"]["issuer"] == ISS
     assert doc["publisher"]["identity"].endswith(f"{REPO}/.github/workflows/{WORKFLOW}"
                                                  "@refs/tags/v1.0.0"), doc
-    assert all(f["attested"] for f in doc["files"]), doc
+    assert all(f["attested"] and f["attestation_log_index"] >= 0 for f in doc["files"]), doc
     # the attestations stay beside the distributions (PEP 740's convention)
     for f in files:
         att = json.loads((dist / (f + ".publish.attestation")).read_text())
@@ -174,6 +174,7 @@ def test_trusted_publishing_with_attestations_pip_install_and_provenance(
     assert len(secrets) >= 3, out  # the index's OIDC token, the minted one, Sigstore's
     record = audit_text(home)
     assert "publish.completed" in record and '"trusted-publishing"' in record, record
+    assert ISS in record and f"{REPO}/.github/workflows/{WORKFLOW}" in record, record
     written = record + "".join((dist / (f + ".publish.attestation")).read_text() for f in files)
     shown = "\n".join(l for l in lines if not l.startswith("::add-mask::"))
     for s in secrets:
@@ -189,9 +190,14 @@ def test_token_lifetime_short_remints_with_fresh_oidc_tokens(trusted, sigstore_s
     dist.mkdir()
     make_wheel(dist, name="remint", version="1.0")
     make_sdist(dist, name="remint", version="1.0")
-    rc, out = run_merged(home, publish_args(trusted, sigstore_stack, "--format", "json", dist),
-                         gha(sigstore_stack))
+    rc, out = run_merged(home, publish_args(trusted, sigstore_stack, "--no-check", "--format",
+                                            "json", dist), gha(sigstore_stack))
     assert rc == 0, out
+    # --no-check's warning too comes after the minted token's mask
+    lines = out.splitlines()
+    warn = next(i for i, l in enumerate(lines) if "--no-check" in l)
+    first_minted = next(i for i, l in enumerate(lines) if l.startswith("::add-mask::pypi-"))
+    assert first_minted < warn and all(l.startswith("::add-mask::") for l in lines[:warn]), out
     assert [m["status"] for m in mints(trusted)] == [200, 200, 200], trusted.log()
     # each exchange used its own OIDC token (the index refuses a reused one)
     assert len(state(trusted)["used_jti"]) == 3
