@@ -3,7 +3,8 @@
  * internal.h: what the files of pkg/publish share. dists.c finds and orders
  * the files, distmeta.c reads their METADATA / PKG-INFO, form.c turns that
  * into the upload's form fields, url.c holds the URL rules, answer.c reads
- * the index's answers, upload.c sends one file, trusted.c does the trusted
+ * the index's answers, upload.c sends one file (stream.c hashes it as it
+ * goes), trusted.c does the trusted
  * publishing exchange, credentials.c chooses how to authenticate, and
  * publish.c runs the whole call.
  */
@@ -14,6 +15,7 @@
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
+#include "pkg/core/hash.h"
 #include "pkg/core/http.h"
 #include "pkg/publish/publish.h"
 #include "pkg/wheel/wheel.h"
@@ -179,6 +181,21 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 			struct hwb_publish__form *form,
 			struct hwb_publish_file *f, const char *attestation,
 			struct hwb_error *err);
+
+/* ---- stream.c ---- */
+
+/* Digests of a body computed while it streams (on a thread of their own). */
+struct hwb_publish__stream;
+
+int hwb_publish__stream_new(struct hwb_publish__stream **out,
+			    struct hwb_error *err);
+/** A struct hwb_http_part tap: a block read, or (NULL, 0) to start over. */
+void hwb_publish__stream_tap(void *ctx, const void *data, size_t len);
+/** Wait for the hashing; both digests in hex; returns the bytes seen. */
+uint64_t hwb_publish__stream_final(struct hwb_publish__stream *s,
+				   char sha256_hex[HWB_HASH_MAX_HEX],
+				   char blake2_hex[HWB_HASH_MAX_HEX]);
+void hwb_publish__stream_free(struct hwb_publish__stream *s);
 
 /* ---- credentials.c ---- */
 

@@ -208,14 +208,15 @@ cleanup:
 }
 
 /*
- * The digests of the body as libcurl reads it. The digest parts ask for
- * their value after the whole file went out; a retry starts them over.
+ * The digests of the body as libcurl reads it (stream.c). The digest parts
+ * ask for their value after the whole file went out; a retry starts the
+ * body, and so the digests, over.
  */
 struct streamed {
 	struct hwb_publish_file *f;
 	const char *attested_sha256; /* the attestation's subject, or NULL */
-	struct hwb_hash *sha, *b2;
-	uint64_t size;
+	struct hwb_publish__stream *digests;
+	uint64_t size;               /* bytes that went out */
 	int final;
 	int changed;                 /* the file is not the one announced */
 };
@@ -224,29 +225,18 @@ static void stream_tap(void *ctx, const void *data, size_t len)
 {
 	struct streamed *st = ctx;
 
-	if (!data) {
-		hwb_hash_reset(st->sha);
-		hwb_hash_reset(st->b2);
-		st->size = 0;
+	if (!data)
 		st->final = 0;
-		return;
-	}
-	hwb_hash_update(st->sha, data, len);
-	hwb_hash_update(st->b2, data, len);
-	st->size += len;
+	hwb_publish__stream_tap(st->digests, data, len);
 }
 
 static int stream_final(struct streamed *st)
 {
-	uint8_t d[HWB_HASH_MAX_SIZE];
-
 	if (st->final)
 		return st->changed ? -1 : 0;
 	st->final = 1;
-	hwb_hash_final(st->sha, d);
-	hex(d, hwb_hash_size(HWB_HASH_SHA256), st->f->sha256);
-	hwb_hash_final(st->b2, d);
-	hex(d, hwb_hash_size(HWB_HASH_BLAKE2B_256), st->f->blake2_256);
+	st->size = hwb_publish__stream_final(st->digests, st->f->sha256,
+					     st->f->blake2_256);
 	st->changed = st->size != st->f->size ||
 		      (st->attested_sha256 && strcmp(st->attested_sha256, st->f->sha256));
 	return st->changed ? -1 : 0;
@@ -314,8 +304,7 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 		st.attested_sha256 = attested;
 	}
 	st.f = f;
-	if (hwb_hash_new(&st.sha, HWB_HASH_SHA256, err) ||
-	    hwb_hash_new(&st.b2, HWB_HASH_BLAKE2B_256, err)) {
+	if (hwb_publish__stream_new(&st.digests, err)) {
 		rc = -1;
 		goto cleanup;
 	}
@@ -367,8 +356,7 @@ int hwb_publish__upload(struct hwb_publish__session *s,
 	f->attempts = resp.attempts;
 cleanup:
 	form->count = base; /* the next file gets its own digests */
-	hwb_hash_free(st.sha);
-	hwb_hash_free(st.b2);
+	hwb_publish__stream_free(st.digests);
 	hwb_http_response_release(&resp);
 	return rc;
 }

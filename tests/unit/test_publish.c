@@ -168,6 +168,44 @@ static void test_answers(void **state)
 	hwb_redact_reset();
 }
 
+/*
+ * The streamed digests equal the digests of the whole body, for blocks
+ * larger than a ring slot too, and a start-over forgets what came before.
+ */
+static void test_stream_digests(void **state)
+{
+	const size_t n = (3u << 20) + 12345; /* 3 MiB and a bit: several slots */
+	unsigned char *body = malloc(n);
+	struct hwb_publish__stream *s = NULL;
+	struct hwb_error err = HWB_ERROR_INIT;
+	char sha[HWB_HASH_MAX_HEX], b2[HWB_HASH_MAX_HEX];
+	char want_sha[HWB_HASH_MAX_HEX], want_b2[HWB_HASH_MAX_HEX];
+	size_t i, off, step;
+
+	(void)state;
+	assert_non_null(body);
+	for (i = 0; i < n; i++)
+		body[i] = (unsigned char)(i * 2654435761u >> 13);
+	assert_int_equal(hwb_hash_buffer_hex(HWB_HASH_SHA256, body, n, want_sha, &err), 0);
+	assert_int_equal(hwb_hash_buffer_hex(HWB_HASH_BLAKE2B_256, body, n, want_b2, &err), 0);
+	assert_int_equal(hwb_publish__stream_new(&s, &err), 0);
+	/* a first attempt cut short, then the body again from the start */
+	hwb_publish__stream_tap(s, body, 100000);
+	hwb_publish__stream_tap(s, NULL, 0);
+	for (off = 0, step = 1; off < n; off += step, step = step * 7 % (1100u << 10) + 1)
+		hwb_publish__stream_tap(s, body + off, off + step > n ? n - off : step);
+	assert_int_equal(hwb_publish__stream_final(s, sha, b2), n);
+	assert_string_equal(sha, want_sha);
+	assert_string_equal(b2, want_b2);
+	/* again, after a final: a retry of the whole upload */
+	hwb_publish__stream_tap(s, NULL, 0);
+	hwb_publish__stream_tap(s, body, n);
+	assert_int_equal(hwb_publish__stream_final(s, sha, b2), n);
+	assert_string_equal(sha, want_sha);
+	hwb_publish__stream_free(s);
+	free(body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_url_rules),
 		cmocka_unit_test(test_error_text),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_stream_digests),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
