@@ -415,3 +415,46 @@ def test_no_child_process_sees_a_token(trusted, sigstore_stack, tmp_path, home):
     assert len(secrets) >= 3 and any(s.startswith("pypi-") for s in secrets), p.stdout
     for s in secrets:
         assert s not in trace
+
+
+def test_a_file_changed_after_its_attestation_is_not_uploaded(trusted, sigstore_stack,
+                                                             tmp_path, home):
+    """Both attestations are made before the first upload; while the first
+    file goes up (slowed down), the second changes on disk: its streamed
+    sha256 is not the attested one, so hwb stops that upload."""
+    dist = tmp_path / "dist"
+    dist.mkdir()
+    payload = os.urandom(200000)
+    target = dist / "changed-1.0-py3-none-manylinux1_x86_64.whl"
+    make_wheel(dist, name="changed", version="1.0", payload=payload).rename(target)
+    make_wheel(dist, name="changed", version="1.0")
+    # the first upload (py3-none-any sorts first; about 12 KB with its
+    # attestation) takes about 2.5 s
+    trusted.faults({"path": "/legacy/", "action": "slow", "bytes_per_second": 5000, "times": 1})
+    e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "LANG": "C.UTF-8",
+         "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "allocator_may_return_null=1"),
+         **gha(sigstore_stack)}
+    proc = subprocess.Popen([HWB, *map(str, publish_args(trusted, sigstore_stack, "--no-check",
+                                                         "--attestations", "--format", "json",
+                                                         dist))],
+                            env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    att = dist / (target.name + ".publish.attestation")
+    deadline = time.time() + 120
+    while not (att.exists() and trusted.log() and
+               any(x.get("path") == "/legacy/" for x in trusted.log())):
+        assert time.time() < deadline and proc.poll() is None, proc.communicate()[0]
+        time.sleep(0.05)
+    data = bytearray(target.read_bytes())
+    at = data.find(payload[5000:5064])
+    assert at > 0
+    data[at] ^= 0xFF  # same size, other bytes
+    target.write_bytes(bytes(data))
+    out = proc.communicate(timeout=300)[0]
+    assert proc.returncode == 1, out
+    doc = json_doc(out)
+    status = {f["file"]: f for f in doc["files"]}
+    assert status["changed-1.0-py3-none-any.whl"]["status"] == "uploaded", doc
+    bad = status[target.name]
+    assert bad["status"] == "failed" and bad["error"]["code"] == "HWB-P003", doc
+    assert "changed while it was being uploaded" in bad["error"]["message"]
+    assert target.name not in json.loads(trusted.get("/_control/state"))["files"]
