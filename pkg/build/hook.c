@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/log.h"
 #include "pkg/core/fileio.h"
 
 #define OUTPUT_MAX ((size_t)16 << 20)
@@ -145,6 +146,7 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 	}
 	if (write_input(st, kwargs, in, err))
 		goto cleanup;
+	hwb_log_progress("running the backend's %s hook", hook);
 	spec.argv = argv;
 	spec.cwd = st->src_in;
 	if (hwb_sandbox_run(&spec, &run, err))
