@@ -14,7 +14,7 @@ libseccomp-dev libb2-dev libdeflate-dev zlib1g-dev libcmocka-dev
 python3 python3-pytest python3-build python3-venv python3-cryptography
 python3-setuptools python3-wheel python3-pip python3-pip-whl python3-setuptools-whl
 python3-wheel-whl flit python3-hatchling
-openssl procps time curl faketime
+openssl procps time curl twine strace faketime
 podman runc catatonit"
 
 missing=""

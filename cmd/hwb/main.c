@@ -23,6 +23,7 @@ static const struct hwb_command commands[] = {
 	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
 	{ "config", cmd_config, "show or check the configuration" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
+	{ "publish", cmd_publish, "upload wheels and sdists to PyPI (trusted publishing, PEP 740)" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
 	{ "trust", cmd_trust, "refresh or show the Sigstore trust root (TUF)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },

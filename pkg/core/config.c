@@ -165,6 +165,8 @@ static int walk(struct hwb_config *c, const struct hwb_core__config_layer *l,
 			rc = quoted_dots(l, prefix, kv, err);
 		else if (!plain_segment(kv))
 			rc = unknown_key(l, name, v->line, v->column, err);
+		else if (hwb_core__config_is_named(name))
+			rc = hwb_core__config_apply_named(c, l, name, v, err);
 		else if (v->type != HWB_TOML_TABLE || hwb_config_key_find(name))
 			rc = apply_toml(c, l, name, kv->key, v, err);
 		else if (!v->u.table.count && !is_section(name))
@@ -455,5 +457,6 @@ void hwb_config_free(struct hwb_config *c)
 	for (i = 0; i < c->nfiles; i++)
 		free(c->paths[i]);
 	free(c->project_dir);
+	hwb_core__config_named_release(c);
 	free(c);
 }

@@ -141,6 +141,23 @@ const struct hwb_config_file *hwb_config_file_at(const struct hwb_config *cfg,
 /** The project directory given in the options, or NULL. */
 const char *hwb_config_project_dir(const struct hwb_config *cfg);
 
+/*
+ * Named tables: [publish.repositories.NAME] with a fixed set of string
+ * fields (url). A named table lets its user send uploads and credentials
+ * elsewhere, so only the user's own file may hold one; the project's files
+ * are refused (HWB-G006), as for a user-only key.
+ */
+#define HWB_CONFIG_NAMED_TABLES "publish.repositories"
+
+/**
+ * The string field of the table NAME under prefix ("publish.repositories",
+ * "testing", "url"), or NULL when the user's file has no such table or
+ * field. Owned by cfg. *origin (may be NULL) gets "config.toml:3:1".
+ */
+const char *hwb_config_named(const struct hwb_config *cfg, const char *prefix,
+			     const char *name, const char *field,
+			     const char **origin);
+
 /** Where key's value came from. */
 enum hwb_config_source hwb_config_source(const struct hwb_config *cfg,
 					 const char *key);

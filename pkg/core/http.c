@@ -327,10 +327,12 @@ static int prepare(struct send_ctx *s, struct hwb_error *err)
 			continue;
 		if (s->file_count == FILES_MAX)
 			HWB_BUG("more than %d upload files", FILES_MAX);
-		if (hwb_core__http_file_open(&s->files[s->file_count++],
+		if (hwb_core__http_file_open(&s->files[s->file_count],
 					     req->parts[i].file_path,
 					     s->prefix.ptr, err))
 			return -1;
+		s->files[s->file_count].tap = req->parts[i].tap;
+		s->files[s->file_count++].tap_ctx = req->parts[i].tap_ctx;
 	}
 	return 0;
 }
@@ -416,6 +418,17 @@ void hwb_core__http_header_line(struct hwb_http_response *resp,
 #undef IS
 }
 
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct hwb_http_request *req = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	req->progress(req->progress_ctx, (uint64_t)ulnow, (uint64_t)ultotal);
+	return 0;
+}
+
 static size_t on_header(char *ptr, size_t size, size_t nitems, void *arg)
 {
 	struct send_ctx *s = arg;
@@ -461,6 +474,11 @@ static int configure(struct send_ctx *s)
 	/* Lets curl refuse early when Content-Length already exceeds the cap. */
 	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->cap);
 	SET(CURLOPT_HTTPHEADER, s->headers);
+	if (req->progress) {
+		SET(CURLOPT_NOPROGRESS, 0L);
+		SET(CURLOPT_XFERINFOFUNCTION, on_progress);
+		SET(CURLOPT_XFERINFODATA, req);
+	}
 	/*
 	 * libcurl silently sends a request again when a reused connection turns
 	 * out to be dead; a fresh connection keeps that from repeating a POST
@@ -470,6 +488,9 @@ static int configure(struct send_ctx *s)
 		SET(CURLOPT_FRESH_CONNECT, 1L);
 	for (i = 0; i < s->file_count; i++)
 		bad |= hwb_core__http_file_rewind(&s->files[i]) != 0;
+	/* a file body goes out in 512 KiB reads and sends, not 64 KiB ones */
+	if (s->file_count)
+		SET(CURLOPT_UPLOAD_BUFFERSIZE, 512L << 10);
 	if (req->method == HWB_HTTP_GET) {
 		SET(CURLOPT_HTTPGET, 1L);
 	} else if (req->part_count) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
@@ -102,6 +103,21 @@ struct hwb_http_part {
 	const char *file_path;
 	const char *filename;
 	const char *content_type;
+	/*
+	 * A file part may be watched: tap sees every block as it is read for
+	 * sending (digests computed while the body goes out, one read of the
+	 * file), and (NULL, 0) whenever the body starts over (a retry).
+	 */
+	void (*tap)(void *ctx, const void *data, size_t len);
+	void *tap_ctx;
+	/*
+	 * A text part whose value exists only once the parts before it were
+	 * sent (the digest of a file part sent before it): instead of value,
+	 * value_cb is called when the part's turn comes and returns exactly
+	 * value_len bytes (NULL aborts the request).
+	 */
+	const char *(*value_cb)(void *ctx);
+	void *value_ctx;
 };
 
 /*
@@ -142,6 +158,13 @@ struct hwb_http_request {
 	 * wipes the body itself before releasing the response.
 	 */
 	int secret_response;
+	/*
+	 * Called while the body goes out (an upload's progress bar), with the
+	 * bytes sent so far and the total; starts again at 0 on a retry. NULL:
+	 * none. It must not call back into the client.
+	 */
+	void (*progress)(void *ctx, uint64_t sent, uint64_t total);
+	void *progress_ctx;
 };
 
 /*

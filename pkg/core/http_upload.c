@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@ int hwb_core__http_file_open(struct hwb_core__http_file *f, const char *path,
 
 	f->path = path;
 	f->read_errno = 0;
+	f->tap = NULL;
+	f->tap_ctx = NULL;
 	f->fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (f->fd < 0 || fstat(f->fd, &st) < 0) {
 		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-H008",
@@ -44,6 +47,8 @@ fail:
 int hwb_core__http_file_rewind(struct hwb_core__http_file *f)
 {
 	f->read_errno = 0;
+	if (f->tap)
+		f->tap(f->tap_ctx, NULL, 0);
 	return lseek(f->fd, 0, SEEK_SET) == 0 ? 0 : -1;
 }
 
@@ -67,6 +72,8 @@ size_t hwb_core__http_file_read(char *ptr, size_t size, size_t nitems,
 		f->read_errno = errno;
 		return CURL_READFUNC_ABORT;
 	}
+	if (n > 0 && f->tap)
+		f->tap(f->tap_ctx, ptr, (size_t)n);
 	return (size_t)n;
 }
 
@@ -74,9 +81,61 @@ int hwb_core__http_file_seek(void *arg, curl_off_t offset, int origin)
 {
 	struct hwb_core__http_file *f = arg;
 
+	/* a watcher can start over, not jump: only a rewind to the start */
+	if (f->tap && (offset != 0 || origin != SEEK_SET))
+		return CURL_SEEKFUNC_CANTSEEK;
 	if (lseek(f->fd, (off_t)offset, origin) < 0)
 		return CURL_SEEKFUNC_FAIL;
+	if (f->tap)
+		f->tap(f->tap_ctx, NULL, 0);
 	return CURL_SEEKFUNC_OK;
+}
+
+/* A text part whose value is asked for when libcurl reaches it. */
+struct deferred {
+	const struct hwb_http_part *part;
+	const char *value; /* NULL until the part's turn */
+	size_t off;
+};
+
+static size_t deferred_read(char *ptr, size_t size, size_t nitems, void *arg)
+{
+	struct deferred *d = arg;
+	size_t n = size * nitems, left;
+
+	if (!d->value && !(d->value = d->part->value_cb(d->part->value_ctx)))
+		return CURL_READFUNC_ABORT;
+	left = d->part->value_len - d->off;
+	n = n < left ? n : left;
+	memcpy(ptr, d->value + d->off, n);
+	d->off += n;
+	return n;
+}
+
+static int deferred_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct deferred *d = arg;
+
+	if (offset != 0 || origin != SEEK_SET)
+		return CURL_SEEKFUNC_CANTSEEK;
+	d->value = NULL;
+	d->off = 0;
+	return CURL_SEEKFUNC_OK;
+}
+
+static int add_deferred(curl_mimepart *part, const struct hwb_http_part *p)
+{
+	struct deferred *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return -1;
+	d->part = p;
+	if (curl_mime_data_cb(part, (curl_off_t)p->value_len, deferred_read,
+			      deferred_seek, free, d) != CURLE_OK) {
+		free(d);
+		return -1;
+	}
+	return 0;
 }
 
 static const char *last_component(const char *path)
@@ -93,6 +152,8 @@ static int add_part(curl_mime *mime, const struct hwb_http_part *p,
 
 	if (!part || curl_mime_name(part, p->name) != CURLE_OK)
 		return -1;
+	if (!file && p->value_cb)
+		return add_deferred(part, p);
 	if (!file) {
 		size_t len = p->value_len ? p->value_len : strlen(p->value);
 

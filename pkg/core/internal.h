@@ -122,9 +122,11 @@ struct hwb_core__http_file {
 	off_t size;
 	int read_errno; /* set when a read failed mid-transfer */
 	const char *path;
+	void (*tap)(void *ctx, const void *data, size_t len); /* may be NULL */
+	void *tap_ctx;
 };
 
-#define HWB_CORE__HTTP_FILE_INIT { -1, 0, 0, NULL }
+#define HWB_CORE__HTTP_FILE_INIT { -1, 0, 0, NULL, NULL, NULL }
 
 /**
  * Open path for streaming (O_NOFOLLOW, regular files only) and record its
@@ -180,7 +182,34 @@ struct hwb_config {
 	char *paths[HWB_CORE__CONFIG_FILES]; /* owned; files[i].path points here */
 	size_t nfiles;
 	char *project_dir; /* owned; NULL when none */
+	struct hwb_core__config_named *named; /* owned; the named tables */
+	size_t named_count;
 };
+
+struct hwb_core__config_layer;
+
+/* One field of a named table ([publish.repositories.NAME] url = ...). */
+struct hwb_core__config_named {
+	char *prefix; /* owned: "publish.repositories" */
+	char *name;   /* owned: NAME */
+	char *field;  /* owned: "url" */
+	char *value;  /* owned */
+	char *origin; /* owned: "config.toml:3:7" */
+};
+
+/**
+ * 1 when name ("publish.repositories") is the prefix of named tables;
+ * then apply the table v (its sub-tables are NAME = { field = "..." })
+ * from layer l into c, refusing it from the project's files (HWB-G006)
+ * and any unknown field or non-string value (HWB-G002, HWB-G003).
+ */
+int hwb_core__config_is_named(const char *name);
+int hwb_core__config_apply_named(struct hwb_config *c,
+				 const struct hwb_core__config_layer *l,
+				 const char *prefix,
+				 const struct hwb_toml_value *v,
+				 struct hwb_error *err);
+void hwb_core__config_named_release(struct hwb_config *c);
 
 /** Position of k in the key table (and in hwb_config's entries). */
 size_t hwb_core__config_key_index(const struct hwb_config_key *k);

@@ -714,6 +714,33 @@ static json_t *form_part(json_t *doc, size_t i, const char *field)
 			       field);
 }
 
+/* A watcher of the file part, and a part whose value it decides. */
+struct tapped {
+	size_t bytes;
+	unsigned resets;
+	char value[11];
+};
+
+static void count_tap(void *ctx, const void *data, size_t len)
+{
+	struct tapped *t = ctx;
+
+	if (!data) {
+		t->bytes = 0;
+		t->resets++;
+		return;
+	}
+	t->bytes += len;
+}
+
+static const char *count_value(void *ctx)
+{
+	struct tapped *t = ctx;
+
+	snprintf(t->value, sizeof(t->value), "%010zu", t->bytes);
+	return t->value;
+}
+
 static void test_multipart_upload(void **state)
 {
 	struct hwb_http_options o = test_options();
@@ -722,11 +749,17 @@ static void test_multipart_upload(void **state)
 	struct hwb_http_response resp = HWB_HTTP_RESPONSE_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
 	char *path = write_temp("demo.whl", "PK\003\004wheel bytes");
+	struct tapped seen = { 0, 0, "" };
 	struct hwb_http_part parts[] = {
-		{ ":action", "file_upload", 0, NULL, NULL, NULL },
-		{ "classifiers", "A :: B", 0, NULL, NULL, NULL },
-		{ "classifiers", "C :: D", 0, NULL, NULL, NULL },
-		{ "content", NULL, 0, path, "demo-1.0-py3-none-any.whl", NULL },
+		{ .name = ":action", .value = "file_upload" },
+		{ .name = "classifiers", .value = "A :: B" },
+		{ .name = "classifiers", .value = "C :: D" },
+		{ .name = "content", .file_path = path,
+		  .filename = "demo-1.0-py3-none-any.whl",
+		  .tap = count_tap, .tap_ctx = &seen },
+		/* asked for after the file went out: what the tap saw */
+		{ .name = "size", .value_len = 10, .value_cb = count_value,
+		  .value_ctx = &seen },
 	};
 	json_t *doc;
 
@@ -735,11 +768,15 @@ static void test_multipart_upload(void **state)
 	r.idempotent = 1; /* PyPI answers a repeat with 200 or 400 */
 	r.service = "PyPI upload";
 	r.parts = parts;
-	r.part_count = 4;
+	r.part_count = 5;
 	assert_int_equal(hwb_http_send(c, &r, &resp, &err), 0);
 	assert_int_equal(resp.attempts, 2);
+	/* the retry started the tap over: the second body counted alone */
+	assert_true(seen.resets >= 1);
 	doc = body_json(&resp);
-	assert_int_equal(json_array_size(json_object_get(doc, "form")), 4);
+	assert_int_equal(json_array_size(json_object_get(doc, "form")), 5);
+	assert_string_equal(json_string_value(form_part(doc, 4, "value")),
+			    "0000000015");
 	assert_string_equal(json_string_value(form_part(doc, 0, "name")),
 			    ":action");
 	assert_string_equal(json_string_value(form_part(doc, 0, "value")),
