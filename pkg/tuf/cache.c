@@ -3,9 +3,11 @@
  * cache.c: the TUF cache directory, ~/.cache/hwb/tuf/HOST/ (XDG base
  * directory rules): root.json, timestamp.json, snapshot.json,
  * targets.json, delegated/ROLE.json and targets/NAME. Files are replaced
- * atomically (pkg/core/fileio.h); an update holds an exclusive flock on
- * .lock and a reader a shared one, so a reader never sees half of an
- * update and two updates never interleave. The files are not fsync'd
+ * atomically (pkg/core/fileio.h). Two locks: an update holds an exclusive
+ * flock on .update from start to end, so two updates never interleave, and
+ * an exclusive one on .lock only while it writes its files, against which a
+ * reader holds a shared one: a reader never sees half of an update, and
+ * never waits for an update's downloads, only for its writes. The files are not fsync'd
  * (hwb_file_replace_cached): they are a cache, every read checks that they
  * belong together (load.c), and a file a crash left empty or old is then
  * reported and fetched again by the next update, while two fsyncs a file
@@ -24,11 +26,12 @@
 #include "pkg/core/log.h"
 #include "pkg/tuf/internal.h"
 
-/* How long a reader waits for a running update before giving up. */
+/* How long a reader waits for a commit, or an update for another
+ * update, before giving up. */
 #define LOCK_WAIT_MS 30000
 
-int hwb_tuf__lock(const char *dir, int exclusive, int *fd_out,
-		  struct hwb_error *err)
+int hwb_tuf__lock(const char *dir, const char *name, int exclusive,
+		  int *fd_out, struct hwb_error *err)
 {
 	struct hwb_buf path = HWB_BUF_INIT;
 	struct timespec pause = { 0, 50 * 1000000L };
@@ -37,10 +40,10 @@ int hwb_tuf__lock(const char *dir, int exclusive, int *fd_out,
 	*fd_out = -1;
 	if (exclusive && hwb_mkdir_p(dir, 0700, err))
 		return -1;
-	if (hwb_buf_printf(&path, "%s/.lock", dir))
+	if (hwb_buf_printf(&path, "%s/%s", dir, name))
 		return hwb_error_oom(err);
 	/* A reader creates nothing: no lock file, no cache (an update makes
-	 * the lock file before it writes anything). */
+	 * .lock before it writes anything). */
 	fd = exclusive ? open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)
 		       : open(path.ptr, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0 && !exclusive && errno == ENOENT) {

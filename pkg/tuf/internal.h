@@ -127,10 +127,12 @@ int hwb_tuf__find_target(const struct tuf_meta *top, const char *path,
 			 const struct tuf_source *src, struct tuf_meta *owner,
 			 struct tuf_fileinfo *out, struct hwb_error *err);
 
-/* cache.c: an exclusive lock (an update) creates the directory and its
- * lock file; a shared one (a reader) returns 1 when there is none. */
-int hwb_tuf__lock(const char *dir, int exclusive, int *fd_out,
-		  struct hwb_error *err);
+/* cache.c: a lock on the file name in dir (".update": updates among
+ * themselves; ".lock": writing against reading). An exclusive lock
+ * creates the directory and the file; a shared one (a reader) returns 1
+ * when there is none. */
+int hwb_tuf__lock(const char *dir, const char *name, int exclusive,
+		  int *fd_out, struct hwb_error *err);
 void hwb_tuf__unlock(int fd);
 /* Read DIR/name (at most max bytes); 1 when missing, 0 read, -1 error. */
 int hwb_tuf__cache_read(const char *dir, const char *name, size_t max,

@@ -206,7 +206,7 @@ int hwb_tuf_load(const struct hwb_tuf_repo *repo, const char *const *targets,
 
 	if (st)
 		memset(st, 0, sizeof(*st));
-	rc = hwb_tuf__lock(repo->cache_dir, 0, &lock, err);
+	rc = hwb_tuf__lock(repo->cache_dir, ".lock", 0, &lock, err);
 	if (rc)
 		return rc == 1 ? no_cache(repo->cache_dir, err) : -1;
 	rc = load_chain(repo, &c, err);

@@ -71,8 +71,8 @@ struct hwb_tuf_state {
  * ntargets wanted target files (names without '/'), checked by length and
  * hashes. Everything is verified in memory first; only a complete,
  * verified update is written to the cache (each file atomically, under an
- * exclusive lock on CACHE/.lock), so after any refusal the cache is as it
- * was. before/after (may be NULL) receive the cache's state before and
+ * exclusive lock on CACHE/.lock; CACHE/.update keeps other updates out
+ * meanwhile), so after any refusal the cache is as it was. before/after (may be NULL) receive the cache's state before and
  * after.
  */
 int hwb_tuf_update(const struct hwb_tuf_repo *repo,

@@ -8,8 +8,8 @@
  * One departure, for the cache's sake: the specification persists each
  * file as soon as it is verified (5.3.8, 5.4.5, 5.5.7, 5.6.6); here the
  * verified files are staged in memory and written together at the end,
- * under the cache's exclusive lock. A refused update therefore leaves the
- * cache exactly as it was, and the offline reader (load.c), which checks
+ * under the cache's write lock (cache.c). A refused update therefore
+ * leaves the cache exactly as it was, and the offline reader (load.c), which checks
  * the cached files against each other, never meets a new timestamp with an
  * old snapshot. A later update simply fetches again what was not kept.
  */
@@ -579,17 +579,19 @@ static int commit(struct updater *u, struct hwb_error *err)
 	static const char *const names[] = { "targets.json", "snapshot.json",
 					     "timestamp.json", "root.json" };
 	size_t i;
+	int lock, rc = 0;
 
-	for (i = 0; i < u->nstaged; i++)
-		if (hwb_tuf__cache_write(dir, u->staged[i].name,
-					 u->staged[i].data.ptr,
-					 u->staged[i].data.len, err))
-			return -1;
-	for (i = 0; i < 4; i++)
-		if (hwb_tuf__cache_write(dir, names[i], m[i]->raw.ptr,
-					 m[i]->raw.len, err))
-			return -1;
-	return 0;
+	if (hwb_tuf__lock(dir, ".lock", 1, &lock, err))
+		return -1;
+	for (i = 0; !rc && i < u->nstaged; i++)
+		rc = hwb_tuf__cache_write(dir, u->staged[i].name,
+					  u->staged[i].data.ptr,
+					  u->staged[i].data.len, err);
+	for (i = 0; !rc && i < 4; i++)
+		rc = hwb_tuf__cache_write(dir, names[i], m[i]->raw.ptr,
+					  m[i]->raw.len, err);
+	hwb_tuf__unlock(lock);
+	return rc;
 }
 
 static void updater_release(struct updater *u)
@@ -649,7 +651,7 @@ int hwb_tuf_update(const struct hwb_tuf_repo *repo,
 	if (!repo->metadata_url || !*repo->metadata_url)
 		HWB_BUG("TUF update without a repository URL");
 	if (open_client(&u, err) ||
-	    hwb_tuf__lock(repo->cache_dir, 1, &lock, err) ||
+	    hwb_tuf__lock(repo->cache_dir, ".update", 1, &lock, err) ||
 	    load_trusted_root(&u, before, err) || update_root(&u, err))
 		goto done;
 	load_old(&u);

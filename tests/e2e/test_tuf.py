@@ -323,6 +323,32 @@ def test_concurrent_updates_share_the_cache(run_hwb, repo, home):
     assert show["from_cache"]
 
 
+def test_reading_does_not_wait_for_an_update_s_downloads(run_hwb, updated, home):
+    """An update holds the cache's write lock only while it writes: hwb
+    trust show (and verify) read the cache while another process's update
+    is stuck on a slow download."""
+    repo = updated
+    repo.run({"op": "publish"})
+    repo.hooks["timestamp.json"] = "slow"
+    env = dict(os.environ, HOME=str(home))
+    slow = subprocess.Popen([os.environ.get("HWB_BIN", str(ROOT / "hwb")), "trust", "update",
+                             "--tuf-url", repo.url, "--quiet"], env=env,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while "timestamp.json" not in repo.requests and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert slow.poll() is None  # still downloading
+        start = time.monotonic()
+        r = run_hwb("trust", "show", "--tuf-url", repo.url, "--format", "json")
+        assert r.returncode == 0 and json.loads(r.stdout)["from_cache"], r
+        assert "waiting" not in r.stderr
+        assert time.monotonic() - start < 10 and slow.poll() is None
+    finally:
+        slow.kill()
+        slow.wait()
+
+
 def test_bad_combinations(run_hwb, tmp_path):
     r = run_hwb("trust", "update", "--tuf-root", tmp_path / "x.json")
     assert r.returncode == 2 and "HWB-R014" in r.stderr

@@ -152,6 +152,6 @@ def snapshot_tree(path):
     """Every file under path with its bytes and mtime: 'the cache as it was'."""
     out = {}
     for p in sorted(pathlib.Path(path).rglob("*")):
-        if p.is_file() and p.name != ".lock":
+        if p.is_file() and p.name not in (".lock", ".update"):
             out[str(p.relative_to(path))] = (p.read_bytes(), p.stat().st_mtime_ns)
     return out
