@@ -650,9 +650,11 @@ int hwb_tuf_update(const struct hwb_tuf_repo *repo,
 	u.now = repo->now ? repo->now : (int64_t)time(NULL);
 	if (!repo->metadata_url || !*repo->metadata_url)
 		HWB_BUG("TUF update without a repository URL");
-	if (open_client(&u, err) ||
-	    hwb_tuf__lock(repo->cache_dir, ".update", 1, &lock, err) ||
-	    load_trusted_root(&u, before, err) || update_root(&u, err))
+	/* the trusted root first: its checks overlap the loading of libcurl
+	 * that hwb_http_preload() may have started */
+	if (hwb_tuf__lock(repo->cache_dir, ".update", 1, &lock, err) ||
+	    load_trusted_root(&u, before, err) || open_client(&u, err) ||
+	    update_root(&u, err))
 		goto done;
 	load_old(&u);
 	if (update_timestamp(&u, err) || update_snapshot(&u, err) ||
