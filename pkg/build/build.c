@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,7 @@ static void read_config(struct hwb_build__ctx *c)
 	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
 	l->address_space =
 		(unsigned long long)hwb_config_int(cfg, "build.limits.address-space");
+	l->memory = (unsigned long long)hwb_config_int(cfg, "build.limits.memory");
 	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
 	l->file_size =
 		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
@@ -134,6 +136,31 @@ static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 		return -1;
 	c->spec.container = &c->container;
 	return 0;
+}
+
+/* Which memory bound this build gets, said once in the output and kept
+ * for the provenance: each sandboxed run makes its own group the same way. */
+static void memory_bound(struct hwb_build__ctx *c)
+{
+	const struct hwb_sandbox_limits *l = &c->spec.limits;
+	struct hwb_build__cgroup cg;
+
+	if (c->isolation == HWB_ISOLATION_NONE) {
+		snprintf(c->memory_bound, sizeof(c->memory_bound),
+			 "none (--isolation none): address-space = %llu MiB "
+			 "per process only", l->address_space >> 20);
+	} else if (c->isolation == HWB_ISOLATION_CONTAINER) {
+		snprintf(c->memory_bound, sizeof(c->memory_bound),
+			 "the container's cgroup: memory = %llu MiB and "
+			 "processes = %ld for the whole build", l->memory >> 20,
+			 l->processes);
+	} else {
+		hwb_build__cgroup_make(&cg, l->memory, l->processes);
+		hwb_build__cgroup_describe(&cg, l, c->memory_bound,
+					   sizeof(c->memory_bound));
+		hwb_build__cgroup_destroy(&cg);
+	}
+	hwb_log_info("memory bound: %s", c->memory_bound);
 }
 
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
@@ -169,6 +196,7 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 			     "records this build as unisolated");
 	else if (c->isolation == HWB_ISOLATION_SANDBOX && hwb_sandbox_probe(err))
 		return -1;
+	memory_bound(c);
 	return 0;
 }
 
@@ -385,6 +413,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	}
 	c->spec.source_date_epoch = c->source.epoch;
 	r->source_date_epoch = c->source.epoch;
+	if (hwb_build__check_interrupt(err))
+		goto cleanup;
 	if (want_sdist) {
 		if (!(out_s = stage_dir(c, "out-sdist", err)) ||
 		    hwb_build__stage_run(c, 0, src, out_s, &sdist, &unsupported, err))
@@ -401,6 +431,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 				     "the wheel from the source tree (PEP 517)");
 	}
 	if (want_wheel) {
+		if (hwb_build__check_interrupt(err))
+			goto cleanup;
 		if (sdist && !o->wheel) {
 			path = hwb_strdup_printf("%s/%s", out_s, sdist);
 			unpacked = hwb_strdup_printf("%s/sdist", c->work);
@@ -423,7 +455,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 			goto cleanup;
 		}
 	}
-	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err))
+	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err) ||
+	    hwb_build__check_interrupt(err))
 		goto cleanup;
 	if ((sdist && (deliver(c, out_s, sdist, &r->sdist, err) ||
 		       hwb_hash_file_hex(HWB_HASH_SHA256, r->sdist,
@@ -512,13 +545,59 @@ static void discard(struct hwb_build_result *r)
 		unlink(r->provenance);
 }
 
+/* SIGINT or SIGTERM arrived since the last check (they are blocked while
+ * a build runs): consume it and fail with HWB-B014. */
+int hwb_build__check_interrupt(struct hwb_error *err)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sig = sigtimedwait(&set, NULL, &zero);
+	return sig > 0 ? hwb_build__interrupted_error(sig, err) : 0;
+}
+
+static int build_all(const struct hwb_build_options *o,
+		     struct hwb_build_result *r, struct hwb_error *err);
+
+/*
+ * SIGINT and SIGTERM are blocked while the build runs: a sandbox run sees
+ * them on a signalfd and kills the whole sandbox, the stages check between
+ * steps, and the command then fails with 130 or 143 after its clean-up
+ * (the work directory removed, nothing left in the output directory).
+ */
+int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
+		  struct hwb_error *err)
+{
+	sigset_t set, old;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, &old))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				       "cannot block SIGINT and SIGTERM");
+	ret = build_all(o, r, err);
+	if (!ret && hwb_build__check_interrupt(err)) {
+		discard(r);
+		hwb_build_result_release(r);
+		ret = -1;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 /*
  * --verify-reproducible: a first build into a scratch directory, then the
  * real one, with a different work path and a later clock; the outputs are
  * kept only when both give the same digests.
  */
-int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
-		  struct hwb_error *err)
+static int build_all(const struct hwb_build_options *o,
+		     struct hwb_build_result *r, struct hwb_error *err)
 {
 	struct hwb_build_result first = HWB_BUILD_RESULT_INIT;
 	const char *tmp = getenv("TMPDIR");

@@ -21,6 +21,13 @@
 /* The host ids a sandbox started by root runs as (nobody/nogroup). */
 #define HWB_SANDBOX_ROOT_OUTER_ID 65534
 #define HWB_SANDBOX_HOME "/home/build"
+/* Every tmpfs of a build is sized, and together they stay within
+ * build.limits.memory (their pages are memory): /tmp a half, the home a
+ * quarter, /dev/shm an eighth; the set-up root holds only stubs. */
+#define HWB_TMPFS_TMP(memory) ((memory) / 2)
+#define HWB_TMPFS_HOME(memory) ((memory) / 4)
+#define HWB_TMPFS_SHM(memory) ((memory) / 8)
+#define HWB_TMPFS_ROOT "size=1m,nr_inodes=4096,mode=0755"
 #define HWB_SANDBOX_HOSTNAME "hwb-build"
 #define HWB_PROXY_INSIDE "/run/hwb-proxy.sock"
 
@@ -58,6 +65,30 @@ struct hwb_build__plan {
 	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
 	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
 };
+
+/* The run's memory and pids control group (cgroup.c). */
+struct hwb_build__cgroup {
+	int version;     /* 1 or 2; 0: none could be made (why says why) */
+	char mem[2048];  /* the group's directory (v1: memory hierarchy) */
+	char pids[2048]; /* v1: the pids hierarchy's; v2: unused */
+	char why[160];
+};
+
+/* Make a child of hwb's own group bounded to memory bytes and processes;
+ * -1 (not an error: cg->why) where this host does not allow it. */
+int hwb_build__cgroup_make(struct hwb_build__cgroup *cg,
+			   unsigned long long memory, long processes);
+/* Move pid (before it runs anything of the build's) into the group. */
+int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid);
+/* "memory" when the OOM killer acted in the group, "processes" when a
+ * fork hit pids.max, else NULL. */
+const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg);
+/* Kill what is left in the group and remove it. */
+void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg);
+/* One line: the memory bound in force, for the log and the provenance. */
+void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
+				const struct hwb_sandbox_limits *l, char *out,
+				size_t outsz);
 
 /* Records the child writes to err_fd. */
 enum hwb_build__record_type {
@@ -292,6 +323,10 @@ void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
 const char *hwb_build__limit_from_log(const struct hwb_buf *log);
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err);
+/* SIGINT or SIGTERM (sig) ended the run: HWB-B014, kind 130 or 143. */
+int hwb_build__interrupted_error(int sig, struct hwb_error *err);
+/* A blocked SIGINT or SIGTERM is pending: consume it, fail (build.c). */
+int hwb_build__check_interrupt(struct hwb_error *err);
 
 /* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
 int hwb_build__probe_explain(int errnum, struct hwb_error *err);
@@ -1044,6 +1079,7 @@ struct hwb_build__ctx {
 	enum hwb_isolation isolation;  /* from build.isolation */
 	struct hwb_build__container container; /* --isolation container */
 	const char *python;            /* borrowed from config, or default */
+	char memory_bound[400];        /* the bound in force (provenance) */
 };
 
 int hwb_build__config_settings(const char *const *pairs, size_t count,

@@ -164,7 +164,9 @@ static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
 			 hwb_strdup_printf("/newroot/dev/%s", links[i][1]), 0,
 			 err))
 			return -1;
-	return push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+	return push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=1777,size=%llu",
+				      HWB_TMPFS_SHM(plan->limits.memory)),
 		    hwb_strdup("/newroot/dev/shm"), 1, err);
 }
 
@@ -176,9 +178,13 @@ static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
 		    hwb_strdup("/newroot/etc/group"), 0, err) ||
 	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__hosts_stub),
 		    hwb_strdup("/newroot/etc/hosts"), 0, err) ||
-	       push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+	       push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=1777,size=%llu",
+				      HWB_TMPFS_TMP(plan->limits.memory)),
 		    hwb_strdup("/newroot/tmp"), 1, err) ||
-	       push(plan, HWB_MNT_TMPFS, hwb_strdup("0755"),
+	       push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=0755,size=%llu",
+				      HWB_TMPFS_HOME(plan->limits.memory)),
 		    hwb_strdup("/newroot" HWB_SANDBOX_HOME), 1, err);
 }
 
@@ -263,6 +269,9 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 					    : HWB_MNT_BIND_RO,
 			      spec->binds[i].host, spec->binds[i].inside, err))
 			return -1;
+	/* before the tmpfs mounts, which are sized from the limits */
+	plan->limits = spec->limits;
+	hwb_sandbox_limits_default(&plan->limits);
 	if (add_dev(plan, err) || add_stubs(plan, err))
 		return -1;
 	for (i = 0; i < spec->bind_count; i++)
@@ -282,8 +291,6 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 	if (!(plan->cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
 		return hwb_error_oom(err);
 	plan->argv = spec->argv;
-	plan->limits = spec->limits;
-	hwb_sandbox_limits_default(&plan->limits);
 	plan->keep_groups = geteuid() != 0;
 	return hwb_build__seccomp_compile(&plan->seccomp, err);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +36,10 @@ struct run_fds {
 	int err[2];
 	int out[2];
 	int null_fd;
+	int sig_fd;   /* signalfd for the SIGINT/SIGTERM the caller blocked */
 };
+
+#define RUN_FDS_INIT { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1, -1 }
 
 struct supervisor {
 	struct hwb_sandbox_result *result;
@@ -49,6 +53,7 @@ struct supervisor {
 	void (*on_timeout)(pid_t pid, void *arg);
 	void *arg;
 	int quiet;                    /* keep the output, do not log it */
+	const struct hwb_build__cgroup *cgroup; /* or NULL */
 };
 
 void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
@@ -60,6 +65,7 @@ void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
 	r->limit_hit = NULL;
 	r->log_truncated = 0;
 	r->start_ms = 0;
+	r->interrupted = 0;
 }
 
 static double now_ms(void)
@@ -92,6 +98,21 @@ static int above_stdio(int *fd)
 
 static int open_fds(struct run_fds *f, struct hwb_error *err)
 {
+	sigset_t blocked, watched;
+
+	/* A caller that blocked SIGINT and SIGTERM (hwb build) wants them to
+	 * end the run, not hwb: they arrive here while the run lasts. */
+	sigemptyset(&watched);
+	if (!sigprocmask(SIG_BLOCK, NULL, &blocked)) {
+		if (sigismember(&blocked, SIGINT))
+			sigaddset(&watched, SIGINT);
+		if (sigismember(&blocked, SIGTERM))
+			sigaddset(&watched, SIGTERM);
+	}
+	if (!sigisemptyset(&watched) &&
+	    (f->sig_fd = signalfd(-1, &watched, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				       "sandbox: cannot watch for signals");
 	if (pipe2(f->sync, O_CLOEXEC) || pipe2(f->err, O_CLOEXEC) ||
 	    pipe2(f->out, O_CLOEXEC) ||
 	    (f->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
@@ -111,6 +132,7 @@ static void close_all(struct run_fds *f)
 	close_fd(&f->out[0]);
 	close_fd(&f->out[1]);
 	close_fd(&f->null_fd);
+	close_fd(&f->sig_fd);
 }
 
 static int write_proc(pid_t pid, const char *name, const char *text)
@@ -234,7 +256,8 @@ static void take_record(struct supervisor *s,
 static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		      long timeout_seconds, double t0)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	struct signalfd_siginfo si;
 	struct hwb_build__record rec;
 	char buf[16384];
 	double deadline = timeout_seconds > 0 ? t0 + timeout_seconds * 1000.0 : 0;
@@ -244,14 +267,16 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 	while (f->out[0] >= 0 || f->err[0] >= 0) {
 		pfd[0].fd = f->out[0];
 		pfd[1].fd = f->err[0];
-		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[2].fd = s->result->interrupted ? -1 : f->sig_fd;
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
 		wait_ms = -1;
 		if (deadline && !s->result->timed_out) {
 			double left = deadline - now_ms();
 
 			wait_ms = left > 0 ? (int)left + 1 : 0;
 		}
-		n = poll(pfd, 2, wait_ms);
+		n = poll(pfd, 3, wait_ms);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && deadline && now_ms() >= deadline &&
@@ -266,6 +291,16 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		}
 		if (n <= 0)
 			continue;
+		if (pfd[2].revents &&
+		    read(f->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			/* Ctrl-C or SIGTERM: the whole sandbox ends now. */
+			s->result->interrupted = (int)si.ssi_signo;
+			if (s->on_timeout)
+				s->on_timeout(pid, s->arg);
+			else
+				kill(pid, SIGKILL);
+			continue;
+		}
 		if (pfd[0].revents) {
 			n = read(f->out[0], buf, sizeof(buf));
 			if (n > 0)
@@ -329,9 +364,9 @@ static void describe_limit(const struct hwb_sandbox_limits *l,
 		snprintf(out, outsz, "the process limit (processes = %ld)",
 			 l->processes);
 	else if (!strcmp(limit, "memory"))
-		snprintf(out, outsz, "the container's memory limit (memory = "
-			 "address-space = %llu MiB; the kernel's OOM killer "
-			 "ended it with SIGKILL)", l->address_space >> 20);
+		snprintf(out, outsz, "the memory limit of the whole build "
+			 "(memory = %llu MiB, processes and tmpfs together; the "
+			 "kernel's OOM killer acted)", l->memory >> 20);
 	else if (!strcmp(limit, "open-files"))
 		snprintf(out, outsz, "the open-file limit (open-files = %ld)",
 			 l->open_files);
@@ -345,6 +380,8 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 {
 	struct hwb_sandbox_result *r = s->result;
 
+	if (r->interrupted)
+		return hwb_build__interrupted_error(r->interrupted, err);
 	if (r->timed_out)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B011",
 				     "the build was killed after the wall-clock "
@@ -360,6 +397,9 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 				      "a host layout hwb does not handle: report "
 				      "it, or build with --isolation none");
 	}
+	/* The OOM killer may have ended pid 1 itself: the group knows. */
+	if (s->cgroup && (r->limit_hit = hwb_build__cgroup_limit_hit(s->cgroup)))
+		return hwb_build__limit_error(l, r->limit_hit, err);
 	if (!s->have_exit)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B012",
 				     "the sandbox ended without reporting the "
@@ -382,6 +422,16 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 	return hwb_build__limit_error(l, r->limit_hit, err);
 }
 
+int hwb_build__interrupted_error(int sig, struct hwb_error *err)
+{
+	return hwb_error_set(err, sig == SIGINT ? HWB_KIND_INTERRUPTED
+						: HWB_KIND_TERMINATED,
+			     "HWB-B014", "interrupted by %s: the sandbox was "
+			     "killed and nothing was written to the output "
+			     "directory", sig == SIGINT ? "SIGINT" : "SIGTERM"),
+	       hwb_error_hint(err, "run the command again to build");
+}
+
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err)
 {
@@ -399,7 +449,7 @@ int hwb_build__run_host(struct hwb_build__plan *plan,
 			const struct hwb_build__host_cmd *cmd,
 			struct hwb_sandbox_result *result, struct hwb_error *err)
 {
-	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct run_fds f = RUN_FDS_INIT;
 	struct supervisor s;
 	pid_t pid = -1;
 	int status = 0, ret = -1;
@@ -481,13 +531,15 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		    struct hwb_sandbox_result *result, struct hwb_error *err)
 {
 	struct hwb_build__plan plan;
-	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct run_fds f = RUN_FDS_INIT;
 	struct supervisor s;
 	struct hwb_sandbox_limits limits = spec->limits;
+	struct hwb_build__cgroup cg;
 	pid_t pid = -1;
 	double t0;
 	int ret = -1;
 
+	memset(&cg, 0, sizeof(cg));
 	memset(&plan, 0, sizeof(plan));
 	hwb_buf_init(&plan.seccomp);
 	memset(&s, 0, sizeof(s));
@@ -530,6 +582,18 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 	close_fd(&f.err[1]);
 	close_fd(&f.out[1]);
 	close_fd(&f.null_fd);
+	/* The whole build in one memory and pids group, before it runs
+	 * anything; where none can be made, the rlimits and the sized tmpfs
+	 * mounts hold (the build logged which at its start). */
+	if (!hwb_build__cgroup_make(&cg, limits.memory, limits.processes) &&
+	    hwb_build__cgroup_attach(&cg, pid)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				"sandbox: cannot move the build into its cgroup "
+				"'%s'", cg.mem);
+		kill(pid, SIGKILL);
+		goto cleanup;
+	}
+	s.cgroup = &cg;
 	if (write_maps(pid, err)) {
 		kill(pid, SIGKILL);
 		goto cleanup;
@@ -540,7 +604,9 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		kill(pid, SIGKILL);
 		goto cleanup;
 	}
-	close_fd(&f.sync[1]);
+	/* sync[1] stays open until the run ends: pid 1 checks, after its
+	 * last credential change re-armed the parent-death signal, that hwb
+	 * has not died in between (EOF on sync). */
 	supervise(&s, pid, &f, limits.timeout_seconds, t0);
 	ret = finish(&s, &limits, err);
 cleanup:
@@ -548,6 +614,8 @@ cleanup:
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+	/* Anything left (pid 1 killed by the OOM killer, a daemon) dies. */
+	hwb_build__cgroup_destroy(&cg);
 	hwb_buf_release(&s.line);
 	hwb_build__plan_release(&plan);
 	return ret;

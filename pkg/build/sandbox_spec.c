@@ -20,6 +20,8 @@ void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l)
 		l->cpu_seconds = HWB_SANDBOX_CPU_SECONDS;
 	if (!l->address_space)
 		l->address_space = HWB_SANDBOX_ADDRESS_SPACE;
+	if (!l->memory)
+		l->memory = HWB_SANDBOX_MEMORY;
 	if (l->processes <= 0)
 		l->processes = HWB_SANDBOX_PROCESSES;
 	if (!l->file_size)
@@ -44,6 +46,7 @@ void hwb_sandbox_limits_tighten(struct hwb_sandbox_limits *l,
 	hwb_sandbox_limits_default(l);
 	TIGHTEN(cpu_seconds);
 	TIGHTEN(address_space);
+	TIGHTEN(memory);
 	TIGHTEN(processes);
 	TIGHTEN(file_size);
 	TIGHTEN(open_files);

@@ -49,6 +49,7 @@ static const struct hwb_config_key keys[] = {
 	BOOL("build.strict", ANY, "false", "source validation warnings fail the build"),
 	INT("build.limits.cpu-seconds", TIGHTEN, "3600", 1, MAXI, "CPU seconds per build process (RLIMIT_CPU)"),
 	INT("build.limits.address-space", TIGHTEN, "8589934592", 1, MAXI, "bytes of address space per process (RLIMIT_AS)"),
+	INT("build.limits.memory", TIGHTEN, "8589934592", 1048576, MAXI, "bytes of memory for the whole build: its cgroup and its tmpfs mounts"),
 	INT("build.limits.processes", TIGHTEN, "1024", 1, 1048576, "processes in the build (RLIMIT_NPROC)"),
 	INT("build.limits.file-size", TIGHTEN, "4294967296", 1, MAXI, "largest file a build may write (RLIMIT_FSIZE)"),
 	INT("build.limits.open-files", TIGHTEN, "4096", 1, 1048576, "open files per process (RLIMIT_NOFILE)"),

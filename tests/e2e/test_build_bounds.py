@@ -1,0 +1,219 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`hwb build` against a backend that holds on (testdata/projects/evil-hold):
+the whole build's memory bound (a cgroup, where hwb can make one, and sized
+tmpfs mounts), a sandbox that dies with a SIGKILLed hwb, SIGINT and SIGTERM
+ending the build with 130 and 143 and nothing left behind, and a sandbox
+pid 1 that no longer carries hwb's environment. Skipped with the probe's
+diagnosis when user namespaces are refused."""
+import os
+import pathlib
+import select
+import shutil
+import signal
+import subprocess
+import threading
+import time
+import uuid
+
+import pytest
+
+from conftest import HWB, ROOT
+
+PROJECTS = ROOT / "testdata" / "projects"
+TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+
+
+def _probe():
+    if not TOOL.exists():
+        return f"{TOOL} is not built"
+    p = subprocess.run([str(TOOL), "--probe"], capture_output=True, text=True)
+    return None if p.returncode == 0 else p.stderr.strip()
+
+
+REFUSED = _probe()
+pytestmark = pytest.mark.skipif(REFUSED is not None, reason=f"sandbox refused: {REFUSED}")
+
+
+def _env(home, tmp, **extra):
+    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+            "LANG": "C.UTF-8", "TMPDIR": str(tmp),
+            "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "allocator_may_return_null=1"),
+            "UBSAN_OPTIONS": os.environ.get("UBSAN_OPTIONS", "halt_on_error=1"), **extra}
+
+
+def _descendants(pid):
+    """Every process below pid, from /proc's parent links."""
+    children = {}
+    for d in pathlib.Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            ppid = int((d / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(d.name))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pid):
+    try:
+        state = pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+class Held:
+    """hwb build of evil-hold in sleep mode, up to the backend's "ready"."""
+
+    def __init__(self, tmp_path, home, **env):
+        self.tmp = tmp_path / "tmp"
+        self.tmp.mkdir()
+        self.out = tmp_path / "dist"
+        src = tmp_path / "evil-hold"
+        shutil.copytree(PROJECTS / "evil-hold", src)
+        self.proc = subprocess.Popen(
+            [HWB, "build", str(src), "--wheel", "--outdir", str(self.out), "-C", "mode=sleep"],
+            env=_env(home, self.tmp, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        self.stderr = ""
+        deadline = time.monotonic() + 60
+        while "evil-hold: ready" not in self.stderr:
+            assert time.monotonic() < deadline and self.proc.poll() is None, self.stderr
+            ready, _, _ = select.select([self.proc.stderr], [], [], 1)
+            if ready:
+                self.stderr += self.proc.stderr.readline()
+        time.sleep(0.2)  # the backend's child has forked too
+        self.tree = _descendants(self.proc.pid)
+        assert len(self.tree) >= 3, self.tree  # pid 1, the backend, its child
+
+    def finish(self):
+        out, err = self.proc.communicate(timeout=30)
+        self.stderr += err
+        return self.proc.returncode
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        for pid in self.tree:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_sandbox_dies_with_a_sigkilled_hwb(tmp_path, home):
+    h = Held(tmp_path, home)
+    try:
+        h.proc.kill()
+        t0 = time.monotonic()
+        while any(_alive(p) for p in h.tree) and time.monotonic() - t0 < 5:
+            time.sleep(0.01)
+        elapsed = time.monotonic() - t0
+        left = [p for p in h.tree if _alive(p)]
+        print(f"sandbox gone {elapsed * 1000:.0f} ms after SIGKILL of hwb")
+        # Contained by: PR_SET_PDEATHSIG on pid 1, armed after its last
+        # credential change (which clears it), and the PID namespace.
+        assert not left and elapsed < 1.0, (left, elapsed)
+    finally:
+        h.kill()
+
+
+@pytest.mark.parametrize("sig,status,name", [(signal.SIGINT, 130, "SIGINT"),
+                                             (signal.SIGTERM, 143, "SIGTERM")])
+def test_signal_ends_the_whole_build(tmp_path, home, sig, status, name):
+    h = Held(tmp_path, home)
+    try:
+        t0 = time.monotonic()
+        h.proc.send_signal(sig)
+        rc = h.finish()
+        elapsed = time.monotonic() - t0
+        assert rc == status, h.stderr
+        assert "HWB-B014" in h.stderr and f"interrupted by {name}" in h.stderr
+        assert elapsed < 5, elapsed
+        assert not any(_alive(p) for p in h.tree)
+        # No partial output, and the work directory is gone.
+        assert not h.out.exists() or not any(h.out.iterdir())
+        assert not list(h.tmp.glob("hwb-build-*"))
+    finally:
+        h.kill()
+
+
+def test_sandbox_pid1_forgets_hwbs_environment(tmp_path, home):
+    canary = "hwb-env-canary-" + uuid.uuid4().hex
+    h = Held(tmp_path, home, HWB_TEST_CANARY=canary)
+    try:
+        pid1 = [p for p in h.tree
+                if pathlib.Path(f"/proc/{p}/status").read_text().split("NSpid:")[1]
+                .split("\n")[0].split()[-1] == "1"]
+        assert len(pid1) == 1, h.tree
+        for p in h.tree:
+            for f in ("environ", "cmdline"):
+                data = pathlib.Path(f"/proc/{p}/{f}").read_bytes()
+                assert canary.encode() not in data, (p, f)
+                assert b"hwb-env-canary" not in data
+        # hwb itself still has it (the test looked in the right place).
+        assert canary.encode() in pathlib.Path(f"/proc/{h.proc.pid}/environ").read_bytes()
+    finally:
+        h.kill()
+
+
+def _available():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no MemAvailable")
+
+
+def _can_make_cgroup():
+    """hwb's rule: a child of its own memory group (v1) or a delegated v2."""
+    for line in open("/proc/self/cgroup"):
+        _, ctrl, path = line.rstrip("\n").split(":", 2)
+        if "memory" in ctrl.split(","):
+            d = pathlib.Path("/sys/fs/cgroup/memory" + path) / f"hwb-probe-{os.getpid()}"
+            try:
+                d.mkdir()
+                d.rmdir()
+                return None
+            except OSError as e:
+                return f"cannot create a memory cgroup under {d.parent}: {e}"
+    return "no cgroup v1 memory controller (cgroup v2 delegation is not exercised here)"
+
+
+def test_whole_build_memory_bound(run_hwb, tmp_path):
+    why = _can_make_cgroup()
+    if why:
+        pytest.skip(why)
+    budget = 256 << 20
+    src = tmp_path / "evil-hold"
+    shutil.copytree(PROJECTS / "evil-hold", src)
+    low, stop = [_available()], threading.Event()
+    baseline = low[0]
+
+    def sample():
+        while not stop.is_set():
+            low[0] = min(low[0], _available())
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        # 2x the budget: two children of 128 MiB, 128 MiB in /tmp and in
+        # the home (the tmpfs mounts are sized too: 1/2 and 1/4 of it).
+        r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d", "-C", "mode=memory",
+                    "-C", f"mib={2 * budget >> 20}", "-C", "children=2",
+                    env={"HWB_BUILD_LIMITS_MEMORY": str(budget)})
+    finally:
+        stop.set()
+        t.join()
+    drop = baseline - low[0]
+    print(f"MemAvailable dropped {drop >> 20} MiB for a budget of {budget >> 20} MiB")
+    assert r.returncode == 5, r
+    assert "HWB-B013" in r.stderr and "memory limit of the whole build (memory = 256 MiB" in r.stderr
+    assert "memory bound: cgroup v1" in r.stderr
+    assert drop <= budget, (drop >> 20, r.stderr[-2000:])
