@@ -57,6 +57,9 @@ static void ctx_release(struct hwb_build__ctx *c)
 	hwb_build__container_release(&c->container);
 	free(c->work);
 	free(c->hook_dir);
+	for (size_t i = 0; i < c->find_links_count; i++)
+		free(c->find_links[i]);
+	free(c->find_links);
 }
 
 /* pass-env names become NAME=VALUE from hwb's environment (unset: none). */
@@ -138,6 +141,25 @@ static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 	return 0;
 }
 
+/* find-links from the project's files: resolved beneath the project. */
+static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	size_t i, n = c->req_source.find_links_count;
+
+	if (!n || !hwb_build__on_project_word(c->o->config, "build.find-links"))
+		return 0;
+	if (!(c->find_links = calloc(n, sizeof(*c->find_links))))
+		return hwb_error_oom(err);
+	c->find_links_count = n;
+	for (i = 0; i < n; i++)
+		if (hwb_build__project_path(c->srcdir, c->req_source.find_links[i],
+					    "build.find-links", &c->find_links[i],
+					    err))
+			return -1;
+	c->req_source.find_links = (const char *const *)c->find_links;
+	return 0;
+}
+
 /* Which memory bound this build gets, said once in the output and kept
  * for the provenance: each sandboxed run makes its own group the same way. */
 static void memory_bound(struct hwb_build__ctx *c)
@@ -182,10 +204,23 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 	outdir = hwb_config_str(o->config, "build.outdir");
 	if (!outdir)
 		outdir = "dist";
-	c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
-				     : hwb_strdup_printf("%s/%s", real, outdir);
-	if (!c->srcdir || !c->outdir)
+	if (!c->srcdir)
 		return hwb_error_oom(err);
+	/* "dist" or the project's own outdir: never through a link out. */
+	if (outdir[0] != '/' &&
+	    hwb_build__on_project_word(o->config, "build.outdir")) {
+		if (hwb_build__project_path(real, outdir, "build.outdir",
+					    &c->outdir, err))
+			return -1;
+	} else {
+		c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
+					     : hwb_strdup_printf("%s/%s", real,
+								 outdir);
+	}
+	if (!c->outdir)
+		return hwb_error_oom(err);
+	if (project_find_links(c, err))
+		return -1;
 	if (hwb_build__config_settings(o->config_settings, o->config_count,
 				       &c->config, err) ||
 	    pass_env(c, err))

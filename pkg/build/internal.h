@@ -323,6 +323,13 @@ void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
 const char *hwb_build__limit_from_log(const struct hwb_buf *log);
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err);
+/* 1 when key's value comes from the project (its files, or the default
+ * that names a path inside it); such paths go through project_path. */
+int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
+/* rel resolved beneath srcdir into *out (owned), or HWB-B015 when it
+ * leads outside through a link (paths.c). */
+int hwb_build__project_path(const char *srcdir, const char *rel,
+			    const char *key, char **out, struct hwb_error *err);
 /* SIGINT or SIGTERM (sig) ended the run: HWB-B014, kind 130 or 143. */
 int hwb_build__interrupted_error(int sig, struct hwb_error *err);
 /* A blocked SIGINT or SIGTERM is pending: consume it, fail (build.c). */
@@ -1080,6 +1087,8 @@ struct hwb_build__ctx {
 	struct hwb_build__container container; /* --isolation container */
 	const char *python;            /* borrowed from config, or default */
 	char memory_bound[400];        /* the bound in force (provenance) */
+	char **find_links;             /* owned: the project's, resolved */
+	size_t find_links_count;
 };
 
 int hwb_build__config_settings(const char *const *pairs, size_t count,
