@@ -53,6 +53,9 @@ struct supervisor {
 	void (*on_timeout)(pid_t pid, void *arg);
 	void *arg;
 	int quiet;                    /* keep the output, do not log it */
+	struct hwb_buf tail;          /* the last TAIL_KEEP bytes, once the
+				       * head is full (the error is there) */
+	unsigned long long dropped;   /* bytes between head and tail */
 	const struct hwb_build__cgroup *cgroup; /* or NULL */
 };
 
@@ -212,17 +215,43 @@ static void emit_lines(struct supervisor *s, int flush)
 	}
 }
 
-/* Keep up to log_max bytes and stream complete lines as they come. */
+/* The head of the output is kept (log-max less the tail) and streamed;
+ * past it, a window of the last TAIL_KEEP bytes, where a flood's final
+ * traceback is, joins the log at the end of the run. */
+#define TAIL_KEEP ((size_t)64 << 10)
+
+static size_t head_max(const struct supervisor *s)
+{
+	return s->log_max > 2 * TAIL_KEEP ? s->log_max - TAIL_KEEP : s->log_max / 2;
+}
+
+static void keep_tail(struct supervisor *s, const char *data, size_t n)
+{
+	size_t keep = s->log_max - head_max(s), drop;
+
+	hwb_buf_put(&s->tail, data, n);
+	if (s->tail.len > 2 * keep) {
+		drop = s->tail.len - keep;
+		s->dropped += drop;
+		memmove(s->tail.ptr, s->tail.ptr + drop, keep);
+		hwb_buf_truncate(&s->tail, keep);
+	}
+}
+
 static void take_output(struct supervisor *s, const char *data, size_t n)
 {
 	struct hwb_sandbox_result *r = s->result;
-	size_t room = s->log_max > r->log.len ? s->log_max - r->log.len : 0;
+	size_t max = head_max(s),
+	       room = max > r->log.len ? max - r->log.len : 0;
 
 	if (n > room) {
 		if (!r->log_truncated && !s->quiet)
-			hwb_log_warn("build output beyond %zu bytes is not kept "
-				     "or shown (log-max)", s->log_max);
+			hwb_log_warn("build output beyond %zu bytes is not shown "
+				     "as it comes; its last %zu KiB follow when "
+				     "the step ends (log-max)", max,
+				     (s->log_max - max) >> 10);
 		r->log_truncated = 1;
+		keep_tail(s, data + room, n - room);
 		n = room;
 	}
 	if (!n)
@@ -231,6 +260,33 @@ static void take_output(struct supervisor *s, const char *data, size_t n)
 	hwb_buf_put(&s->line, data, n);
 	/* A line longer than 64 KiB is streamed in pieces. */
 	emit_lines(s, s->line.len > 65536);
+}
+
+/* Head, a marker, then the tail: into the log, and shown. */
+static void join_tail(struct supervisor *s)
+{
+	struct hwb_sandbox_result *r = s->result;
+	size_t keep = s->log_max - head_max(s), start = 0;
+	char mark[128];
+
+	if (!r->log_truncated)
+		return;
+	emit_lines(s, 1);
+	if (s->tail.len > keep) {
+		start = s->tail.len - keep;
+		s->dropped += start;
+	}
+	/* Start the tail at a line. */
+	while (start < s->tail.len && start < keep / 2 &&
+	       s->tail.ptr[start] != '\n')
+		start++, s->dropped++;
+	snprintf(mark, sizeof(mark), "\n[hwb: %llu bytes of output left out; "
+		 "the last %zu follow]\n", s->dropped, s->tail.len - start);
+	hwb_buf_put(&r->log, mark, strlen(mark));
+	hwb_buf_put(&r->log, s->tail.ptr + start, s->tail.len - start);
+	hwb_buf_put(&s->line, mark + 1, strlen(mark) - 1);
+	hwb_buf_put(&s->line, s->tail.ptr + start, s->tail.len - start);
+	emit_lines(s, 1);
 }
 
 static void take_record(struct supervisor *s,
@@ -317,6 +373,7 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		}
 	}
 	emit_lines(s, 1);
+	join_tail(s);
 }
 
 /*
@@ -457,6 +514,7 @@ int hwb_build__run_host(struct hwb_build__plan *plan,
 
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.line);
+	hwb_buf_init(&s.tail);
 	s.result = result;
 	s.log_max = plan->limits.log_max;
 	s.on_timeout = cmd->on_timeout;
@@ -495,6 +553,7 @@ cleanup:
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	hwb_buf_release(&s.line);
+	hwb_buf_release(&s.tail);
 	return ret;
 }
 
@@ -544,6 +603,7 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 	hwb_buf_init(&plan.seccomp);
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.line);
+	hwb_buf_init(&s.tail);
 	s.result = result;
 	hwb_sandbox_limits_default(&limits);
 	s.log_max = limits.log_max;
@@ -617,6 +677,7 @@ cleanup:
 	/* Anything left (pid 1 killed by the OOM killer, a daemon) dies. */
 	hwb_build__cgroup_destroy(&cg);
 	hwb_buf_release(&s.line);
+	hwb_buf_release(&s.tail);
 	hwb_build__plan_release(&plan);
 	return ret;
 }

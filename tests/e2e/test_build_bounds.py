@@ -217,3 +217,21 @@ def test_whole_build_memory_bound(run_hwb, tmp_path):
     assert "HWB-B013" in r.stderr and "memory limit of the whole build (memory = 256 MiB" in r.stderr
     assert "memory bound: cgroup v1" in r.stderr
     assert drop <= budget, (drop >> 20, r.stderr[-2000:])
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_flood_keeps_the_tail_that_holds_the_error(run_hwb, tmp_path, quiet):
+    marker = uuid.uuid4().hex
+    src = tmp_path / "evil-hold"
+    shutil.copytree(PROJECTS / "evil-hold", src)
+    args = ["build", src, "--wheel", "--outdir", tmp_path / "d", "-C", "mode=flood",
+            "-C", "mib=2", "-C", f"marker={marker}"] + (["-q"] if quiet else [])
+    r = run_hwb(*args, env={"HWB_BUILD_LIMITS_LOG_SIZE": str(256 << 10)})
+    assert r.returncode == 5 and "HWB-B053" in r.stderr, r.stderr[-3000:]
+    # The traceback's last line, after 2 MiB of noise past a 256 KiB log.
+    assert f"ValueError: the real error {marker}" in r.stderr, r.stderr[-3000:]
+    if quiet:
+        assert "evil-hold: noise" in r.stderr  # only the tail's lines
+        assert len(r.stderr) < 64 << 10
+    else:
+        assert "bytes of output left out" in r.stderr

@@ -5,7 +5,9 @@ that does the same), for the tests that kill or interrupt hwb. With
 -C mode=memory it tries to hold -C mib=N MiB spread over -C children=K
 processes and the sandbox's tmpfs mounts (/tmp and the home), each page
 touched, and reports what it got; it exits 0 whatever happened, so only
-hwb's own bound can stop the build."""
+hwb's own bound can stop the build. With -C mode=flood it prints -C mib=N
+MiB of noise, then fails with a traceback whose last line names the real
+error (-C marker=TEXT)."""
 import os
 import signal
 import sys
@@ -68,8 +70,18 @@ def memory(settings):
     say("held", got, "of", total, "MiB")
 
 
+def flood(settings):
+    line = "evil-hold: noise " + "x" * 100 + "\n"
+    for _ in range(int(settings.get("mib", "2")) * (1 << 20) // len(line)):
+        sys.stdout.write(line)
+    sys.stdout.flush()
+    raise ValueError("the real error " + settings.get("marker", ""))
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     settings = config_settings or {}
+    if settings.get("mode") == "flood":
+        flood(settings)
     if settings.get("mode") == "memory":
         memory(settings)
         sys.exit(0)
