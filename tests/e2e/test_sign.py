@@ -385,3 +385,22 @@ def test_distributions_keep_dist_clean_for_twine(run_hwb, sigstore_stack, tmp_pa
     t = subprocess.run(["twine", "check", *map(str, dist.iterdir())],
                        capture_output=True, text=True, timeout=120)
     assert "Checking" in t.stdout and "Unknown distribution format" not in t.stdout, t.stdout
+
+
+def test_laptop_signs_through_the_browser(run_hwb, sigstore_stack, files, tmp_path):
+    """No token anywhere and not in CI: hwb sign runs the OAuth flow against
+    the signing config's issuer (a browser stand-in follows the redirect to
+    hwb's localhost callback) and signs as the signed-in user."""
+    browser = tmp_path / "browser.sh"
+    browser.write_text('#!/bin/sh\nenv > "$(dirname "$0")/browser.env"\n'
+                       'exec curl -sSfL --max-time 30 -o /dev/null "$1"\n')
+    browser.chmod(0o755)
+    r = sign(run_hwb, sigstore_stack, files[0], env={"BROWSER": str(browser)})
+    assert r.returncode == 0, r
+    assert f"signing as {EMAIL}" in r.stderr and "browser sign-in" in r.stderr
+    assert hwb_verify(run_hwb, sigstore_stack, files[0]).returncode == 0
+    seen = (tmp_path / "browser.env").read_text()
+    assert "ID_TOKEN" not in seen
+    # in CI the browser is never tried: the missing token is explained
+    r = sign(run_hwb, sigstore_stack, files[1], env={"BROWSER": str(browser), "CI": "true"})
+    assert r.returncode == 3 and "HWB-O011" in r.stderr, r
