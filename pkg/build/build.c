@@ -16,6 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -40,6 +43,8 @@ static void ctx_release(struct hwb_build__ctx *c)
 {
 	if (c->work)
 		hwb_build__remove_tree(c->work);
+	if (c->work_lock >= 0)
+		close(c->work_lock);
 	free(c->srcdir);
 	free(c->outdir);
 	hwb_build__system_release(&c->sys);
@@ -265,6 +270,8 @@ static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 
 	if (!tpl)
 		return hwb_error_oom(err);
+	/* Work directories of killed builds (not locked by a live one). */
+	hwb_build__sweep_work(tmp && tmp[0] == '/' ? tmp : "/tmp");
 	if (!mkdtemp(tpl)) {
 		free(tpl);
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
@@ -273,6 +280,8 @@ static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 		       hwb_error_hint(err, "set TMPDIR to a writable directory");
 	}
 	c->work = tpl;
+	if (hwb_build__work_lock(tpl, &c->work_lock, err))
+		return -1;
 	c->hook_dir = hwb_strdup_printf("%s/hook", tpl);
 	if (!c->hook_dir)
 		return hwb_error_oom(err);
@@ -351,12 +360,49 @@ static char *sdist_root(const char *dir, struct hwb_error *err)
 	return found;
 }
 
+/* Across file systems: a temporary copy beside dest, flock()ed while it is
+ * written so that the next build's sweep knows a live one from a killed
+ * one's (leftovers.c), then renamed. */
+static int copy_locked(const char *from, const char *dest,
+		       struct hwb_error *err)
+{
+	struct hwb_atomic_file f;
+	struct stat st;
+	off_t left;
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0 || fstat(in, &st)) {
+		if (in >= 0)
+			close(in);
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B063",
+				       "cannot read '%s'", from);
+	}
+	if (hwb_atomic_open(&f, dest, 0644, err)) {
+		close(in);
+		return -1;
+	}
+	if (flock(hwb_atomic_fd(&f), LOCK_EX))
+		goto fail;
+	for (left = st.st_size; left > 0; left -= n)
+		if ((n = sendfile(hwb_atomic_fd(&f), in, NULL,
+				  left > (1 << 30) ? (1 << 30) : (size_t)left)) <= 0)
+			goto fail;
+	close(in);
+	return hwb_atomic_commit(&f, err);
+fail:
+	hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B063", "cannot copy '%s' to "
+			"'%s'", from, dest);
+	close(in);
+	hwb_atomic_abort(&f);
+	return -1;
+}
+
 /* Move a built file into outdir: a rename, or an atomic copy across file
  * systems. *dest (owned) is the final path. */
 static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 		   char **dest, struct hwb_error *err)
 {
-	struct hwb_buf data = HWB_BUF_INIT;
 	char *from = hwb_strdup_printf("%s/%s", dir, name);
 	int ret = -1;
 
@@ -367,6 +413,7 @@ static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 	}
 	if (hwb_mkdir_p(c->outdir, 0755, err))
 		goto cleanup;
+	hwb_build__sweep_outdir(c->outdir);
 	if (chmod(from, 0644) == 0 && rename(from, *dest) == 0) {
 		ret = 0;
 		goto cleanup;
@@ -376,8 +423,7 @@ static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 				"cannot move '%s' into '%s'", name, c->outdir);
 		goto cleanup;
 	}
-	if (hwb_file_read_all(from, (size_t)1 << 34, &data, err) ||
-	    hwb_file_write_atomic(*dest, data.ptr, data.len, 0644, err))
+	if (copy_locked(from, *dest, err))
 		goto cleanup;
 	ret = 0;
 cleanup:
@@ -385,7 +431,6 @@ cleanup:
 		free(*dest);
 		*dest = NULL;
 	}
-	hwb_buf_release(&data);
 	free(from);
 	return ret;
 }
@@ -527,6 +572,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 
 	memset(&c, 0, sizeof(c));
 	memset(r, 0, sizeof(*r));
+	c.work_lock = -1;
 	c.o = o;
 	c.all_reused = 1;
 	c.started = (long long)time(NULL);

@@ -245,6 +245,24 @@ const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg)
 	return NULL;
 }
 
+unsigned long long hwb_build__cgroup_peak(const struct hwb_build__cgroup *cg)
+{
+	char path[4200];
+	unsigned long long v = 0;
+	FILE *f;
+
+	if (!cg->version)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", cg->mem,
+		 cg->version == 1 ? "memory.max_usage_in_bytes" : "memory.peak");
+	if ((f = fopen(path, "re"))) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
 /* SIGKILL everything still in dir until it is empty (a process may fork
  * while we read, so repeat), then remove it. */
 static void empty_and_remove(const char *dir)

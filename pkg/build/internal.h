@@ -83,6 +83,8 @@ int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid);
 /* "memory" when the OOM killer acted in the group, "processes" when a
  * fork hit pids.max, else NULL. */
 const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg);
+/* The most memory the group held (0 when unknown). */
+unsigned long long hwb_build__cgroup_peak(const struct hwb_build__cgroup *cg);
 /* Kill what is left in the group and remove it. */
 void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg);
 /* One line: the memory bound in force, for the log and the provenance. */
@@ -330,6 +332,11 @@ int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
  * leads outside through a link (paths.c). */
 int hwb_build__project_path(const char *srcdir, const char *rel,
 			    const char *key, char **out, struct hwb_error *err);
+/* Leftovers of killed builds (leftovers.c): the lock a build holds on its
+ * work directory, and the sweeps that remove unlocked ones of ours. */
+int hwb_build__work_lock(const char *work, int *fd, struct hwb_error *err);
+void hwb_build__sweep_work(const char *tmpdir);
+void hwb_build__sweep_outdir(const char *outdir);
 /* SIGINT or SIGTERM (sig) ended the run: HWB-B014, kind 130 or 143. */
 int hwb_build__interrupted_error(int sig, struct hwb_error *err);
 /* A blocked SIGINT or SIGTERM is pending: consume it, fail (build.c). */
@@ -1087,6 +1094,7 @@ struct hwb_build__ctx {
 	struct hwb_build__container container; /* --isolation container */
 	const char *python;            /* borrowed from config, or default */
 	char memory_bound[400];        /* the bound in force (provenance) */
+	int work_lock;                 /* flock()ed <work>/.lock, or -1 */
 	char **find_links;             /* owned: the project's, resolved */
 	size_t find_links_count;
 };

@@ -675,6 +675,10 @@ cleanup:
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	/* Anything left (pid 1 killed by the OOM killer, a daemon) dies. */
+	if (cg.version)
+		hwb_log_verbose("sandbox: peak memory %llu MiB of the %llu MiB "
+				"budget (cgroup v%d)", hwb_build__cgroup_peak(&cg) >> 20,
+				limits.memory >> 20, cg.version);
 	hwb_build__cgroup_destroy(&cg);
 	hwb_buf_release(&s.line);
 	hwb_buf_release(&s.tail);
