@@ -122,6 +122,7 @@ static void read_config(struct hwb_build__ctx *c)
 	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
 	l->file_size =
 		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
+	l->disk = (unsigned long long)hwb_config_int(cfg, "build.limits.disk");
 	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
 	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
 	hwb_sandbox_limits_default(l);

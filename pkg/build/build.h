@@ -32,6 +32,8 @@ struct hwb_sandbox_limits {
 				    * and the sum of its tmpfs sizes */
 	long processes;          /* RLIMIT_NPROC inside the sandbox */
 	unsigned long long file_size; /* RLIMIT_FSIZE bytes */
+	unsigned long long disk; /* bytes in the writable binds (source copy,
+				  * outputs), counted as the build runs */
 	long open_files;         /* RLIMIT_NOFILE */
 	long timeout_seconds;    /* wall clock for the whole sandbox */
 	size_t log_max;          /* bytes of output kept in the result */
@@ -42,6 +44,7 @@ struct hwb_sandbox_limits {
 #define HWB_SANDBOX_MEMORY (8ULL << 30)
 #define HWB_SANDBOX_PROCESSES 1024L
 #define HWB_SANDBOX_FILE_SIZE (4ULL << 30)
+#define HWB_SANDBOX_DISK (16ULL << 30)
 #define HWB_SANDBOX_OPEN_FILES 4096L
 #define HWB_SANDBOX_TIMEOUT 1800L
 #define HWB_SANDBOX_LOG_MAX ((size_t)16 << 20)

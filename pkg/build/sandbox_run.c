@@ -13,11 +13,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,6 +59,11 @@ struct supervisor {
 				       * head is full (the error is there) */
 	unsigned long long dropped;   /* bytes between head and tail */
 	const struct hwb_build__cgroup *cgroup; /* or NULL */
+	const struct hwb_sandbox_spec *spec;    /* its writable binds are
+						 * counted against limits.disk */
+	unsigned long long disk;
+	double next_disk_check;
+	int disk_hit;
 };
 
 void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
@@ -308,6 +315,67 @@ static void take_record(struct supervisor *s,
 	}
 }
 
+/* Bytes allocated under the directory open at fd (closed here); depth
+ * bounds the recursion, and a tree deeper than that counts as full. */
+static unsigned long long disk_usage(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	struct stat st;
+	unsigned long long total = 0;
+	int sub;
+
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		total += (unsigned long long)st.st_blocks * 512;
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		if (!depth) {
+			total = ~0ULL >> 1;
+			break;
+		}
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			total += disk_usage(sub, depth - 1);
+	}
+	closedir(d);
+	return total;
+}
+
+#define DISK_CHECK_MS 250.0
+#define DISK_MAX_DEPTH 256
+
+/* The writable binds over limits.disk: the sandbox dies as at a timeout. */
+static void check_disk(struct supervisor *s, pid_t pid)
+{
+	unsigned long long used = 0;
+	size_t i;
+	int fd;
+
+	s->next_disk_check = now_ms() + DISK_CHECK_MS;
+	for (i = 0; s->spec && i < s->spec->bind_count; i++) {
+		if (!s->spec->binds[i].writable ||
+		    (fd = open(s->spec->binds[i].host, O_RDONLY | O_DIRECTORY |
+			       O_CLOEXEC)) < 0)
+			continue;
+		used += disk_usage(fd, DISK_MAX_DEPTH);
+	}
+	if (used <= s->disk || s->disk_hit)
+		return;
+	s->disk_hit = 1;
+	if (s->on_timeout)
+		s->on_timeout(pid, s->arg);
+	else
+		kill(pid, SIGKILL);
+}
+
 /* pid: what the timeout kills (pid 1 of the namespace, or -pgid). */
 static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		      long timeout_seconds, double t0)
@@ -331,6 +399,16 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 			double left = deadline - now_ms();
 
 			wait_ms = left > 0 ? (int)left + 1 : 0;
+		}
+		if (s->spec && !s->disk_hit) {
+			double left = s->next_disk_check - now_ms();
+
+			if (left <= 0) {
+				check_disk(s, pid);
+				left = DISK_CHECK_MS;
+			}
+			if (wait_ms < 0 || left < wait_ms)
+				wait_ms = (int)left + 1;
 		}
 		n = poll(pfd, 3, wait_ms);
 		if (n < 0 && errno != EINTR)
@@ -424,6 +502,9 @@ static void describe_limit(const struct hwb_sandbox_limits *l,
 		snprintf(out, outsz, "the memory limit of the whole build "
 			 "(memory = %llu MiB, processes and tmpfs together; the "
 			 "kernel's OOM killer acted)", l->memory >> 20);
+	else if (!strcmp(limit, "disk"))
+		snprintf(out, outsz, "the disk limit of the whole build (disk = "
+			 "%llu MiB in its source copy and outputs)", l->disk >> 20);
 	else if (!strcmp(limit, "open-files"))
 		snprintf(out, outsz, "the open-file limit (open-files = %ld)",
 			 l->open_files);
@@ -439,6 +520,10 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 
 	if (r->interrupted)
 		return hwb_build__interrupted_error(r->interrupted, err);
+	if (s->disk_hit) {
+		r->limit_hit = "disk";
+		return hwb_build__limit_error(l, r->limit_hit, err);
+	}
 	if (r->timed_out)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B011",
 				     "the build was killed after the wall-clock "
@@ -654,6 +739,8 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		goto cleanup;
 	}
 	s.cgroup = &cg;
+	s.spec = spec;
+	s.disk = limits.disk;
 	if (write_maps(pid, err)) {
 		kill(pid, SIGKILL);
 		goto cleanup;

@@ -26,6 +26,8 @@ void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l)
 		l->processes = HWB_SANDBOX_PROCESSES;
 	if (!l->file_size)
 		l->file_size = HWB_SANDBOX_FILE_SIZE;
+	if (!l->disk)
+		l->disk = HWB_SANDBOX_DISK;
 	if (l->open_files <= 0)
 		l->open_files = HWB_SANDBOX_OPEN_FILES;
 	if (l->timeout_seconds < 0)
@@ -49,6 +51,7 @@ void hwb_sandbox_limits_tighten(struct hwb_sandbox_limits *l,
 	TIGHTEN(memory);
 	TIGHTEN(processes);
 	TIGHTEN(file_size);
+	TIGHTEN(disk);
 	TIGHTEN(open_files);
 	TIGHTEN(timeout_seconds);
 	TIGHTEN(log_max);

@@ -52,6 +52,7 @@ static const struct hwb_config_key keys[] = {
 	INT("build.limits.memory", TIGHTEN, "8589934592", 1048576, MAXI, "bytes of memory for the whole build: its cgroup and its tmpfs mounts"),
 	INT("build.limits.processes", TIGHTEN, "1024", 1, 1048576, "processes in the build (RLIMIT_NPROC)"),
 	INT("build.limits.file-size", TIGHTEN, "4294967296", 1, MAXI, "largest file a build may write (RLIMIT_FSIZE)"),
+	INT("build.limits.disk", TIGHTEN, "17179869184", 1048576, MAXI, "bytes the whole build may hold in its source copy and outputs (tmpfs counts as memory)"),
 	INT("build.limits.open-files", TIGHTEN, "4096", 1, 1048576, "open files per process (RLIMIT_NOFILE)"),
 	INT("build.limits.log-size", TIGHTEN, "16777216", 1, MAXI, "bytes of build log kept"),
 	BOOL("build.allow-url-requirements", TIGHTEN, "false", "accept URL and VCS build requirements"),

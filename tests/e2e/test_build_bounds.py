@@ -278,3 +278,18 @@ def test_killed_builds_leftovers_are_removed_by_the_next_build(run_hwb, tmp_path
         assert live[0].exists()  # the live build's work directory stays
     finally:
         h2.kill()
+
+
+def test_disk_quota_bounds_the_whole_build(run_hwb, tmp_path):
+    # Six 100 MiB files, each under file-size (4 GiB), against disk = 100 MiB.
+    src = tmp_path / "evil-hold"
+    shutil.copytree(PROJECTS / "evil-hold", src)
+    r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "d", "-C", "mode=disk",
+                "-C", "files=6", "-C", "mib=100",
+                env={"HWB_BUILD_LIMITS_DISK": str(100 << 20), "TMPDIR": str(tmp_path)})
+    wrote = [int(m) for m in re.findall(r"evil-hold: wrote (\d+) MiB", r.stderr)]
+    print(f"disk quota 100 MiB: the build was stopped after writing {max(wrote or [0])} MiB")
+    assert r.returncode == 5, r.stderr[-3000:]
+    assert "HWB-B013" in r.stderr and "disk limit of the whole build (disk = 100 MiB" in r.stderr
+    assert max(wrote or [0]) < 600
+    assert not list(tmp_path.glob("hwb-build-*"))  # and its files are gone

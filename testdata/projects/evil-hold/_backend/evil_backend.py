@@ -7,7 +7,8 @@ processes and the sandbox's tmpfs mounts (/tmp and the home), each page
 touched, and reports what it got; it exits 0 whatever happened, so only
 hwb's own bound can stop the build. With -C mode=flood it prints -C mib=N
 MiB of noise, then fails with a traceback whose last line names the real
-error (-C marker=TEXT)."""
+error (-C marker=TEXT). With -C mode=disk it writes -C files=K files of
+-C mib=N MiB each into its source copy, each under the file-size limit."""
 import os
 import signal
 import sys
@@ -78,8 +79,20 @@ def flood(settings):
     raise ValueError("the real error " + settings.get("marker", ""))
 
 
+def disk(settings):
+    mib, block = int(settings.get("mib", "100")), b"\x03" * (1 << 20)
+    for i in range(int(settings.get("files", "6"))):
+        with open(f"fill-{i}", "wb") as f:
+            for _ in range(mib):
+                f.write(block)
+        say("wrote", (i + 1) * mib, "MiB")
+
+
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     settings = config_settings or {}
+    if settings.get("mode") == "disk":
+        disk(settings)
+        sys.exit(0)
     if settings.get("mode") == "flood":
         flood(settings)
     if settings.get("mode") == "memory":
