@@ -144,8 +144,9 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 /**
  * Give a directory tree the caller made for a run (source copy, output dir)
  * to the host user the sandbox runs as. A no-op unless hwb runs as root, in
- * which case the sandbox runs as nobody (65534) so that RLIMIT_NPROC holds:
- * the kernel never applies it to real uid 0.
+ * which case the build runs as a host uid of its own (2000000000 + 2 * pid
+ * + 1), so that RLIMIT_NPROC holds (the kernel never applies it to uid 0)
+ * and counts this build alone; the namespace's root is 2000000000 + 2 * pid.
  */
 int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
 

@@ -18,8 +18,19 @@
 /* The uid and gid the build sees for itself inside the sandbox. */
 #define HWB_SANDBOX_UID 1000
 #define HWB_SANDBOX_GID 1000
-/* The host ids a sandbox started by root runs as (nobody/nogroup). */
+/* The host ids a sandbox started by root runs as (nobody/nogroup); kept
+ * for reference: builds now get ids of their own (below). */
 #define HWB_SANDBOX_ROOT_OUTER_ID 65534
+/*
+ * When hwb runs as root, each build runs under host ids of its own, from
+ * hwb's pid (unique among live processes): HWB_ROOT_ID_BASE + 2 * pid for
+ * the namespace's root (the set-up) and + 1 for the build user. Concurrent
+ * builds never share RLIMIT_NPROC with each other or with `nobody`, and the
+ * namespace's root is never host root. pid_max is at most 2^22, so the
+ * range ends below 2^31.
+ */
+#define HWB_ROOT_ID_BASE 2000000000U
+unsigned hwb_build__root_id(int build);
 #define HWB_SANDBOX_HOME "/home/build"
 /* Every tmpfs of a build is sized, and together they stay within
  * build.limits.memory (their pages are memory): /tmp a half, the home a
@@ -47,6 +58,9 @@ struct hwb_build__mount {
 	char *src;  /* owned; under /oldroot for binds */
 	char *dest; /* owned; under /newroot */
 	int is_dir; /* binds: the source is a directory */
+	int fd;     /* binds when hwb is root: a detached copy of the host
+		     * mount (open_tree), which the set-up user, not host root,
+		     * could not reach by path; else -1 */
 };
 
 /* Everything the child needs, computed before clone(). */
@@ -62,6 +76,10 @@ struct hwb_build__plan {
 	int out_fd;   /* write end: the command's stdout and stderr */
 	int null_fd;  /* /dev/null, the command's stdin */
 	int keep_groups; /* setgroups was denied: keep the user's groups */
+	int own_ids;     /* hwb is root: the maps give the namespace's root
+			  * and build user host ids of their own, and the
+			  * set-up first becomes that root (host root's ids
+			  * are not mapped) */
 	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
 	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
 };

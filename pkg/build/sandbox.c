@@ -145,7 +145,9 @@ static void bind_mount(const struct hwb_build__plan *p,
 
 	if (m->is_dir ? mkdir_p(m->dest, 0755) : create_file(m->dest, NULL, 0644))
 		fail(p, "creating the mount point", m->dest);
-	if (mount(m->src, m->dest, NULL, MS_BIND, NULL))
+	if (m->fd >= 0 ? move_mount(m->fd, "", AT_FDCWD, m->dest,
+				    MOVE_MOUNT_F_EMPTY_PATH)
+		       : mount(m->src, m->dest, NULL, MS_BIND, NULL))
 		fail(p, "bind-mounting", m->src);
 	/* Devices keep working (no nodev) but nothing there executes. */
 	if (m->kind == HWB_MNT_DEV)
@@ -527,6 +529,12 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	forget_invocation(p);
 	/* The parent writes uid_map/gid_map (setgroups denied unless root). */
 	wait_for_maps(p);
+	/* As root, host root is not mapped: become the namespace's root (a
+	 * host id of this build's own) so that files it creates have an
+	 * owner the namespace knows. */
+	if (p->own_ids && (setgroups(0, NULL) || setresgid(0, 0, 0) ||
+			   setresuid(0, 0, 0)))
+		fail(p, "becoming the namespace's root", NULL);
 	/* Loopback only: egress gets ENETUNREACH, 127.0.0.1 is our own. */
 	loopback_up(p);
 	/* --allow-network: the only way out is the host's CONNECT proxy. */
@@ -564,6 +572,10 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	apply_mounts(p, HWB_MNT_BIND_RO_NESTED);
 	/* HOME, TMPDIR and /dev/shm in tmpfs, owned by the build user. */
 	apply_mounts(p, HWB_MNT_TMPFS);
+	/* The binds' host descriptors are not the build's to keep. */
+	for (size_t i = 0; i < p->mount_count; i++)
+		if (p->mounts[i].fd >= 0)
+			close(p->mounts[i].fd);
 	/* Detach the host root, then pivot into the new root with the
 	 * pivot_root(".", ".") idiom (runc, LXC) and drop what was stacked. */
 	if (umount2(OLDROOT, MNT_DETACH))

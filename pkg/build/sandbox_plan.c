@@ -6,10 +6,12 @@
  * before clone(), so a bad spec never reaches a half-made sandbox.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +49,8 @@ void hwb_build__plan_release(struct hwb_build__plan *plan)
 	for (i = 0; i < plan->mount_count; i++) {
 		free(plan->mounts[i].src);
 		free(plan->mounts[i].dest);
+		if (plan->mounts[i].fd >= 0)
+			close(plan->mounts[i].fd);
 	}
 	free(plan->mounts);
 	plan->mounts = NULL;
@@ -74,6 +78,7 @@ static int push(struct hwb_build__plan *plan, enum hwb_build__mount_kind kind,
 	m[plan->mount_count].src = src;
 	m[plan->mount_count].dest = dest;
 	m[plan->mount_count].is_dir = is_dir;
+	m[plan->mount_count].fd = -1;
 	plan->mount_count++;
 	return 0;
 oom:
@@ -90,16 +95,29 @@ static int push_bind(struct hwb_build__plan *plan,
 {
 	char real[PATH_MAX];
 	struct stat st;
+	int fd = -1;
 
-	if (!realpath(host, real) || stat(real, &st))
+	/* As root, the set-up user is not host root and may not walk to the
+	 * path (a 0700 home): a detached copy of the mount, made here, is
+	 * attached by the child instead (open_tree, move_mount). */
+	if (!realpath(host, real) || stat(real, &st) ||
+	    (geteuid() == 0 &&
+	     (fd = open_tree(AT_FDCWD, real, OPEN_TREE_CLONE |
+			     OPEN_TREE_CLOEXEC)) < 0))
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B020",
 				       "sandbox: cannot use '%s' as a bind source",
 				       host),
 		       hwb_error_hint(err, "make sure the path exists and is "
 				      "readable");
-	return push(plan, kind, hwb_strdup_printf("/oldroot%s", real),
-		    hwb_strdup_printf("/newroot%s", inside), S_ISDIR(st.st_mode),
-		    err);
+	if (push(plan, kind, hwb_strdup_printf("/oldroot%s", real),
+		 hwb_strdup_printf("/newroot%s", inside), S_ISDIR(st.st_mode),
+		 err)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	plan->mounts[plan->mount_count - 1].fd = fd;
+	return 0;
 }
 
 static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
@@ -292,5 +310,6 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 		return hwb_error_oom(err);
 	plan->argv = spec->argv;
 	plan->keep_groups = geteuid() != 0;
+	plan->own_ids = geteuid() == 0;
 	return hwb_build__seccomp_compile(&plan->seccomp, err);
 }

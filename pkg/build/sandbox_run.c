@@ -162,7 +162,8 @@ static int write_proc(pid_t pid, const char *name, const char *text)
 }
 
 /*
- * Root maps 0 to itself for the set-up and 1000 to nobody for the build;
+ * Root maps 0 (the set-up) and 1000 (the build) to host ids of this build's
+ * own (hwb_build__root_id), never to host root;
  * anyone else maps 1000 to themselves and must deny setgroups first, or a
  * user could drop a group that a file's permissions deny (CVE-2014-8989).
  */
@@ -172,10 +173,12 @@ static int write_maps(pid_t pid, struct hwb_error *err)
 	const char *step = "uid_map";
 
 	if (geteuid() == 0) {
-		snprintf(uid_map, sizeof(uid_map), "0 0 1\n%d %d 1\n",
-			 HWB_SANDBOX_UID, HWB_SANDBOX_ROOT_OUTER_ID);
-		snprintf(gid_map, sizeof(gid_map), "0 0 1\n%d %d 1\n",
-			 HWB_SANDBOX_GID, HWB_SANDBOX_ROOT_OUTER_ID);
+		snprintf(uid_map, sizeof(uid_map), "0 %u 1\n%d %u 1\n",
+			 hwb_build__root_id(0), HWB_SANDBOX_UID,
+			 hwb_build__root_id(1));
+		snprintf(gid_map, sizeof(gid_map), "0 %u 1\n%d %u 1\n",
+			 hwb_build__root_id(0), HWB_SANDBOX_GID,
+			 hwb_build__root_id(1));
 	} else {
 		snprintf(uid_map, sizeof(uid_map), "%d %d 1\n", HWB_SANDBOX_UID,
 			 (int)geteuid());

@@ -201,21 +201,26 @@ int hwb_build__validate(const struct hwb_sandbox_spec *spec,
 	return 0;
 }
 
-static int give_to_nobody(const char *path, const struct stat *st, int type,
-			  struct FTW *ftw)
+unsigned hwb_build__root_id(int build)
+{
+	return HWB_ROOT_ID_BASE + 2U * (unsigned)getpid() + (build ? 1U : 0U);
+}
+
+static int give_to_build_user(const char *path, const struct stat *st,
+			      int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)type;
 	(void)ftw;
-	return lchown(path, HWB_SANDBOX_ROOT_OUTER_ID,
-		      HWB_SANDBOX_ROOT_OUTER_ID) ? -1 : 0;
+	return lchown(path, hwb_build__root_id(1), hwb_build__root_id(1)) ? -1
+									   : 0;
 }
 
 int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err)
 {
 	if (geteuid() != 0)
 		return 0;
-	if (nftw(path, give_to_nobody, 32, FTW_PHYS | FTW_MOUNT))
+	if (nftw(path, give_to_build_user, 32, FTW_PHYS | FTW_MOUNT))
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B025",
 				       "sandbox: cannot hand '%s' to the sandbox "
 				       "user", path),

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pkg/core/beneath.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/internal.h"
 #include "pkg/core/log.h"
@@ -260,25 +259,6 @@ static char *project_file(const char *dir, const char *name)
 	return hwb_strdup_printf("%.*s/%s", (int)n, dir, name);
 }
 
-/* The project's own files are read on its word: a link that leads out of
- * the project (to a host file whose text errors would quote) is refused. */
-static int stays_inside(const char *dir, const char *name,
-			struct hwb_error *err)
-{
-	char *where = NULL;
-	int rc = 0;
-
-	if (hwb_resolve_beneath(dir, name, &where) && errno == EXDEV) {
-		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-G010",
-			      "%s/%s is a symbolic link that leads outside the "
-			      "project, to '%s'", dir, name, where ? where : "?");
-		hwb_error_hint(err, "replace the link with the file itself");
-		rc = -1;
-	}
-	free(where);
-	return rc;
-}
-
 static int load_project(struct hwb_config *c, const char *dir,
 			struct hwb_error *err)
 {
@@ -300,9 +280,7 @@ static int load_project(struct hwb_config *c, const char *dir,
 	}
 	py = add_file(c, p1, HWB_CONFIG_PYPROJECT);
 	ht = add_file(c, p2, HWB_CONFIG_HWB_TOML);
-	if (stays_inside(dir, "pyproject.toml", err) ||
-	    stays_inside(dir, "hwb.toml", err) ||
-	    load_file(c, py, py->path, "tool.hwb", err) ||
+	if (load_file(c, py, py->path, "tool.hwb", err) ||
 	    load_file(c, ht, ht->path, NULL, err))
 		return -1;
 	ht->configures = ht->present;

@@ -293,3 +293,34 @@ def test_disk_quota_bounds_the_whole_build(run_hwb, tmp_path):
     assert "HWB-B013" in r.stderr and "disk limit of the whole build (disk = 100 MiB" in r.stderr
     assert max(wrote or [0]) < 600
     assert not list(tmp_path.glob("hwb-build-*"))  # and its files are gone
+
+
+def _pid1(tree):
+    return [p for p in tree if pathlib.Path(f"/proc/{p}/status").read_text()
+            .split("NSpid:")[1].split("\n")[0].split()[-1] == "1"][0]
+
+
+def _uid(pid):
+    return int(pathlib.Path(f"/proc/{pid}/status").read_text().split("Uid:")[1].split()[0])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="hwb picks the build's host ids only as root")
+def test_root_builds_run_under_host_ids_of_their_own(tmp_path, home):
+    a = Held(tmp_path / "a", home)
+    b = Held(tmp_path / "b", home)
+    try:
+        uids = []
+        for h in (a, b):
+            pid1 = _pid1(h.tree)
+            maps = [l.split() for l in
+                    pathlib.Path(f"/proc/{pid1}/uid_map").read_text().splitlines()]
+            # The namespace's root is never host root...
+            assert all(int(outside) != 0 for _, outside, _ in maps), maps
+            uids.append({_uid(p) for p in h.tree})
+        # ...and each build's processes have a host uid no other build (or
+        # `nobody`) shares, so RLIMIT_NPROC counts that build alone.
+        assert len(uids[0]) == 1 and len(uids[1]) == 1, uids
+        assert uids[0] != uids[1] and not (uids[0] | uids[1]) & {0, 65534}, uids
+    finally:
+        a.kill()
+        b.kill()
