@@ -73,7 +73,7 @@ def _alive(pid):
 class Held:
     """hwb build of evil-hold in sleep mode, up to the backend's "ready"."""
 
-    def __init__(self, tmp_path, home, tmp=None, **env):
+    def __init__(self, tmp_path, home, tmp=None, args=(), min_tree=3, **env):
         tmp_path.mkdir(exist_ok=True)
         self.tmp = tmp or tmp_path / "tmp"
         self.tmp.mkdir(exist_ok=True)
@@ -81,7 +81,8 @@ class Held:
         src = tmp_path / "evil-hold"
         shutil.copytree(PROJECTS / "evil-hold", src)
         self.proc = subprocess.Popen(
-            [HWB, "build", str(src), "--wheel", "--outdir", str(self.out), "-C", "mode=sleep"],
+            [HWB, "build", str(src), "--wheel", "--outdir", str(self.out), "-C", "mode=sleep",
+             *args],
             env=_env(home, self.tmp, **env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             text=True)
         self.stderr = ""
@@ -93,7 +94,7 @@ class Held:
                 self.stderr += self.proc.stderr.readline()
         time.sleep(0.2)  # the backend's child has forked too
         self.tree = _descendants(self.proc.pid)
-        assert len(self.tree) >= 3, self.tree  # pid 1, the backend, its child
+        assert len(self.tree) >= min_tree, self.tree  # pid 1, the backend, its child
 
     def finish(self):
         out, err = self.proc.communicate(timeout=30)
