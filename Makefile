@@ -43,7 +43,9 @@ FUZZ_SECONDS ?= 10
 export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools
+.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools install
+PREFIX ?= /usr/local
+DESTDIR ?=
 .DEFAULT_GOAL := all
 
 all: hwb
@@ -139,6 +141,12 @@ bench: deps hwb $(BENCH_TOOLS)
 
 demo: deps hwb
 	sh tests/demo.sh
+
+# The release binary into $(DESTDIR)$(PREFIX)/bin (a staged install for
+# packaging with DESTDIR). Its run-time libraries: README.md, Installing.
+install: hwb
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 hwb $(DESTDIR)$(PREFIX)/bin/hwb
 
 clean:
 	rm -rf build hwb $(TOOL_BIN)

@@ -24,8 +24,11 @@ GIT_AUTHOR_DATE=2026-01-01T00:00:00Z GIT_COMMITTER_DATE=2026-01-01T00:00:00Z \
 	commit -qm "sample"
 ls "$work/project"
 
+# Debian's wheelhouse goes with Debian's interpreter (python3 on PATH may
+# be another, such as a pyenv shim): its setuptools is patched for it.
 stage "hwb lock: pin the build requirements by hash from Debian's wheelhouse"
-"$HWB" lock "$work/project" --find-links /usr/share/python-wheels
+"$HWB" lock "$work/project" --find-links /usr/share/python-wheels \
+	--python /usr/bin/python3
 sed -n '1,12p' "$work/project/pylock.build.toml"
 
 stage "hwb build: sdist, then the wheel from the sdist, in the sandbox"
@@ -33,14 +36,14 @@ git -C "$work/project" add pylock.build.toml
 git -C "$work/project" -c user.name=demo -c user.email=demo@example.invalid \
 	commit -qm "lock"
 "$HWB" build --quiet "$work/project" --find-links /usr/share/python-wheels \
-	--outdir "$work/dist"
+	--python /usr/bin/python3 --outdir "$work/dist"
 ls -l "$work/dist"
 
-stage "the provenance (SLSA v1 in-toto statement) names the outputs and the locked requirements"
-sed -n '1,30p' "$work"/dist/*.provenance.json
+stage "the provenance (SLSA v1 in-toto statement, in dist-signatures/ so that dist/ holds only distributions) names the outputs and the locked requirements"
+sed -n '1,30p' "$work"/dist-signatures/*.provenance.json
 
 stage "hwb check: the wheel and the sdist"
-"$HWB" check "$work"/dist/*.whl "$work"/dist/*.tar.gz
+"$HWB" check "$work"/dist/*
 
 stage "hwb check on a crafted wheel (local and central names disagree): refused"
 if "$HWB" check testdata/wheels/bad/w006_cve_2025_54368_local_name-1.0-py3-none-any.whl; then

@@ -5,16 +5,20 @@
  * them like to every other layer; the build itself is hwb_build_run's.
  */
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
 #include "pkg/build/build.h"
+#include "pkg/core/buf.h"
 #include "pkg/core/config.h"
 
 static struct cli_common common;
+static char *outdir_abs;
 static const char *outdir, *python, *isolation, *index_url, *image;
 static int wheel, sdist, verify_reproducible, strict;
 static long timeout = -1;
@@ -22,7 +26,7 @@ static struct cli_list settings, allow_network, find_links, pass_env;
 static const struct cli_opt build_opts[] = {
 	CLI_COMMON_OPTS(&common),
 	{ CLI_OPT_STRING, "outdir", 'o', &outdir, "DIR",
-	  "where the outputs and the provenance go (default: dist)" },
+	  "where the distributions go (default: SRCDIR/dist)" },
 	{ CLI_OPT_FLAG, "wheel", 'w', &wheel, NULL, "build a wheel only" },
 	{ CLI_OPT_FLAG, "sdist", 's', &sdist, NULL, "build an sdist only" },
 	{ CLI_OPT_LIST, "config-setting", 'C', &settings, "KEY=VALUE",
@@ -56,6 +60,28 @@ static const struct cli_command build_cmd = {
 	"sandbox, and write their provenance.",
 	build_opts,
 };
+
+/*
+ * A relative --outdir is relative to the current directory, as with
+ * pypa/build and every other path flag (--find-links); the project's own
+ * build.outdir stays relative to the project.
+ */
+static int absolute_outdir(struct hwb_error *err)
+{
+	char cwd[PATH_MAX];
+
+	if (!outdir || outdir[0] == '/')
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B061",
+				       "cannot tell the current directory for "
+				       "--outdir %s", outdir),
+		       hwb_error_hint(err, "give --outdir as an absolute path");
+	if (!(outdir_abs = hwb_strdup_printf("%s/%s", cwd, outdir)))
+		return hwb_error_oom(err);
+	outdir = outdir_abs;
+	return 0;
+}
 
 /* Every flag that is a setting becomes an override with its flag name. */
 static int overrides(struct cli_overrides *o, const char *timeout_text,
@@ -168,7 +194,7 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	}
 	snprintf(timeout_text, sizeof(timeout_text), "%ld", timeout);
-	if (overrides(&ov, timeout_text, &err))
+	if (absolute_outdir(&err) || overrides(&ov, timeout_text, &err))
 		goto fail;
 	opts.srcdir = pos.count ? pos.items[0] : ".";
 	if (cli_load_config(&common, opts.srcdir, ov.items, ov.count, &cfg,
@@ -188,9 +214,11 @@ int cmd_build(int argc, char **argv)
 		goto fail;
 	}
 	audit_completed(cfg, opts.srcdir, &result);
+	cli_progress_end();
 	report(&result);
 	goto cleanup;
 fail:
+	cli_progress_end();
 	rc = cli_report(&common, &err);
 cleanup:
 	hwb_build_result_release(&result);
@@ -201,5 +229,7 @@ cleanup:
 	cli_list_release(&allow_network);
 	cli_list_release(&find_links);
 	cli_list_release(&pass_env);
+	free(outdir_abs);
+	outdir_abs = NULL;
 	return rc;
 }

@@ -4,10 +4,12 @@
  * calls hwb_check_file() once per file and prints the findings: one line
  * each (text) or one hwb.check/1 document (json).
  */
+#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
@@ -18,6 +20,7 @@
 #include "pkg/wheel/wheel.h"
 
 static struct cli_common common;
+static const char *target;
 static int strict;
 static struct cli_list select_list, ignore_list;
 static long max_member = -1, max_total = -1, max_ratio = -1, threads = -1;
@@ -25,6 +28,8 @@ static long max_member = -1, max_total = -1, max_ratio = -1, threads = -1;
 static const struct cli_opt check_opts[] = {
 	{ CLI_OPT_FLAG, "strict", 0, &strict, NULL,
 	  "warnings fail the file too" },
+	{ CLI_OPT_STRING, "for", 0, &target, "pypi|local",
+	  "the target: pypi (default) refuses what PyPI refuses" },
 	{ CLI_OPT_LIST, "select", 0, &select_list, "CODES",
 	  "report only these codes or prefixes, comma-separated (W01, "
 	  "HWB-W012); framing, path, RECORD and secret errors always show" },
@@ -42,9 +47,10 @@ static const struct cli_opt check_opts[] = {
 	{ 0 },
 };
 static const struct cli_command check_cmd = {
-	"check", "[--strict] [--select CODES] [--ignore CODES] FILE...",
+	"check", "[--strict] [--for pypi|local] [--select CODES] FILE|DIR...",
 	"Validate wheels (.whl) and sdists (.tar.gz): zip framing, RECORD, "
-	"layout, metadata, secrets and binaries. Exit 1 when a file fails.",
+	"layout, metadata, secrets and binaries. A DIR stands for the\n"
+	"distributions in it. Exit 1 when a file fails.",
 	check_opts,
 };
 
@@ -110,9 +116,34 @@ static void count_findings(const struct hwb_check_report *r, size_t *errors,
 	for (i = 0; i < r->count; i++) {
 		if (r->findings[i].severity == HWB_SEVERITY_ERROR)
 			++*errors;
-		else
+		else if (r->findings[i].severity == HWB_SEVERITY_WARNING)
 			++*warnings;
 	}
+}
+
+static const char *severity_name(enum hwb_severity s)
+{
+	return s == HWB_SEVERITY_ERROR	 ? "error"
+	       : s == HWB_SEVERITY_INFO ? "info"
+					 : "warning";
+}
+
+/* One finding: a line, or under GitHub Actions an annotation on the file. */
+static void print_finding(const char *file, const struct hwb_finding *f)
+{
+	char *member = safe(f->member), *msg = safe(f->message);
+
+	if (cli_github())
+		cli_annotation(f->severity == HWB_SEVERITY_ERROR  ? "error"
+			       : f->severity == HWB_SEVERITY_INFO ? "notice"
+								  : "warning",
+			       file, 0, 0, f->code, member, msg ? msg : "");
+	else
+		printf("%s: %s %s%s%s: %s\n", file, f->code,
+		       severity_name(f->severity), member ? " " : "",
+		       member ? member : "", msg ? msg : "");
+	free(member);
+	free(msg);
 }
 
 static void print_text(const struct hwb_check_report *r)
@@ -120,22 +151,19 @@ static void print_text(const struct hwb_check_report *r)
 	char *file = safe(r->file);
 	size_t i, errors, warnings;
 
-	for (i = 0; i < r->count; i++) {
-		const struct hwb_finding *f = &r->findings[i];
-		char *member = safe(f->member), *msg = safe(f->message);
-
-		printf("%s: %s %s%s%s: %s\n", file ? file : "?", f->code,
-		       f->severity == HWB_SEVERITY_ERROR ? "error" : "warning",
-		       member ? " " : "", member ? member : "",
-		       msg ? msg : "");
-		free(member);
-		free(msg);
-	}
+	for (i = 0; i < r->count; i++)
+		/* -q: errors only */
+		if (!common.quiet ||
+		    r->findings[i].severity == HWB_SEVERITY_ERROR)
+			print_finding(file ? file : "?", &r->findings[i]);
 	count_findings(r, &errors, &warnings);
-	hwb_log_info("%s: %s: %zu error%s, %zu warning%s (%llu members, "
+	/* the findings (stdout) before their summary (stderr) on one pipe */
+	fflush(stdout);
+	hwb_log_info("%s: %s for %s: %zu error%s, %zu warning%s (%llu members, "
 		     "%llu bytes inflated and hashed)", file ? file : "?",
-		     hwb_check_failed(r, strict) ? "failed" : "passed", errors,
-		     errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s",
+		     hwb_check_failed(r, strict) ? "failed" : "passed",
+		     target ? target : "pypi", errors, errors == 1 ? "" : "s",
+		     warnings, warnings == 1 ? "" : "s",
 		     (unsigned long long)r->members,
 		     (unsigned long long)r->bytes_checked);
 	free(file);
@@ -145,8 +173,8 @@ static json_t *finding_json(const struct hwb_finding *f)
 {
 	char *member = safe(f->member), *msg = safe(f->message);
 	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:b}", "code", f->code,
-			      "severity", f->severity == HWB_SEVERITY_ERROR ?
-			      "error" : "warning", "member", member,
+			      "severity", severity_name(f->severity),
+			      "member", member,
 			      "message", msg ? msg : "", "firm", f->firm);
 
 	free(member);
@@ -234,6 +262,72 @@ static int check_one(const struct hwb_config *cfg, const char *path,
 	return status;
 }
 
+static int is_distribution(const char *name)
+{
+	size_t n = strlen(name);
+
+	return (n > 4 && !strcmp(name + n - 4, ".whl")) ||
+	       (n > 7 && !strcmp(name + n - 7, ".tar.gz"));
+}
+
+/*
+ * A directory argument stands for the wheels and sdists in it (sorted),
+ * so `hwb check dist` and `hwb check dist/...` agree whatever else a tool
+ * left there; other files are named at --verbose.
+ */
+static int expand(const struct cli_list *pos, struct cli_list *files,
+		  struct hwb_buf *store, struct hwb_error *err)
+{
+	struct dirent **list = NULL;
+	struct stat st;
+	size_t i, found, mark;
+	int n, k;
+
+	for (i = 0; i < pos->count; i++) {
+		if (stat(pos->items[i], &st) || !S_ISDIR(st.st_mode)) {
+			hwb_buf_printf(store, "%s%c", pos->items[i], '\0');
+			continue;
+		}
+		if ((n = scandir(pos->items[i], &list, NULL, alphasort)) < 0)
+			return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-W029",
+					       "cannot read the directory %s",
+					       pos->items[i]),
+			       hwb_error_hint(err, "check the path and its "
+					      "permissions");
+		for (found = 0, k = 0; k < n; k++) {
+			if (is_distribution(list[k]->d_name)) {
+				hwb_buf_printf(store, "%s/%s%c", pos->items[i],
+					       list[k]->d_name, '\0');
+				found++;
+			} else if (list[k]->d_name[0] != '.') {
+				hwb_log_verbose("%s/%s: not a distribution, "
+						"skipped", pos->items[i],
+						list[k]->d_name);
+			}
+			free(list[k]);
+		}
+		free(list);
+		if (!found)
+			return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-W029",
+					     "%s holds no wheel (.whl) or sdist "
+					     "(.tar.gz)", pos->items[i]),
+			       hwb_error_hint(err, "build first (hwb build) or "
+					      "give the files themselves");
+	}
+	if (hwb_buf_check(store, err))
+		return -1;
+	for (mark = 0; mark < store->len; mark += strlen(store->ptr + mark) + 1) {
+		const char **items = realloc(files->items, (files->count + 1) *
+							     sizeof(*items));
+
+		if (!items)
+			return hwb_error_oom(err);
+		items[files->count++] = store->ptr + mark;
+		files->items = items;
+	}
+	return 0;
+}
+
 /* Every flag is an override of its check.* setting, named by the flag. */
 static int overrides(struct cli_overrides *o, char num[4][24],
 		     struct hwb_error *err)
@@ -271,13 +365,17 @@ static void apply_limits(const struct hwb_config *cfg,
 	o->max_total_size = (uint64_t)hwb_config_int(cfg, "check.max-total-size");
 	o->max_ratio = (uint64_t)hwb_config_int(cfg, "check.max-ratio");
 	o->threads = (int)hwb_config_int(cfg, "check.threads");
+	o->for_local = target && !strcmp(target, "local");
+	o->acknowledged_count = hwb_config_list(cfg, "check.acknowledged-keys",
+						&o->acknowledged_keys);
 }
 
 int cmd_check(int argc, char **argv)
 {
 	struct hwb_error err = HWB_ERROR_INIT;
-	struct cli_list pos = { 0 };
-	struct hwb_buf sel = HWB_BUF_INIT, ign = HWB_BUF_INIT;
+	struct cli_list pos = { 0 }, paths = { 0 };
+	struct hwb_buf sel = HWB_BUF_INIT, ign = HWB_BUF_INIT,
+		       names = HWB_BUF_INIT;
 	struct hwb_check_options o = { 0 };
 	struct cli_overrides ov = { 0 };
 	struct hwb_config *cfg = NULL;
@@ -308,7 +406,21 @@ int cmd_check(int argc, char **argv)
 	if (!pos.count) {
 		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U008",
 			      "hwb check needs at least one FILE");
-		hwb_error_hint(&err, "hwb check dist/*.whl dist/*.tar.gz");
+		hwb_error_hint(&err, "hwb check dist/*.whl dist/*.tar.gz, or "
+				     "hwb check dist");
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
+	if (target && strcmp(target, "pypi") && strcmp(target, "local")) {
+		hwb_error_set(&err, HWB_KIND_USAGE, "HWB-U010",
+			      "hwb check: --for must be 'pypi' or 'local', not "
+			      "'%s'", target);
+		hwb_error_hint(&err, "--for pypi (the default) checks what PyPI "
+				     "accepts; --for local, what installs here");
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
+	if (expand(&pos, &paths, &names, &err)) {
 		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
@@ -319,11 +431,12 @@ int cmd_check(int argc, char **argv)
 		rc = cli_report(&common, (hwb_error_oom(&err), &err));
 		goto cleanup;
 	}
-	for (i = 0; i < pos.count; i++)
-		if ((status = check_one(cfg, pos.items[i], &o, files)) > rc)
+	for (i = 0; i < paths.count; i++)
+		if ((status = check_one(cfg, paths.items[i], &o, files)) > rc)
 			rc = status;
 	if (files) {
-		doc = json_pack("{s:s, s:b, s:b, s:O}", "schema", "hwb.check/1",
+		doc = json_pack("{s:s, s:s, s:b, s:b, s:O}", "schema",
+				"hwb.check/1", "for", target ? target : "pypi",
 				"strict", strict, "passed", rc == 0, "files",
 				files);
 		if (doc) {
@@ -341,6 +454,8 @@ cleanup:
 	hwb_buf_release(&sel);
 	hwb_buf_release(&ign);
 	cli_list_release(&pos);
+	cli_list_release(&paths);
+	hwb_buf_release(&names);
 	cli_list_release(&select_list);
 	cli_list_release(&ignore_list);
 	return rc;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
@@ -21,13 +22,122 @@ static int is_end(const struct cli_opt *o)
 	return o->type == CLI_OPT_END;
 }
 
-static const struct cli_opt *find_long(const struct cli_opt *opts,
+static int same(const char *known, const char *name, size_t len)
+{
+	return known && strlen(known) == len && !strncmp(known, name, len);
+}
+
+/*
+ * The peers' spellings of hwb's options, where the meaning is the same:
+ * cosign's and the Sigstore conformance protocol's --certificate-*, uv's
+ * --out-dir. (pypa/build's -o is build's own short name.)
+ */
+static const struct alias {
+	const char *command, *alias, *name;
+} aliases[] = {
+	{ "verify", "certificate-identity", "cert-identity" },
+	{ "verify", "certificate-identity-regexp", "cert-identity-regexp" },
+	{ "verify", "certificate-oidc-issuer", "cert-oidc-issuer" },
+	{ "verify", "certificate-oidc-issuer-regexp", "cert-oidc-issuer-regexp" },
+	{ "build", "out-dir", "outdir" },
+};
+
+static const char *alias_of(const char *command, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(aliases) / sizeof(*aliases); i++)
+		if (!strcmp(aliases[i].command, command) &&
+		    !strcmp(aliases[i].name, name))
+			return aliases[i].alias;
+	return NULL;
+}
+
+static const struct cli_opt *find_long(const struct cli_command *cmd,
 				       const char *name, size_t len)
 {
-	for (; !is_end(opts); opts++)
-		if (strlen(opts->name) == len && !strncmp(opts->name, name, len))
-			return opts;
+	const struct cli_opt *o;
+
+	for (o = cmd->opts; !is_end(o); o++)
+		if (same(o->name, name, len) ||
+		    same(alias_of(cmd->name, o->name), name, len))
+			return o;
 	return NULL;
+}
+
+/*
+ * Spellings users bring from the peer tools that hwb does not take, with
+ * what to write instead: the meaning differs, so no alias.
+ */
+static const struct refused {
+	const char *command, *name; /* long name without "--" */
+	char alias;
+	const char *instead;
+} refused[] = {
+	{ "build", "no-isolation", 'n',
+	  "hwb always isolates the backend; to run it unsandboxed with your "
+	  "rights and network, say --isolation none" },
+};
+
+static const struct refused *find_refused(const char *command,
+					  const char *name, size_t len,
+					  char alias)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(refused) / sizeof(*refused); i++)
+		if (!strcmp(refused[i].command, command) &&
+		    (alias ? refused[i].alias == alias
+			   : same(refused[i].name, name, len)))
+			return &refused[i];
+	return NULL;
+}
+
+/* "did you mean '--outdir'?" for a misspelt long option, as for keys. */
+static void suggest(const struct cli_command *cmd, const char *name,
+		    size_t len, struct hwb_error *err)
+{
+	const struct cli_opt *o, *best = NULL;
+	size_t d, best_d = (size_t)-1;
+	char typed[HWB_EDIT_DISTANCE_MAX + 1];
+
+	if (len > HWB_EDIT_DISTANCE_MAX)
+		len = HWB_EDIT_DISTANCE_MAX;
+	memcpy(typed, name, len);
+	typed[len] = '\0';
+	for (o = cmd->opts; !is_end(o); o++)
+		if ((d = hwb_edit_distance(typed, o->name)) < best_d) {
+			best_d = d;
+			best = o;
+		}
+	/* A third of the name may be wrong, at least two characters. */
+	if (best && best_d <= (len / 3 > 2 ? len / 3 : 2))
+		hwb_error_hint(err, "did you mean '--%s'? see 'hwb help %s'",
+			       best->name, cmd->name);
+	else
+		hwb_error_hint(err, "see 'hwb help %s' for its options",
+			       cmd->name);
+}
+
+static int unknown(const struct cli_command *cmd, const char *name,
+		   size_t len, char alias, struct hwb_error *err)
+{
+	const struct refused *r = find_refused(cmd->name, name, len, alias);
+
+	if (alias)
+		hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
+			      "hwb %s: unknown option '-%c'", cmd->name, alias);
+	else
+		hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
+			      "hwb %s: unknown option '--%.*s'", cmd->name,
+			      (int)len, name);
+	if (r)
+		return hwb_error_hint(err, "%s", r->instead);
+	if (alias)
+		return hwb_error_hint(err, "see 'hwb help %s' for its options",
+				      cmd->name);
+	suggest(cmd, name, len, err);
+	return -1;
 }
 
 static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
@@ -76,7 +186,11 @@ static int store_value(const struct cli_command *cmd, const struct cli_opt *o,
 		if (errno || *end || end == value || n < 0)
 			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U003",
 					     "hwb %s: --%s takes a whole number, not '%s'",
-					     cmd->name, o->name, value);
+					     cmd->name, o->name, value),
+			       hwb_error_hint(err, "write --%s %s with digits "
+					      "only, such as --%s 60", o->name,
+					      o->value_name ? o->value_name : "N",
+					      o->name);
 		*(long *)o->target = n;
 		return 0;
 	default:
@@ -94,18 +208,16 @@ static int parse_long(const struct cli_command *cmd, int argc, char **argv,
 {
 	const char *arg = argv[*i] + 2, *eq = strchr(arg, '=');
 	size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-	const struct cli_opt *o = find_long(cmd->opts, arg, len);
+	const struct cli_opt *o = find_long(cmd, arg, len);
 
 	if (!o)
-		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
-				     "hwb %s: unknown option '--%.*s'", cmd->name,
-				     (int)len, arg),
-		       hwb_error_hint(err, "see 'hwb help %s'", cmd->name);
+		return unknown(cmd, arg, len, 0, err);
 	if (!takes_value(o)) {
 		if (eq)
 			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
 					     "hwb %s: --%s takes no value",
-					     cmd->name, o->name);
+					     cmd->name, o->name),
+			       hwb_error_hint(err, "write --%s alone", o->name);
 		*(int *)o->target = 1;
 		return 0;
 	}
@@ -114,7 +226,11 @@ static int parse_long(const struct cli_command *cmd, int argc, char **argv,
 	if (*i + 1 >= argc)
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
 				     "hwb %s: --%s needs a value (%s)", cmd->name,
-				     o->name, o->value_name ? o->value_name : "VALUE");
+				     o->name, o->value_name ? o->value_name : "VALUE"),
+		       hwb_error_hint(err, "write --%s %s or --%s=%s", o->name,
+				      o->value_name ? o->value_name : "VALUE",
+				      o->name,
+				      o->value_name ? o->value_name : "VALUE");
 	return store_value(cmd, o, argv[++*i], err);
 }
 
@@ -126,10 +242,7 @@ static int parse_short(const struct cli_command *cmd, int argc, char **argv,
 
 	for (p = argv[*i] + 1; *p; p++) {
 		if (!(o = find_short(cmd->opts, *p)))
-			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U001",
-					     "hwb %s: unknown option '-%c'",
-					     cmd->name, *p),
-			       hwb_error_hint(err, "see 'hwb help %s'", cmd->name);
+			return unknown(cmd, NULL, 0, *p, err);
 		if (!takes_value(o)) {
 			*(int *)o->target = 1;
 			continue;
@@ -140,7 +253,10 @@ static int parse_short(const struct cli_command *cmd, int argc, char **argv,
 			return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U002",
 					     "hwb %s: -%c needs a value (%s)",
 					     cmd->name, *p,
-					     o->value_name ? o->value_name : "VALUE");
+					     o->value_name ? o->value_name : "VALUE"),
+			       hwb_error_hint(err, "write -%c %s", *p,
+					      o->value_name ? o->value_name
+							    : "VALUE");
 		return store_value(cmd, o, argv[++*i], err);
 	}
 	return 0;
@@ -169,13 +285,54 @@ int cli_parse(const struct cli_command *cmd, int argc, char **argv,
 	return 0;
 }
 
+/* Help fits a terminal of this width. */
+#define HELP_WIDTH 80
+
+/*
+ * Print text from column col (the cursor is there), breaking between words
+ * so that no line passes HELP_WIDTH; continuation lines start at indent. A
+ * '\n' in text starts a new line at column nl_indent.
+ */
+static void print_wrapped(const char *text, size_t col, size_t indent,
+			  size_t nl_indent)
+{
+	const char *p = text;
+	size_t start = col;
+
+	while (*p) {
+		size_t word = strcspn(p, " \n");
+
+		if (col > start && col + 1 + word > HELP_WIDTH) {
+			printf("\n%*s", (int)indent, "");
+			col = start = indent;
+		} else if (col > start) {
+			putchar(' ');
+			col++;
+		}
+		printf("%.*s", (int)word, p);
+		col += word;
+		p += word;
+		if (*p == '\n') {
+			printf("\n%*s", (int)nl_indent, "");
+			col = start = nl_indent;
+		}
+		p += strspn(p, " \n");
+	}
+	putchar('\n');
+}
+
 void cli_print_help(const struct cli_command *cmd)
 {
 	const struct cli_opt *o;
-	char left[64];
+	char left[96], help[512];
+	const char *also;
 
-	printf("usage: hwb %s %s\n\n%s\n\noptions:\n", cmd->name, cmd->usage,
-	       cmd->summary);
+	printf("usage: hwb %s ", cmd->name);
+	print_wrapped(cmd->usage, 11 + strlen(cmd->name), 13 + strlen(cmd->name),
+		      7);
+	putchar('\n');
+	print_wrapped(cmd->summary, 0, 0, 0);
+	printf("\noptions:\n");
 	for (o = cmd->opts; !is_end(o); o++) {
 		if (o->alias)
 			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->alias,
@@ -185,14 +342,37 @@ void cli_print_help(const struct cli_command *cmd)
 			snprintf(left, sizeof(left), "    --%s%s%s", o->name,
 				 o->value_name ? " " : "",
 				 o->value_name ? o->value_name : "");
-		printf("  %-30s %s%s\n", left, o->help,
-		       o->type == CLI_OPT_LIST ? " (repeatable)" : "");
+		also = alias_of(cmd->name, o->name);
+		snprintf(help, sizeof(help), "%s%s%s%s", o->help,
+			 o->type == CLI_OPT_LIST ? " (repeatable)" : "",
+			 also ? "; also --" : "", also ? also : "");
+		if (strlen(left) > 30)
+			printf("  %s\n%*s", left, 33, "");
+		else
+			printf("  %-30s ", left);
+		print_wrapped(help, 33, 33, 33);
 	}
 }
 
 int cli_json(const struct cli_common *c)
 {
 	return c->format && !strcmp(c->format, "json");
+}
+
+/* A progress line left open on the terminal, to be overwritten. */
+static int progress_open;
+
+/* In place only on a terminal outside CI; plain lines everywhere else. */
+static int progress_in_place(void)
+{
+	return isatty(STDERR_FILENO) && !getenv("CI") && !getenv("GITHUB_ACTIONS");
+}
+
+void cli_progress_end(void)
+{
+	if (progress_open)
+		fputc('\n', stderr);
+	progress_open = 0;
 }
 
 /*
@@ -203,6 +383,14 @@ static void stderr_sink(void *ctx, enum hwb_log_level level, const char *line)
 {
 	int github = ctx != NULL;
 
+	/* what went to stdout first stays first when both share one pipe */
+	fflush(stdout);
+	if (level == HWB_LOG_PROGRESS && progress_in_place()) {
+		fprintf(stderr, "\r\033[K%s", line);
+		progress_open = 1;
+		return;
+	}
+	cli_progress_end();
 	/*
 	 * The runner reads workflow commands from the output and does not show
 	 * them; ::add-mask:: is how gh-action-pypi-publish hides minted tokens.
@@ -237,6 +425,53 @@ static int github_actions(void)
 	return v && !strcmp(v, "true");
 }
 
+int cli_github(void)
+{
+	return github_actions();
+}
+
+/* A workflow command's value: %, CR and LF escaped, and in properties
+ * also ':' and ','. */
+static void put_escaped(const char *s, int property)
+{
+	for (; s && *s; s++) {
+		if (*s == '%')
+			fputs("%25", stdout);
+		else if (*s == '\r')
+			fputs("%0D", stdout);
+		else if (*s == '\n')
+			fputs("%0A", stdout);
+		else if (property && *s == ':')
+			fputs("%3A", stdout);
+		else if (property && *s == ',')
+			fputs("%2C", stdout);
+		else
+			fputc(*s, stdout);
+	}
+}
+
+void cli_annotation(const char *level, const char *file, unsigned line,
+		    unsigned col, const char *title, const char *member,
+		    const char *message)
+{
+	printf("::%s file=", level);
+	put_escaped(file, 1);
+	if (line)
+		printf(",line=%u", line);
+	if (line && col)
+		printf(",col=%u", col);
+	fputs(",title=", stdout);
+	put_escaped(title, 1);
+	fputs("::", stdout);
+	if (member) {
+		put_escaped(member, 0);
+		fputs(": ", stdout);
+	}
+	put_escaped(message, 0);
+	fputc('\n', stdout);
+	fflush(stdout);
+}
+
 int cli_apply_common(const struct cli_common *c, struct hwb_error *err)
 {
 	enum hwb_log_level level = HWB_LOG_INFO;
@@ -244,7 +479,8 @@ int cli_apply_common(const struct cli_common *c, struct hwb_error *err)
 	if (c->format && strcmp(c->format, "text") && strcmp(c->format, "json"))
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-U004",
 				     "--format must be 'text' or 'json', not '%s'",
-				     c->format);
+				     c->format),
+		       hwb_error_hint(err, "use --format text or --format json");
 	if (c->quiet)
 		level = HWB_LOG_ERROR;
 	if (c->verbose)
@@ -385,6 +621,16 @@ int cli_report(const struct cli_common *c, const struct hwb_error *err)
 	if (!hwb_log_enabled(HWB_LOG_ERROR))
 		hwb_log_configure(HWB_LOG_INFO, stderr_sink,
 				  github_actions() ? (void *)1 : NULL);
+	/* An error at a position in a file is annotated on that line. */
+	if (github_actions() && err->file[0] && err->line) {
+		char *file = redacted(err->file), *msg = redacted(line);
+
+		cli_annotation("error", file ? file : "", err->line,
+			       err->column, err->code, NULL, msg ? msg : "");
+		free(file);
+		free(msg);
+		return (int)kind;
+	}
 	hwb_log_error("%s", line);
 	return (int)kind;
 }

@@ -83,6 +83,22 @@ int cli_json(const struct cli_common *c);
  */
 int cli_report(const struct cli_common *c, const struct hwb_error *err);
 
+/** End a progress line left open on the terminal (before printing). */
+void cli_progress_end(void);
+
+/** 1 under GitHub Actions (GITHUB_ACTIONS=true). */
+int cli_github(void);
+
+/**
+ * Print one GitHub Actions workflow command on stdout: level is "error",
+ * "warning" or "notice"; file (and line, col when > 0) say where; title is
+ * the code; member, when not NULL, leads the message. Values are escaped
+ * as the runner requires.
+ */
+void cli_annotation(const char *level, const char *file, unsigned line,
+		    unsigned col, const char *title, const char *member,
+		    const char *message);
+
 /** Release a list filled by the parser. */
 void cli_list_release(struct cli_list *l);
 

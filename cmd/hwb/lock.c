@@ -100,13 +100,8 @@ static int run(const struct hwb_config *cfg, const char *srcdir,
 		o.find_links_count = hwb_config_list(cfg, "build.find-links", &links);
 		o.find_links = links;
 	}
-	/* The default index (PyPI) is asked only when no wheelhouse is
-	 * given, so that --find-links alone works offline. */
-	if (index_url)
-		o.index_url = index_url;
-	else if (!o.find_links_count ||
-		 hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
-		o.index_url = hwb_config_str(cfg, "build.index-url");
+	o.index_url = index_url ? index_url
+				: hwb_build_index_url(cfg, o.find_links_count);
 	o.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
 	hwb_http_options_from_config(http, cfg);

@@ -52,8 +52,9 @@ static void print_usage(FILE *out)
 			commands[i].summary);
 	fprintf(out, "\nRun 'hwb help COMMAND' for a command's options.\n"
 		     "Exit statuses: 0 ok, 1 check/verification/policy failed, "
-		     "2 usage, 3 configuration or environment, 4 network or "
-		     "service, 5 build failed.\n");
+		     "2 usage,\n3 configuration or environment, 4 network or "
+		     "service, 5 build failed,\n130 interrupted (SIGINT), 143 "
+		     "terminated (SIGTERM).\n");
 }
 
 static int unknown_command(const char *name)

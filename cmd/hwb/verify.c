@@ -35,7 +35,7 @@ static const struct cli_opt verify_opts[] = {
 	{ CLI_OPT_STRING, "cert-identity", 0, &o.identity, "ID",
 	  "the signer's identity (certificate SAN), exactly" },
 	{ CLI_OPT_STRING, "cert-identity-regexp", 0, &o.identity_re, "RE",
-	  "the signer's identity, as a POSIX extended regular expression" },
+	  "the signer's identity, as a POSIX extended regex" },
 	{ CLI_OPT_STRING, "cert-oidc-issuer", 0, &o.issuer, "URL",
 	  "the OIDC issuer of the identity, exactly" },
 	{ CLI_OPT_STRING, "cert-oidc-issuer-regexp", 0, &o.issuer_re, "RE",
@@ -43,7 +43,7 @@ static const struct cli_opt verify_opts[] = {
 	{ CLI_OPT_STRING, "repository", 0, &o.repository, "OWNER/REPO",
 	  "GitHub (or GitLab) repository that must have signed" },
 	{ CLI_OPT_STRING, "workflow", 0, &o.workflow, "NAME",
-	  "workflow file that must have signed (release.yml)" },
+	  "workflow file that must have signed (release.yml or its path)" },
 	{ CLI_OPT_STRING, "ref", 0, &o.ref, "REF",
 	  "git ref the workflow must have run on (refs/tags/v1.0)" },
 	{ CLI_OPT_STRING, "key", 0, &o.key, "PEM",
@@ -89,6 +89,23 @@ static int usage_error(const char *msg)
 	return cli_report(&common, &err);
 }
 
+/*
+ * --workflow names the file; its path in the repository, as users copy it
+ * (.github/workflows/release.yml, ./.github/...), means the same file.
+ */
+static const char *workflow_name(const char *w)
+{
+	static const char dir[] = ".github/workflows/";
+
+	if (!w)
+		return NULL;
+	if (!strncmp(w, "./", 2))
+		w += 2;
+	if (!strncmp(w, dir, sizeof(dir) - 1))
+		w += sizeof(dir) - 1;
+	return w;
+}
+
 /* Options to a policy; a conflicting combination is a usage error. */
 static const char *make_policy(struct hwb_verify_policy *p, int pypi)
 {
@@ -103,7 +120,7 @@ static const char *make_policy(struct hwb_verify_policy *p, int pypi)
 	p->issuer = o.issuer;
 	p->issuer_regexp = o.issuer_re;
 	p->repository = o.repository;
-	p->workflow = o.workflow;
+	p->workflow = workflow_name(o.workflow);
 	p->ref = o.ref;
 	p->key_path = o.key;
 	p->pep740 = pypi;

@@ -67,6 +67,21 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->find_links);
 }
 
+/* 1 for a URL with a password in its user info (scheme://user:pw@host),
+ * the way private index credentials travel in PIP_INDEX_URL. */
+static int url_with_password(const char *v)
+{
+	const char *p = strstr(v, "://"), *end, *at, *colon;
+
+	if (!p)
+		return 0;
+	p += 3;
+	end = p + strcspn(p, "/?#");
+	at = memchr(p, '@', (size_t)(end - p));
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	return colon && colon + 1 < at;
+}
+
 /* pass-env names become NAME=VALUE from hwb's environment (unset: none). */
 static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 {
@@ -83,10 +98,37 @@ static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 			return -1;
 		if (!(v = getenv(names[i])))
 			continue;
+		/* The name passed the check; the value must too (a token in
+		 * PIP_INDEX_URL's user info, a key in any variable). */
+		if (hwb_redact_contains_secret(v, strlen(v)) ||
+		    url_with_password(v))
+			return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B021",
+					     "pass-env %s holds what looks like a "
+					     "credential (a token, a private key or "
+					     "a password in a URL); builds never "
+					     "see secrets", names[i]),
+			       hwb_error_hint(err, "remove it from pass-env; a "
+					      "private index's credentials belong "
+					      "outside the sandbox: hwb fetches "
+					      "the locked requirements itself "
+					      "(--index-url, http settings)");
 		if (!(c->pass_env[n++] = hwb_strdup_printf("%s=%s", names[i], v)))
 			return hwb_error_oom(err);
 	}
 	return 0;
+}
+
+const char *hwb_build_index_url(const struct hwb_config *cfg,
+				size_t find_links_count)
+{
+	const char *url = hwb_config_str(cfg, "build.index-url");
+
+	if (!url || !*url) /* set empty: no index */
+		return NULL;
+	if (!find_links_count ||
+	    hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
+		return url;
+	return NULL;
 }
 
 /* The settings of config that the build uses, with their trust rules
@@ -102,18 +144,16 @@ static void read_config(struct hwb_build__ctx *c)
 						       : HWB_ISOLATION_CONTAINER;
 	c->req_source.find_links_count =
 		hwb_config_list(cfg, "build.find-links", &c->req_source.find_links);
-	/* PyPI is the default index; a build only asks an index it was
-	 * pointed at, and then only outside the sandbox, before the build. */
-	if (hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
-		c->req_source.index_url = hwb_config_str(cfg, "build.index-url");
+	/* asked only outside the sandbox, before the build */
+	c->req_source.index_url =
+		hwb_build_index_url(cfg, c->req_source.find_links_count);
 	c->req_source.allow_url_requirements =
 		hwb_config_bool(cfg, "build.allow-url-requirements");
 	c->req_source.cache_dir = c->o->cache_dir;
 	hwb_http_options_from_config(&c->http, cfg);
 	c->req_source.http = &c->http;
+	/* unset: python3 on PATH, as hwb lock (interp.c unwraps shims) */
 	c->python = hwb_config_str(cfg, "build.python");
-	if (!c->python)
-		c->python = "/usr/bin/python3";
 	l->timeout_seconds = (long)hwb_config_int(cfg, "build.timeout");
 	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
 	l->address_space =
@@ -536,6 +576,7 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 			goto cleanup;
 		}
 	}
+	hwb_log_progress("normalising and checking the outputs (for local use)");
 	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err) ||
 	    hwb_build__check_interrupt(err))
 		goto cleanup;
@@ -577,6 +618,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	c.o = o;
 	c.all_reused = 1;
 	c.started = (long long)time(NULL);
+	hwb_log_progress("checking the project and the sandbox");
 	if (check_options(&c, err))
 		goto cleanup;
 	if (outdir) {
@@ -588,7 +630,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	}
 	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
-	    hwb_build__validate_source(c.srcdir, &c.sys,
+	    hwb_build__validate_source(o->config, c.srcdir, &c.sys,
 				       hwb_config_bool(o->config, "build.strict"),
 				       err) ||
 	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||

@@ -206,6 +206,15 @@ void hwb_build_result_release(struct hwb_build_result *r);
 int hwb_build_run(const struct hwb_build_options *o,
 		  struct hwb_build_result *r, struct hwb_error *err);
 
+/**
+ * The index hwb lock and hwb build use, one rule for both: build.index-url
+ * when it is configured, or when no wheelhouse is given (then its default,
+ * PyPI); NULL with a wheelhouse and the default, so that --find-links
+ * alone works offline, or when it is set empty.
+ */
+const char *hwb_build_index_url(const struct hwb_config *cfg,
+				size_t find_links_count);
+
 /* ========================================================================
  * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
  * ======================================================================== */

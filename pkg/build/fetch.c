@@ -283,6 +283,36 @@ cleanup:
 	return ret;
 }
 
+/* A wheel locked by name, size and hash only: the first find-links
+ * directory that holds a file of that name (the hash is checked after). */
+static int fetch_by_name(const char *pkg, const struct hwb_build__lock_wheel *w,
+			 const struct hwb_build__source *src,
+			 struct hwb_buf *data, struct hwb_error *err)
+{
+	char *cand;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < src->find_links_count; i++) {
+		if (!(cand = hwb_strdup_printf("%s/%s", src->find_links[i], w->name)))
+			return hwb_error_oom(err);
+		if (access(cand, R_OK)) {
+			free(cand);
+			continue;
+		}
+		ret = hwb_file_read_all(cand, WHEEL_DOWNLOAD_MAX, data, err);
+		free(cand);
+		return ret;
+	}
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B152",
+		      "the locked wheel %s of %s is in none of the %zu "
+		      "configured --find-links directories", w->name, pkg,
+		      src->find_links_count);
+	return hwb_error_hint(err, "give a wheelhouse that holds it with "
+			      "--find-links (or build.find-links), or run "
+			      "`hwb lock` again");
+}
+
 int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
 		     const struct hwb_build__lock_wheel *w,
 		     const char *lock_dir, const struct hwb_build__source *src,
@@ -304,6 +334,9 @@ int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
 	path = NULL;
 	if (w->path) {
 		if (fetch_local(pkg->name, w, lock_dir, src, &data, err))
+			goto cleanup;
+	} else if (!w->url) {
+		if (fetch_by_name(pkg->name, w, src, &data, err))
 			goto cleanup;
 	} else if (!url_allowed(w->url, src->index_url)) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B151",

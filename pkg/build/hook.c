@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/log.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
@@ -176,6 +177,7 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 	}
 	if (write_input(st, kwargs, in, err))
 		goto cleanup;
+	hwb_log_progress("running the backend's %s hook", hook);
 	spec.argv = argv;
 	spec.cwd = st->src_in;
 	if (hwb_sandbox_run(&spec, &run, err))

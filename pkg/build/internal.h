@@ -513,7 +513,9 @@ struct hwb_build__interp {
  * Run python (a path or a name looked up on PATH; NULL: "python3") once to
  * fill out. Results are cached in <cache>/interp/<hash of path, inode,
  * size, mtime>.json, so a warm call runs no process. Errors: HWB-B120
- * (not found or not runnable), HWB-B121 (unexpected output).
+ * (not found or not runnable), HWB-B121 (unexpected output), HWB-B122 (a
+ * wrapper script such as a pyenv shim that does not name the interpreter it
+ * runs; one that does is replaced by that interpreter).
  */
 int hwb_build__interp_probe(const char *python, const char *cache_dir,
 			    struct hwb_build__interp *out, struct hwb_error *err);
@@ -991,6 +993,10 @@ void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p);
  * provenance.c). Codes HWB-B030..B099.
  * ======================================================================== */
 
+/* 0 when srcdir has setup.py; else HWB-B039 (call when there is no
+ * pyproject.toml): a directory that is not a project is refused. */
+int hwb_build__require_project(const char *srcdir, struct hwb_error *err);
+
 /* [build-system] of a project (pyproject.c). */
 struct hwb_build__system {
 	char **requires;      /* owned PEP 508 strings */
@@ -1153,8 +1159,10 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err);
 
 /* Source validation (validate.c): warnings, or -1 with the first finding
- * (HWB_KIND_FAILED) when strict. */
-int hwb_build__validate_source(const char *srcdir,
+ * (HWB_KIND_FAILED) when strict. A private key listed with its sha256 in
+ * check.acknowledged-keys of config (NULL: none) is a test fixture. */
+int hwb_build__validate_source(const struct hwb_config *config,
+			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
 

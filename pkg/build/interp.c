@@ -200,6 +200,62 @@ static void cache_store(const char *cache_file, const char *cache_dir,
 	free(dir);
 }
 
+/* 1 when exe is a script ("#!"): a pyenv or asdf shim, a wrapper. */
+static int is_script(const char *exe)
+{
+	char head[2] = { 0, 0 };
+	FILE *f = fopen(exe, "rb");
+
+	if (!f)
+		return 0;
+	if (fread(head, 1, 2, f) != 2)
+		head[0] = 0;
+	fclose(f);
+	return head[0] == '#' && head[1] == '!';
+}
+
+/*
+ * A wrapper script (pyenv's shims are bash scripts that exec the version
+ * pyenv picks) cannot be the build's interpreter: a virtual environment
+ * whose bin/python is the script loses itself when the script execs the
+ * real binary, so the hooks would import the wrapped installation's
+ * packages, and the script itself reads host variables (PYENV_*). Ask the
+ * wrapper, once, which interpreter it runs, and use that one.
+ */
+static int unwrap(char **path, struct hwb_error *err)
+{
+	struct hwb_buf out = HWB_BUF_INIT;
+	const char *argv[] = { *path, "-I", "-S", "-c",
+			       "import sys; print(sys.executable)", NULL };
+	int status = 0, ret = -1;
+
+	if (!is_script(*path))
+		return 0;
+	if (hwb_build__run(argv, &out, &status, err))
+		goto cleanup;
+	while (out.len && (out.ptr[out.len - 1] == '\n' ||
+			   out.ptr[out.len - 1] == '\r'))
+		out.ptr[--out.len] = '\0';
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || !out.len ||
+	    out.ptr[0] != '/' || strchr(out.ptr, '\n') ||
+	    access(out.ptr, X_OK) || is_script(out.ptr)) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B122",
+			      "the interpreter '%s' is a wrapper script that "
+			      "did not name the real interpreter it runs", *path);
+		hwb_error_hint(err, "give the interpreter itself with --python "
+			       "(for pyenv: --python \"$(pyenv which python3)\")");
+		goto cleanup;
+	}
+	hwb_log_info("%s is a wrapper script (a pyenv shim?); the build uses "
+		     "the interpreter it runs, %s", *path, out.ptr);
+	free(*path);
+	*path = hwb_buf_detach(&out, NULL);
+	ret = *path ? 0 : hwb_error_oom(err);
+cleanup:
+	hwb_buf_release(&out);
+	return ret;
+}
+
 int hwb_build__interp_probe(const char *python, const char *cache_dir,
 			    struct hwb_build__interp *out, struct hwb_error *err)
 {
@@ -211,6 +267,7 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 	int status = 0, ret = -1;
 
 	if (locate(python ? python : "python3", &in.path, err) ||
+	    unwrap(&in.path, err) ||
 	    cache_path(in.path, cache_dir, &cache_file, err))
 		goto cleanup;
 	if (cache_file &&
@@ -219,9 +276,13 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 		hwb_log_debug("interpreter facts from %s", cache_file);
 		goto done;
 	}
-	hwb_build__interp_release(&in);
-	if (locate(python ? python : "python3", &in.path, err))
-		goto cleanup;
+	{
+		char *exe = in.path; /* kept: a shim is asked only once */
+
+		in.path = NULL;
+		hwb_build__interp_release(&in);
+		in.path = exe;
+	}
 	hwb_buf_clear(&text);
 	argv[0] = in.path;
 	argv[1] = "-I";

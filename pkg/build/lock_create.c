@@ -43,6 +43,8 @@ static int read_requires(const char *srcdir, char ***out, size_t *count,
 		if (errno != ENOENT || strcmp(err->code, "HWB-F005"))
 			goto cleanup;
 		hwb_error_clear(err);
+		if (hwb_build__require_project(srcdir, err))
+			goto cleanup;
 		goto copy;
 	}
 	if (hwb_toml_parse(&root, text.ptr, text.len, path, err))
@@ -111,9 +113,16 @@ static int relativize(struct hwb_build__lock *lock, const char *lock_dir,
 		for (k = 0; k < lock->pkgs[i].wheel_count; k++) {
 			struct hwb_build__lock_wheel *w = &lock->pkgs[i].wheels[k];
 
-			if (!w->path || strncmp(w->path, real, n) ||
-			    w->path[n] != '/')
+			if (!w->path)
 				continue;
+			if (strncmp(w->path, real, n) || w->path[n] != '/') {
+				/* A wheelhouse outside the project: name, size
+				 * and hash only (PEP 751), so that the lock
+				 * works with the same wheels anywhere. */
+				free(w->path);
+				w->path = NULL;
+				continue;
+			}
 			if (!(rel = hwb_strdup(w->path + n + 1)))
 				return hwb_error_oom(err);
 			free(w->path);
@@ -271,6 +280,14 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	if (nin == 1) {
 		lock = locks[0];
 		locks[0] = NULL;
+		/* One interpreter is an environment too: a build with another
+		 * one is refused (HWB-B165), never silently installed. */
+		if (!(lock->environments = calloc(1, sizeof(char *))) ||
+		    !(lock->environments[0] = hwb_build__interp_env_marker(&in[0]))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+		lock->environment_count = 1;
 	} else if (hwb_build__lock_merge(locks, inp, nin, &lock, err)) {
 		goto cleanup;
 	}

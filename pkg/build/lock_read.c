@@ -96,8 +96,11 @@ static int read_wheel(const struct hwb_toml_value *t,
 	    opt_str(t, "url", &w->url, file, err) ||
 	    opt_str(t, "path", &w->path, file, err))
 		return -1;
-	if (!w->url && !w->path)
-		return bad(err, file, t, "a wheel needs 'url' or 'path'");
+	if (!w->url && !w->path && !w->name)
+		return bad(err, file, t, "a wheel needs 'name', 'url' or 'path'");
+	if (!w->url && !w->path &&
+	    (strchr(w->name, '/') || w->name[0] == '.'))
+		return bad(err, file, t, "a wheel's 'name' must be a file name");
 	if (!w->name) {
 		/* PEP 751: the name may be left out and taken from the url or
 		 * path's last component. */

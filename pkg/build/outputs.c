@@ -10,22 +10,23 @@
 #include <string.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 #include "pkg/wheel/wheel.h"
 
 /*
- * A plain linux_* platform tag (what setuptools gives a C extension before
- * auditwheel repair) is an error for PyPI, not for the build: hwb publish
- * refuses it later. At build time it is reported as a warning.
+ * The build checks for local use (--for local): what only PyPI refuses,
+ * such as the plain linux_* tag setuptools gives a C extension before
+ * auditwheel repair, is a warning here; hwb check and hwb publish check
+ * for PyPI by default, where it is an error. The same rule, two targets.
  */
-#define PUBLISH_ONLY_CODE "HWB-W049"
-
 static int blocking(const struct hwb_finding *f)
 {
-	return f->severity == HWB_SEVERITY_ERROR && strcmp(f->code, PUBLISH_ONLY_CODE);
+	return f->severity == HWB_SEVERITY_ERROR;
 }
 
-static int check(const char *path, struct hwb_error *err)
+static int check(const struct hwb_config *cfg, const char *path,
+		 struct hwb_error *err)
 {
 	struct hwb_check_report report = HWB_CHECK_REPORT_INIT;
 	struct hwb_check_options opts = { 0 };
@@ -33,6 +34,9 @@ static int check(const char *path, struct hwb_error *err)
 	size_t i;
 	int ret = -1;
 
+	opts.for_local = 1;
+	opts.acknowledged_count = hwb_config_list(cfg, "check.acknowledged-keys",
+						  &opts.acknowledged_keys);
 	if (hwb_check_file(path, &opts, &report, err))
 		goto cleanup;
 	for (i = 0; i < report.count; i++) {
@@ -40,11 +44,15 @@ static int check(const char *path, struct hwb_error *err)
 
 		if (blocking(f) && !first)
 			first = f;
-		hwb_log(blocking(f) ? HWB_LOG_ERROR : HWB_LOG_WARN,
+		hwb_log(blocking(f) ? HWB_LOG_ERROR
+			: f->severity == HWB_SEVERITY_INFO ? HWB_LOG_INFO
+							   : HWB_LOG_WARN,
 			"%s: %s%s%s: %s", strrchr(path, '/') + 1, f->code,
 			f->member ? " " : "", f->member ? f->member : "",
 			f->message);
 	}
+	hwb_log_verbose("%s: checked for local use (hwb check and hwb publish "
+			"check for PyPI)", strrchr(path, '/') + 1);
 	if (first) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-B068",
 			      "the backend's output %s fails hwb check (%s%s%s)",
@@ -72,7 +80,7 @@ static int one(const struct hwb_build__ctx *c, const char *dir,
 	rc = wheel ? hwb_build__normalize_wheel(path, c->source.epoch, c, err)
 		   : hwb_build__normalize_sdist(path, c->source.epoch, err);
 	if (!rc)
-		rc = check(path, err);
+		rc = check(c->o->config, path, err);
 	free(path);
 	return rc;
 }

@@ -326,6 +326,7 @@ int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
 
 	*name = NULL;
 	*unsupported = 0;
+	hwb_log_progress("preparing the environment for the %s", kind);
 	if (environment(c, NULL, &env0, err))
 		goto cleanup;
 	stage_view(c, &st, src, out, &env0);

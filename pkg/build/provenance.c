@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * provenance.c: <outdir>/<name>-<version>.provenance.json, an in-toto
+ * provenance.c: <outdir>-signatures/<name>-<version>.provenance.json (beside
+ * the signatures, so that outdir holds only distributions), an in-toto
  * Statement with a SLSA v1 provenance predicate: the outputs with their
  * sha256 as subjects, the source (repository, commit, ref), the config
  * settings and command as external parameters, the interpreter and every
@@ -19,6 +20,7 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
+#include "pkg/sign/sign.h"
 
 #define BUILD_TYPE "https://hwb.dev/build/pep517/v1"
 
@@ -170,6 +172,7 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 {
 	const struct hwb_sandbox_limits *l = &c->spec.limits;
 	char *inv = invocation_id(c), *text = NULL, *path = NULL;
+	struct hwb_buf dir = HWB_BUF_INIT;
 	json_t *doc;
 	int ret = -1;
 
@@ -196,13 +199,17 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 		json_decref(doc);
 		doc = NULL;
 	}
-	path = hwb_strdup_printf("%s/%s-%s.provenance.json", c->outdir, name,
-				 version);
-	if (!doc || !path || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {
+	/* Beside the signatures (pkg/sign's DIR-signatures/), never in outdir:
+	 * dist/ holds only distributions, as twine upload dist/... needs. */
+	if (hwb_sign_signature_dir(r->wheel ? r->wheel : r->sdist, &dir) ||
+	    !(path = hwb_strdup_printf("%s/%s-%s.provenance.json", dir.ptr,
+				       name, version)) ||
+	    !doc || !(text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_file_write_atomic(path, text, strlen(text), 0644, err))
+	if (hwb_mkdir_p(dir.ptr, 0755, err) ||
+	    hwb_file_write_atomic(path, text, strlen(text), 0644, err))
 		goto cleanup;
 	r->provenance = path;
 	path = NULL;
@@ -212,5 +219,6 @@ cleanup:
 	free(text);
 	free(path);
 	free(inv);
+	hwb_buf_release(&dir);
 	return ret;
 }

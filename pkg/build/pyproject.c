@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pkg/build/internal.h"
 #include "pkg/core/fileio.h"
@@ -144,6 +145,24 @@ int hwb_build__parse_system(const char *text, size_t len, const char *file,
 	return ret;
 }
 
+int hwb_build__require_project(const char *srcdir, struct hwb_error *err)
+{
+	char *setup = hwb_strdup_printf("%s/setup.py", srcdir);
+	int found;
+
+	if (!setup)
+		return hwb_error_oom(err);
+	found = access(setup, F_OK) == 0;
+	free(setup);
+	if (found)
+		return 0;
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B039",
+		      "'%s' does not appear to be a Python project: it has "
+		      "neither pyproject.toml nor setup.py", srcdir);
+	return hwb_error_hint(err, "give the project's directory (the one "
+			      "with pyproject.toml)");
+}
+
 int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 			   struct hwb_error *err)
 {
@@ -159,7 +178,8 @@ int hwb_build__read_system(const char *srcdir, struct hwb_build__system *s,
 		if (errno != ENOENT)
 			goto cleanup;
 		hwb_error_clear(err);
-		ret = legacy_defaults(s, err);
+		ret = hwb_build__require_project(srcdir, err) ||
+		      legacy_defaults(s, err) ? -1 : 0;
 		goto cleanup;
 	}
 	ret = hwb_build__parse_system(text.ptr, text.len, path.ptr, s, err);

@@ -6,10 +6,15 @@
  * network or spawns shells is worth a look even though the sandbox contains
  * it; URL requirements bypass the wheelhouse. Each finding is a warning
  * with a code, or the build's error with build.strict (--strict).
+ * Directories reached through symbolic links inside the tree are scanned
+ * too, as setuptools follows them into the sdist; a private key the
+ * project lists in check.acknowledged-keys with its sha256 is a test
+ * fixture, and every other one is reported with the line to paste.
  */
 #include <dirent.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +22,24 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/config.h"
 #include "pkg/core/fileio.h"
+#include "pkg/core/hash.h"
 #include "pkg/core/log.h"
 
 /* Deeper trees are not source trees; bigger setup.py files are not read. */
 #define MAX_DEPTH 24
 #define SETUP_PY_MAX ((size_t)1 << 20)
 #define KEY_SNIFF 4096
+#define KEY_FILE_MAX ((size_t)16 << 20) /* key files are small */
 
 struct finding_ctx {
 	int strict;
 	int found;
 	struct hwb_error *err; /* the first finding, when strict */
+	const char *const *ack; /* check.acknowledged-keys */
+	size_t ack_count;
+	char root[PATH_MAX];    /* the tree's resolved root, for links */
 };
 
 static void finding(struct finding_ctx *f, const char *code, const char *file,
@@ -68,6 +79,80 @@ static int holds_private_key(int dirfd, const char *name)
 	return memmem(buf, (size_t)n, "PRIVATE KEY-----", 16) != NULL;
 }
 
+/* "PATH sha256:HEX" of a key file, as check.acknowledged-keys lists it. */
+static int fingerprint(int dirfd, const char *name, const char *rel,
+		       char *out, size_t outsz)
+{
+	char hex[65], chunk[8192];
+	struct hwb_error ignored = HWB_ERROR_INIT;
+	struct hwb_buf data = HWB_BUF_INIT;
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 &&
+	       data.len <= KEY_FILE_MAX)
+		hwb_buf_put(&data, chunk, (size_t)n);
+	if (!n && !data.oom && data.len <= KEY_FILE_MAX &&
+	    !hwb_hash_buffer_hex(HWB_HASH_SHA256, data.ptr, data.len, hex,
+				 &ignored)) {
+		snprintf(out, outsz, "%s sha256:%s", rel, hex);
+		rc = 0;
+	}
+	close(fd);
+	hwb_buf_release(&data);
+	return rc;
+}
+
+static void private_key(struct finding_ctx *f, int dirfd, const char *name,
+			const char *rel)
+{
+	char fp[4200], hint[4400];
+	size_t i;
+
+	if (fingerprint(dirfd, name, rel, fp, sizeof(fp))) {
+		finding(f, "HWB-B071", rel, "%s holds a private key", name,
+			"remove the key from the source tree");
+		return;
+	}
+	for (i = 0; i < f->ack_count; i++)
+		if (!strcmp(f->ack[i], fp)) {
+			hwb_log_verbose("%s: an acknowledged test-fixture key "
+					"(check.acknowledged-keys)", rel);
+			return;
+		}
+	snprintf(hint, sizeof(hint), "remove the key from the source tree; "
+		 "if it is a test fixture, acknowledge exactly this file in "
+		 "[tool.hwb.check]: acknowledged-keys = [\"%s\"]", fp);
+	finding(f, "HWB-B071", rel, "%s holds a private key", name, hint);
+}
+
+/* A symbolic link to a directory inside the tree: the backend follows it
+ * (setuptools copies what it reaches), so the scan does. Links that leave
+ * the tree reach nothing in the sandbox's copy. */
+static int inside_link(struct finding_ctx *f, int dirfd, const char *name)
+{
+	char link[PATH_MAX], real[PATH_MAX];
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	size_t n = strlen(f->root);
+	int ok;
+
+	if (fd < 0 || !f->root[0]) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ok = realpath(link, real) && !strncmp(real, f->root, n) &&
+	     (real[n] == '/' || real[n] == '\0');
+	if (!ok) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static void walk(struct finding_ctx *f, int dirfd, const char *rel, int depth)
 {
 	DIR *d;
@@ -86,12 +171,17 @@ static void walk(struct finding_ctx *f, int dirfd, const char *rel, int depth)
 			continue;
 		snprintf(path, sizeof(path), "%s%s%s", rel, *rel ? "/" : "",
 			 e->d_name);
-		if (e->d_type == DT_DIR) {
-			sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY |
-				     O_NOFOLLOW | O_CLOEXEC);
+		if (e->d_type == DT_DIR || e->d_type == DT_LNK) {
+			sub = e->d_type == DT_DIR
+				      ? openat(dirfd, e->d_name, O_RDONLY |
+					       O_DIRECTORY | O_NOFOLLOW |
+					       O_CLOEXEC)
+				      : inside_link(f, dirfd, e->d_name);
+			/* MAX_DEPTH ends a loop of links */
 			if (sub >= 0) {
 				walk(f, sub, path, depth + 1);
 				close(sub);
+				continue;
 			}
 			continue;
 		}
@@ -107,8 +197,7 @@ static void walk(struct finding_ctx *f, int dirfd, const char *rel, int depth)
 				e->d_name, "remove it from the source tree or "
 				"exclude it from the project");
 		else if (holds_private_key(dirfd, e->d_name))
-			finding(f, "HWB-B071", path, "%s holds a private key",
-				e->d_name, "remove the key from the source tree");
+			private_key(f, dirfd, e->d_name, path);
 	}
 	closedir(d);
 }
@@ -151,13 +240,21 @@ static void check_setup_py(struct finding_ctx *f, const char *srcdir)
 	free(path);
 }
 
-int hwb_build__validate_source(const char *srcdir,
+int hwb_build__validate_source(const struct hwb_config *config,
+			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err)
 {
-	struct finding_ctx f = { strict, 0, err };
+	struct finding_ctx f;
 	size_t i;
 	int fd = open(srcdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	memset(&f, 0, sizeof(f));
+	f.strict = strict;
+	f.err = err;
+	f.ack_count = hwb_config_list(config, "check.acknowledged-keys", &f.ack);
+	if (!realpath(srcdir, f.root))
+		f.root[0] = '\0';
 
 	if (fd >= 0) {
 		walk(&f, fd, "", 0);

@@ -177,3 +177,42 @@ char *hwb_strdup_printf(const char *fmt, ...)
 	}
 	return hwb_buf_detach(&b, NULL);
 }
+
+static size_t min3(size_t a, size_t b, size_t c)
+{
+	size_t m = a < b ? a : b;
+
+	return m < c ? m : c;
+}
+
+/*
+ * Optimal string alignment distance: insertions, deletions, substitutions
+ * and transpositions of neighbours ("timoeut" is one step from "timeout").
+ */
+size_t hwb_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, cost, d;
+	size_t rows[3][HWB_EDIT_DISTANCE_MAX + 1];
+	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
+
+	if (la > HWB_EDIT_DISTANCE_MAX || lb > HWB_EDIT_DISTANCE_MAX)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			cost = a[i - 1] != b[j - 1];
+			d = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+		}
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb];
+}

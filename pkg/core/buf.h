@@ -58,3 +58,11 @@ int hwb_size_mul(size_t *out, size_t a, size_t b);
 char *hwb_strdup(const char *s);
 /** Allocate and format; NULL when out of memory. Caller frees. */
 char *hwb_strdup_printf(const char *fmt, ...) HWB_PRINTF(1, 2);
+
+/*
+ * Optimal string alignment distance between a and b (insertions,
+ * deletions, substitutions, neighbours swapped), for "did you mean"
+ * hints; (size_t)-1 when either is longer than HWB_EDIT_DISTANCE_MAX.
+ */
+#define HWB_EDIT_DISTANCE_MAX 96
+size_t hwb_edit_distance(const char *a, const char *b);

@@ -11,43 +11,6 @@
 /* Names longer than this get no edit-distance suggestion (cost is n*m). */
 #define SUGGEST_MAX_NAME 96
 
-static size_t min3(size_t a, size_t b, size_t c)
-{
-	size_t m = a < b ? a : b;
-
-	return m < c ? m : c;
-}
-
-/*
- * Optimal string alignment distance: insertions, deletions, substitutions
- * and transpositions of neighbours ("timoeut" is one step from "timeout").
- */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, cost, d;
-	size_t rows[3][SUGGEST_MAX_NAME + 1];
-	size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2], *t;
-
-	for (j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cost = a[i - 1] != b[j - 1];
-			d = min3(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
-				d = prev2[j - 2] + 1;
-			cur[j] = d;
-		}
-		t = prev2;
-		prev2 = prev;
-		prev = cur;
-		cur = t;
-	}
-	return prev[lb];
-}
-
 static const char *last_part(const char *name)
 {
 	const char *dot = strrchr(name, '.');
@@ -66,7 +29,7 @@ int hwb_core__config_suggest(const char *name, struct hwb_buf *out)
 		for (i = 0; i < count; i++) {
 			if (strlen(keys[i].name) > SUGGEST_MAX_NAME)
 				continue;
-			d = distance(name, keys[i].name);
+			d = hwb_edit_distance(name, keys[i].name);
 			if (d < best_d) {
 				best_d = d;
 				best = keys[i].name;

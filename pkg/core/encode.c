@@ -8,8 +8,11 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/internal.h"
 
+#include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char hex_digits[] = "0123456789abcdef";
 static const char b64_std[] =
@@ -270,4 +273,14 @@ int hwb_base64_decode(struct hwb_buf *out, const char *in, size_t len,
 	out->len = (size_t)(o - (uint8_t *)out->ptr);
 	out->ptr[out->len] = '\0';
 	return 0;
+}
+
+void hwb_iso_time(int64_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) ||
+	    !strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, outsz, "%" PRId64 " (Unix time)", t);
 }

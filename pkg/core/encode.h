@@ -28,3 +28,11 @@ int hwb_base64_encode(struct hwb_buf *out, const void *data, size_t len,
 		      int flags);
 int hwb_base64_decode(struct hwb_buf *out, const char *in, size_t len,
 		      int flags, struct hwb_error *err);
+
+/*
+ * A Unix time as an RFC 3339 date in UTC ("2024-01-02T03:04:05Z"), the way
+ * messages show times; "N (Unix time)" when it cannot be one. out holds at
+ * least HWB_ISO_TIME_MAX bytes.
+ */
+#define HWB_ISO_TIME_MAX 48
+void hwb_iso_time(int64_t t, char *out, size_t outsz);

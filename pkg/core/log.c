@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define REDACTED "[REDACTED]"
@@ -119,6 +120,35 @@ void hwb_secret_free(char *secret)
 		return;
 	explicit_bzero(secret, strlen(secret));
 	free(secret);
+}
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void hwb_log_progress(const char *fmt, ...)
+{
+	static double start;
+	struct hwb_buf text = HWB_BUF_INIT, clean = HWB_BUF_INIT;
+	double now = monotonic_seconds();
+	va_list ap;
+
+	if (!hwb_log_enabled(HWB_LOG_INFO))
+		return;
+	if (!start)
+		start = now;
+	hwb_buf_printf(&text, "[%5.1fs] ", now - start);
+	va_start(ap, fmt);
+	hwb_buf_vprintf(&text, fmt, ap);
+	va_end(ap);
+	if (!text.oom && !hwb_redact(&clean, text.ptr, text.len))
+		log_sink(log_ctx, HWB_LOG_PROGRESS, clean.ptr);
+	hwb_buf_release(&text);
+	hwb_buf_release(&clean);
 }
 
 void hwb_log_group_begin(const char *title)

@@ -27,6 +27,7 @@ enum hwb_log_level {
 	HWB_LOG_GROUP_BEGIN = 100,
 	HWB_LOG_GROUP_END,
 	HWB_LOG_MASK,
+	HWB_LOG_PROGRESS, /* "[  1.2s] stage": a terminal may overwrite it */
 };
 
 /* Receives one redacted line without its newline. */
@@ -49,6 +50,13 @@ void hwb_log_text(enum hwb_log_level level, const char *text, size_t len);
 #define hwb_log_info(...) hwb_log(HWB_LOG_INFO, __VA_ARGS__)
 #define hwb_log_verbose(...) hwb_log(HWB_LOG_VERBOSE, __VA_ARGS__)
 #define hwb_log_debug(...) hwb_log(HWB_LOG_DEBUG, __VA_ARGS__)
+
+/**
+ * A long command's stage as it starts ("building the wheel"), sent as
+ * HWB_LOG_PROGRESS with the seconds since the first stage in front; shown
+ * at HWB_LOG_INFO. A sink on a terminal may update it in place.
+ */
+void hwb_log_progress(const char *fmt, ...) HWB_PRINTF(1, 2);
 
 /** Open a named group of output (a build log); close with _end. */
 void hwb_log_group_begin(const char *title);

@@ -102,12 +102,7 @@ static int refuse(struct hwb_error *err, const char *code, const char *origin,
 
 void hwb_core__oidc_iso_time(int64_t t, char *out, size_t outsz)
 {
-	struct tm tm;
-	time_t tt = (time_t)t;
-
-	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) ||
-	    !strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, outsz, "%" PRId64 " (Unix time)", t);
+	hwb_iso_time(t, out, outsz);
 }
 
 /* ---- structure: three base64url parts ---- */

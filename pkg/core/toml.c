@@ -824,6 +824,14 @@ int hwb_toml_parse(struct hwb_toml_value **out, const char *text, size_t len,
 
 	*out = NULL;
 	memset(&d, 0, sizeof(d));
+	/* A UTF-8 byte order mark opens the file, as editors on Windows
+	 * write it: it is no part of the document (TOML 1.0 is UTF-8, the
+	 * mark only says so). Anywhere else outside a string it is an error
+	 * like any stray character. */
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
 	d.p.text = text;
 	d.p.len = len;
 	d.p.line = d.p.col = 1;

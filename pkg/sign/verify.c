@@ -187,10 +187,15 @@ static int check_times(const struct state *s, const struct hwb_sign__bundle *b,
 				     "use the bundle written by the signer, unmodified");
 	for (i = 0; i < s->ntimes; i++)
 		if (s->times[i] < nb || s->times[i] > na) {
+			char at[HWB_ISO_TIME_MAX], from[HWB_ISO_TIME_MAX],
+			     to[HWB_ISO_TIME_MAX];
+
+			hwb_iso_time(s->times[i], at, sizeof(at));
+			hwb_iso_time(nb, from, sizeof(from));
+			hwb_iso_time(na, to, sizeof(to));
 			hwb_error_set(err, HWB_KIND_FAILED, "HWB-V017",
-				      "the %s time %lld is outside the certificate's validity %lld..%lld",
-				      s->sources[i], (long long)s->times[i],
-				      (long long)nb, (long long)na);
+				      "the %s time %s is outside the certificate's validity %s..%s",
+				      s->sources[i], at, from, to);
 			return hwb_error_hint(err, "the signature was not made while the certificate was valid");
 		}
 	return 0;

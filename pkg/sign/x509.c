@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pkg/core/encode.h"
 #include "pkg/sign/internal.h"
 
 int hwb_sign__sha256(const void *data, size_t len, uint8_t out[32])
@@ -170,6 +171,7 @@ int hwb_sign__chain_verify(const struct hwb_sign__trust *t, X509 *leaf,
 			   struct hwb_error *err)
 {
 	int verr = 0, any = 0;
+	char at[HWB_ISO_TIME_MAX];
 	size_t i;
 
 	*issuer_out = NULL;
@@ -182,15 +184,16 @@ int hwb_sign__chain_verify(const struct hwb_sign__trust *t, X509 *leaf,
 		if (try_authority(&t->cas[i], leaf, when, issuer_out, &verr))
 			return 0;
 	}
+	hwb_iso_time(when, at, sizeof(at));
 	if (verr < 0) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-V017",
-			      "the signing time %lld is outside the certificate's validity (%s)",
-			      (long long)when, X509_verify_cert_error_string(-verr));
+			      "the signing time %s is outside the certificate's validity (%s)",
+			      at, X509_verify_cert_error_string(-verr));
 		return hwb_error_hint(err, "the signature was not made while the certificate was valid");
 	}
 	hwb_error_set(err, HWB_KIND_FAILED, "HWB-V011",
-		      "the signing certificate does not chain to a Fulcio CA of the trusted root valid at %lld: %s",
-		      (long long)when,
+		      "the signing certificate does not chain to a Fulcio CA of the trusted root valid at %s: %s",
+		      at,
 		      any ? X509_verify_cert_error_string(verr) : "no CA valid then");
 	return hwb_error_hint(err, "check --staging / --trusted-root match the instance that signed");
 }

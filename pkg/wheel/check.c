@@ -192,7 +192,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	    hwb_wheel__report_prepare(report, err))
 		return hwb_error_oom(err);
 	if (has_suffix(path, ".tar.gz")) {
-		if (hwb_wheel__check_sdist(path, &o, report, err))
+		if (hwb_wheel__check_sdist(path, &o, report, err) ||
+		    hwb_wheel__acknowledge(report, path, 1, &o, err))
 			return -1;
 		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
 							     : 0;
@@ -206,15 +207,21 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	if (fd < 0 || fstat(fd, &st)) {
 		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-W029",
 				"cannot open %s", path);
+		hwb_error_hint(err, "check the path and its permissions; "
+			       "hwb check dist checks every distribution "
+			       "in dist");
 		goto cleanup;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-W029",
 			      "%s is not a regular file", path);
+		hwb_error_hint(err, "give a wheel or sdist file, or the "
+			       "directory that holds them");
 		goto cleanup;
 	}
 	if (hwb_wheel__check_fd(fd, (uint64_t)st.st_size, path, &o, report,
-				err))
+				err) ||
+	    hwb_wheel__acknowledge(report, path, 0, &o, err))
 		goto cleanup;
 	if (hwb_wheel__report_filter(report, &o)) {
 		hwb_error_oom(err);

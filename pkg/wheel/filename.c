@@ -69,11 +69,14 @@ static int check_tags(const struct hwb_wheel_ctx *c,
 			p++;
 		if (!strncmp(p, "linux_", 6))
 			return hwb_wheel__add(
-				c->report, "HWB-W049", HWB_SEVERITY_ERROR,
+				c->report, "HWB-W049",
+				c->opts->for_local ? HWB_SEVERITY_WARNING
+						   : HWB_SEVERITY_ERROR,
 				NULL,
 				"the platform tag '%s' is a plain linux_* tag, "
-				"which PyPI refuses; run auditwheel repair to "
-				"get a manylinux or musllinux tag",
+				"which PyPI refuses (an error for --for pypi, "
+				"a warning for --for local); run auditwheel "
+				"repair to get a manylinux or musllinux tag",
 				f->platform);
 	}
 	return 0;

@@ -44,6 +44,16 @@ int hwb_wheel__add(struct hwb_check_report *r, const char *code,
 		   const char *fmt, ...) HWB_PRINTF(5, 6);
 
 /**
+ * Turn each leaked-key finding (W087) whose member is listed with its
+ * sha256 in opts->acknowledged_keys into a note, and give the others the
+ * line that would acknowledge them (acknowledge.c). path is the archive,
+ * read again for those members only. -1 with err when out of memory.
+ */
+int hwb_wheel__acknowledge(struct hwb_check_report *r, const char *path,
+			   int sdist, const struct hwb_check_options *opts,
+			   struct hwb_error *err);
+
+/**
  * Like hwb_wheel__add() with HWB_SEVERITY_ERROR, for an error that --select
  * and --ignore can never hide whatever its code: a leaked secret (32).
  */

@@ -504,11 +504,13 @@ static void check_library(struct layout *l, struct cwc *w)
 		WARN(l, "HWB-W083", NULL,
 		     "the library is empty: no files outside .dist-info and the "
 		     ".data schemes; check the build backend's package list");
+	/* A note, not a warning: attrs ships attr and attrs on purpose. */
 	if (counted > 1)
-		WARN(l, "HWB-W085", NULL,
-		     "the library has %zu top-level packages or modules; a "
-		     "project usually ships one, check that nothing extra was "
-		     "included", counted);
+		l->ret |= hwb_wheel__add(l->c->report, "HWB-W085",
+					 HWB_SEVERITY_INFO, NULL,
+					 "the library has %zu top-level packages "
+					 "or modules; check that nothing extra "
+					 "was included", counted);
 }
 
 /* W008: nothing outside the .dist-info directory. */

@@ -283,7 +283,8 @@ int hwb_check_failed(const struct hwb_check_report *report, int strict)
 
 	for (i = 0; i < report->count; i++)
 		if (report->findings[i].severity == HWB_SEVERITY_ERROR ||
-		    strict)
+		    (strict &&
+		     report->findings[i].severity == HWB_SEVERITY_WARNING))
 			return 1;
 	return 0;
 }

@@ -15,6 +15,7 @@
 enum hwb_severity {
 	HWB_SEVERITY_ERROR = 0,
 	HWB_SEVERITY_WARNING = 1,
+	HWB_SEVERITY_INFO = 2, /* a note: never fails a file, even --strict */
 };
 
 /* One problem found in a file. */
@@ -62,6 +63,14 @@ struct hwb_check_options {
 				      * the whole archive (and to a member)
 				      * once it is over 64 MiB inflated */
 	int threads;                 /* 0: one per online core */
+	const char *const *acknowledged_keys; /* "PATH sha256:HEX": test-
+				      * fixture keys the project ships on
+				      * purpose (check.acknowledged-keys) */
+	size_t acknowledged_count;
+	int for_local;               /* the check's target: 0 publishing to
+				      * PyPI (hwb check, publish), 1 local
+				      * use (hwb build): what only PyPI
+				      * refuses (W049) is then a warning */
 };
 
 /**

@@ -39,6 +39,10 @@ def run_hwb(home):
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "HOME": str(home),
             "LANG": "C.UTF-8",
+            # The tests build from Debian's wheelhouse, whose setuptools
+            # works only with Debian's interpreter; python3 on PATH may be
+            # another (a pyenv shim). Tests of the default pass "" (unset).
+            "HWB_BUILD_PYTHON": "/usr/bin/python3",
             "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "allocator_may_return_null=1"),
             "UBSAN_OPTIONS": os.environ.get("UBSAN_OPTIONS", "halt_on_error=1"),
         }

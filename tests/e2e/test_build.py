@@ -59,9 +59,12 @@ def test_intree_backend_sdist_then_wheel(run_hwb, tmp_path):
     # with a repeated key as a list (PEP 517).
     assert "intree: build_sdist" in r.stderr
     assert "intree: build_wheel {'a': ['1', '2'], 'b': '3'}" in r.stderr
+    # dist/ holds only distributions; the provenance goes beside the
+    # signatures (dist-signatures/), where twine upload dist/* never looks.
     assert sorted(p.name for p in out.iterdir()) == [
-        "intree_sample-1.2.0-py3-none-any.whl", "intree_sample-1.2.0.provenance.json",
-        "intree_sample-1.2.0.tar.gz"]
+        "intree_sample-1.2.0-py3-none-any.whl", "intree_sample-1.2.0.tar.gz"]
+    assert doc["provenance"] == str(tmp_path / "dist-signatures" /
+                                    "intree_sample-1.2.0.provenance.json")
     # The origin is untouched (the backend built in a copy).
     assert not (src / "dist").exists() and not (src / "_backend" / "__pycache__").exists()
 
@@ -105,7 +108,7 @@ def test_provenance_statement(run_hwb, home, tmp_path):
     r = run_hwb("build", src, "--outdir", out, "--wheel", "--format", "json")
     assert r.returncode == 0, r
     doc = json.loads(r.stdout)
-    prov = json.loads((out / "intree_sample-1.2.0.provenance.json").read_text())
+    prov = json.loads(open(doc["provenance"]).read())
     assert prov["_type"] == "https://in-toto.io/Statement/v1"
     assert prov["predicateType"] == "https://slsa.dev/provenance/v1"
     assert prov["subject"] == [{"name": "intree_sample-1.2.0-py3-none-any.whl",
@@ -131,7 +134,8 @@ def test_isolation_none_is_warned_and_recorded(run_hwb, tmp_path):
     r = run_hwb("build", src, "--outdir", out, "--wheel", "--isolation", "none")
     assert r.returncode == 0, r
     assert "--isolation none" in r.stderr and "unsandboxed" in r.stderr
-    prov = json.loads((out / "intree_sample-1.2.0.provenance.json").read_text())
+    prov = json.loads((tmp_path / "dist-signatures" /
+                       "intree_sample-1.2.0.provenance.json").read_text())
     assert prov["predicate"]["runDetails"]["builder"]["id"] == "https://hwb.dev/builder/unisolated/v1"
     assert prov["predicate"]["buildDefinition"]["externalParameters"]["isolation"] == "none"
 
@@ -148,7 +152,7 @@ def test_c_extension_with_gcc_in_the_sandbox(run_hwb, tmp_path):
     p = subprocess.run(["/usr/bin/python3", "-c", "import cext_sample; print(cext_sample.add(2, 40))"],
                        cwd=tmp_path / "inst", capture_output=True, text=True)
     assert p.stdout.strip() == "42", p.stderr
-    prov = json.loads(next(out.glob("*.provenance.json")).read_text())
+    prov = json.loads(next(out.parent.glob(out.name + "-signatures/*.provenance.json")).read_text())
     deps = {d["name"]: d for d in prov["predicate"]["buildDefinition"]["resolvedDependencies"]}
     # setuptools from [build-system] and wheel from get_requires_for_build_wheel.
     assert "setuptools-66.1.1-py3-none-any.whl" in deps
@@ -176,8 +180,11 @@ def test_tampered_environment_is_rebuilt(run_hwb, tmp_path, home):
     assert not (site / "evil.pth").exists()
 
 
-def test_missing_wheelhouse_is_a_configuration_error(run_hwb, tmp_path):
-    r = run_hwb("build", project(tmp_path, "build-cext"), "--outdir", tmp_path / "d")
+def test_missing_wheelhouse_and_index_is_a_configuration_error(run_hwb, tmp_path):
+    # Without a wheelhouse the build asks build.index-url, as hwb lock does;
+    # with that set empty there is nothing to install from.
+    r = run_hwb("build", project(tmp_path, "build-cext"), "--outdir", tmp_path / "d",
+                "--index-url", "")
     assert r.returncode == 3, r
     assert "HWB-B047" in r.stderr and "--find-links" in r.stderr
 

@@ -149,10 +149,9 @@ def test_setuptools_sample_builds_in_a_container(run_hwb, tmp_path):
     assert r.returncode == 0, r
     doc = json.loads(r.stdout)
     assert sorted(p.name for p in out.iterdir()) == [
-        "st-sample-1.2.0.tar.gz", "st_sample-1.2.0-py3-none-any.whl",
-        "st_sample-1.2.0.provenance.json"]
+        "st-sample-1.2.0.tar.gz", "st_sample-1.2.0-py3-none-any.whl"]
     assert "container: " in r.stderr and "the host's /usr read-only" in r.stderr
-    prov = json.loads((out / "st_sample-1.2.0.provenance.json").read_text())
+    prov = json.loads((tmp_path / "dist-signatures" / "st_sample-1.2.0.provenance.json").read_text())
     pred = prov["predicate"]
     assert pred["runDetails"]["builder"]["id"] == "https://hwb.dev/builder/container/v1"
     assert pred["buildDefinition"]["externalParameters"]["isolation"] == "container"
@@ -280,7 +279,7 @@ def test_image_builds_with_its_own_python(run_hwb, tmp_path, python_image):
     r = run_hwb("build", src, "--wheel", "--outdir", out, "--isolation", "container",
                 "--container-image", name, env=env)
     assert r.returncode == 0, r
-    ct = json.loads((out / "intree_sample-1.2.0.provenance.json").read_text())[
+    ct = json.loads((tmp_path / "dist-signatures" / "intree_sample-1.2.0.provenance.json").read_text())[
         "predicate"]["buildDefinition"]["internalParameters"]["container"]
     assert (ct["image"], ct["root"], ct["python"]) == (name, "image", "python3")
     assert ct["imageId"] and image_id.endswith(ct["imageId"].split(":")[-1])

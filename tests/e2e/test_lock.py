@@ -68,10 +68,15 @@ def test_lock_from_wheelhouse(run_hwb, project):
     assert names == ["setuptools", "wheel"]
     for p in lock["packages"]:
         w = p["wheels"][0]
-        assert w["path"] == wheel_file(p["name"])
-        assert w["hashes"]["sha256"] == sha256(w["path"])
-        assert w["size"] == os.path.getsize(w["path"])
+        # Portable (PEP 751): the file name, size and hash, no local path.
+        assert "path" not in w and "url" not in w
+        assert w["name"] == os.path.basename(wheel_file(p["name"]))
+        assert w["hashes"]["sha256"] == sha256(wheel_file(p["name"]))
+        assert w["size"] == os.path.getsize(wheel_file(p["name"]))
         assert "marker" not in p
+    assert lock["environments"] == [
+        'implementation_name == "cpython" and python_version == "%d.%d" and '
+        'sys_platform == "linux" and platform_machine == "x86_64"' % sys.version_info[:2]]
     assert lock["tool"]["hwb"]["requirements"] == ["setuptools>=40.8", "wheel"]
     # Deterministic: a second run leaves the file alone.
     r = run_hwb("lock", project, "--find-links", WHEELHOUSE, "--python", PYTHON)
@@ -173,6 +178,7 @@ def test_lock_default_requirements(run_hwb, project):
     assert set(pkgs) == {"setuptools", "wheel"}
     assert pkgs["wheel"]["marker"] == 'python_version >= "3"'
     (project / "pyproject.toml").unlink()
+    (project / "setup.py").write_text("from setuptools import setup\nsetup()\n")
     r = run_hwb("lock", project, "-f", WHEELHOUSE, "--python", PYTHON, "--static")
     assert r.returncode == 0, r
     lock = tomllib.loads((project / "pylock.build.toml").read_text())
@@ -288,12 +294,17 @@ def test_env_concurrent_builds_share_one(home, locked):
 
 
 def test_env_sources_are_enforced(home, locked, tmp_path):
-    # The lock's wheels are in /usr/share/python-wheels: without that
-    # directory configured, hwb does not read them.
+    # The lock names its wheels by file name and hash only: without a
+    # wheelhouse that holds them configured, hwb reads nothing.
     p = env_prepare(home, locked)
-    assert p.returncode == 1 and "HWB-B151" in p.stderr, p.stderr
+    assert p.returncode != 0 and "HWB-B152" in p.stderr, p.stderr
     p = env_prepare(home, locked, "--find-links", tmp_path)
-    assert p.returncode == 1 and "HWB-B151" in p.stderr, p.stderr
+    assert p.returncode != 0 and "HWB-B152" in p.stderr, p.stderr
+    # A file of that name with other bytes is refused by its hash.
+    shutil.copy(wheel_file("wheel"), tmp_path / os.path.basename(wheel_file("setuptools")))
+    shutil.copy(wheel_file("setuptools"), tmp_path / os.path.basename(wheel_file("wheel")))
+    p = env_prepare(home, locked, "--find-links", tmp_path)
+    assert p.returncode != 0 and "HWB-B150" in p.stderr, p.stderr
 
 
 def test_env_from_index_and_download_cache(run_hwb, home, project, index):
