@@ -72,6 +72,8 @@ static pid_t start_watchdog(const struct container_run *run, int *done_fd)
 		return -1;
 	pid = fork();
 	if (pid == 0) {
+		/* Its own session: a kill of hwb's process group spares it. */
+		setsid();
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
