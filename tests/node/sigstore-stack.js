@@ -83,6 +83,7 @@ async function start(dir) {
   const stack = { issuers, ca, foreignCA, ctLog, foreignCTLog };
   const requests = [];
   const record = (e) => requests.push(e);
+  const started = process.hrtime.bigint();
 
   const proxy = new FaultProxy({ targetPort: port, serviceOf, record });
   const proxyPort = await listen(proxy.server);
@@ -180,6 +181,9 @@ async function start(dir) {
   }
 
   server.on('request', async (req, res) => {
+    // busy: from the request's arrival to the last byte of the answer, in
+    // ms since the stack started (the bench takes the union of these)
+    const arrived = Number(process.hrtime.bigint() - started) / 1e6;
     const chunks = [];
     let size = 0;
     for await (const c of req) {
@@ -204,7 +208,9 @@ async function start(dir) {
       const out = await serve(req, url, body, fault);
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (service) {
-        record({ service, method: req.method, path: url.pathname, query: url.search, status: out.status, ms, via_proxy: viaProxy });
+        const entry = { service, method: req.method, path: url.pathname, query: url.search, status: out.status, ms, via_proxy: viaProxy, busy_from: arrived };
+        res.on('finish', () => { entry.busy_until = Number(process.hrtime.bigint() - started) / 1e6; });
+        record(entry);
       }
       send(res, out.status, out.body, out.type, out.headers);
     } catch (e) {
