@@ -89,6 +89,8 @@ SIGN_ROOTS := pkg/sign/trust/production/trusted_root.json \
 	pkg/sign/trust/production/signing_config.v0.2.json \
 	pkg/sign/trust/staging/signing_config.v0.2.json
 build/rel/pkg/sign/trust.o build/asan/pkg/sign/trust.o build/fuzz/pkg/sign/trust.o: $(SIGN_ROOTS)
+TUF_ROOTS := pkg/tuf/roots/production/root.json pkg/tuf/roots/staging/root.json
+build/rel/pkg/tuf/roots.o build/asan/pkg/tuf/roots.o build/fuzz/pkg/tuf/roots.o: $(TUF_ROOTS)
 
 build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)

@@ -283,6 +283,7 @@ int cmd_attest(int argc, char **argv)
 cleanup:
 	json_decref(results);
 	hwb_signer_free(s);
+	cli_signing_release(&signing);
 	hwb_config_free(cfg);
 	cli_list_release(&pos);
 	return rc;

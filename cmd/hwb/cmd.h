@@ -9,5 +9,6 @@ int cmd_config(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct hwb_command commands[] = {
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "publish", cmd_publish, "upload wheels and sdists to PyPI (trusted publishing, PEP 740)" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
+	{ "trust", cmd_trust, "refresh or show the Sigstore trust root (TUF)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
 	{ "verify", cmd_verify, "verify Sigstore signatures and PEP 740 attestations offline" },
 };

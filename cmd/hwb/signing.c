@@ -69,6 +69,52 @@ static int get_token(const struct cli_signing *so, const struct hwb_sign_options
 	return rc;
 }
 
+/*
+ * Without --trusted-root or --signing-config, the trust comes from the TUF
+ * cache or the embedded copies; signing is online anyway, so an expired
+ * cached timestamp (or no cache) is refreshed first, unless --offline. An
+ * unreachable repository is a warning: the cache or the embedded copy is
+ * used instead.
+ */
+static int sign_trust(const struct cli_common *c, struct cli_signing *so,
+		      const struct hwb_config *cfg, struct hwb_sign_options *o,
+		      struct hwb_error *err)
+{
+	struct hwb_error uerr = HWB_ERROR_INIT;
+	struct cli_trust *t = &so->trust;
+
+	if (so->trusted_root || so->signing_config)
+		return 0;
+	so->trust_open = 1;
+	if (cli_trust_open(t, cfg, so->staging, NULL, NULL, err))
+		return -1;
+	cli_trust_resolve(t, 0);
+	if (!so->offline && cli_trust_stale(t)) {
+		if (cli_trust_update(t, NULL, NULL, &uerr))
+			hwb_log_warn("%s: %s; signing with the %s trust root", uerr.code,
+				     uerr.message, t->from_cache ? "cached" : "embedded");
+		else if (!c->quiet)
+			hwb_log_info("refreshed the Sigstore trust root from %s",
+				     t->url.ptr);
+		cli_trust_resolve(t, 0);
+	}
+	if (!t->from_cache)
+		return 0;
+	o->trusted_root_json = t->trusted_root.ptr;
+	o->trusted_root_len = t->trusted_root.len;
+	o->signing_config_json = t->signing_config.ptr;
+	o->signing_config_len = t->signing_config.len;
+	o->trust_name = t->cache_dir.ptr;
+	return 0;
+}
+
+void cli_signing_release(struct cli_signing *so)
+{
+	if (so->trust_open)
+		cli_trust_release(&so->trust);
+	so->trust_open = 0;
+}
+
 int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 		    const struct hwb_config *cfg, struct hwb_signer **out,
 		    struct hwb_error *err)
@@ -80,7 +126,8 @@ int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 	*out = NULL;
 	hwb_http_options_from_config(&so->http, cfg);
 	sign_options(so, &o);
-	if (check_flags(so, err) || get_token(so, &o, &token, err))
+	if (check_flags(so, err) || sign_trust(c, so, cfg, &o, err) ||
+	    get_token(so, &o, &token, err))
 		goto cleanup;
 	if (!c->quiet)
 		hwb_log_info("signing as %s (issuer %s), token from %s",

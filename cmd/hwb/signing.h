@@ -7,6 +7,7 @@
 #pragma once
 
 #include "cmd/hwb/cli.h"
+#include "cmd/hwb/trust.h"
 #include "pkg/core/http.h"
 #include "pkg/sign/sign.h"
 
@@ -16,7 +17,10 @@ struct cli_signing {
 	const char *signing_config;
 	int staging;
 	long rekor_version;
+	int offline;                /* never refresh the TUF cache */
 	struct hwb_http_options http;
+	struct cli_trust trust;     /* the TUF cache's copies, when used */
+	int trust_open;
 };
 
 #define CLI_SIGNING_OPTS(s)                                                    \
@@ -29,7 +33,9 @@ struct cli_signing {
 	{ CLI_OPT_FLAG, "staging", 0, &(s)->staging, NULL,                     \
 	  "use the Sigstore staging instance" },                                \
 	{ CLI_OPT_INT, "rekor-version", 0, &(s)->rekor_version, "1|2",          \
-	  "the Rekor API version to log in (default: the signing config's)" }
+	  "the Rekor API version to log in (default: the signing config's)" },  \
+	{ CLI_OPT_FLAG, "offline", 0, &(s)->offline, NULL,                     \
+	  "never refresh the trust root from Sigstore's TUF repository" }
 
 /**
  * Check the flags, find a token (audience "sigstore"), print the identity
@@ -39,6 +45,9 @@ struct cli_signing {
 int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 		    const struct hwb_config *cfg, struct hwb_signer **out,
 		    struct hwb_error *err);
+
+/** Release what cli_signer_open() kept (the trust copies). */
+void cli_signing_release(struct cli_signing *so);
 
 /** The sign.completed audit record of one signature (never the token). */
 void cli_sign_audit(const struct hwb_config *cfg, const char *file,

@@ -13,6 +13,7 @@
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
+#include "cmd/hwb/trust.h"
 #include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
 #include "pkg/core/config.h"
@@ -26,7 +27,7 @@ static struct {
 	const char *repository, *workflow, *ref, *key, *trusted_root;
 	const char *signature, *certificate, *rekor_url, *provenance;
 	const char *google_email;
-	int staging, offline, online, gitlab;
+	int staging, offline, online, gitlab, update_trust;
 } o;
 
 static const struct cli_opt verify_opts[] = {
@@ -54,6 +55,8 @@ static const struct cli_opt verify_opts[] = {
 	  "trust the Sigstore staging instance" },
 	{ CLI_OPT_FLAG, "offline", 0, &o.offline, NULL,
 	  "never use the network (the default)" },
+	{ CLI_OPT_FLAG, "update-trust", 0, &o.update_trust, NULL,
+	  "refresh the trust root from Sigstore's TUF repository first" },
 	{ CLI_OPT_FLAG, "online", 0, &o.online, NULL,
 	  "allow the Rekor look-up for --signature/--certificate" },
 	{ CLI_OPT_STRING, "signature", 0, &o.signature, "FILE",
@@ -260,6 +263,8 @@ static const char *check_combination(size_t nfiles, int pypi)
 		return "--provenance, --gitlab and --google-email belong to 'hwb verify pypi'";
 	if (o.staging && o.trusted_root)
 		return "give either --staging or --trusted-root";
+	if (o.update_trust && (o.offline || o.trusted_root))
+		return "--update-trust excludes --offline and --trusted-root";
 	return NULL;
 }
 
@@ -299,8 +304,31 @@ static int trust_from_config(const struct hwb_config *cfg,
 	return 0;
 }
 
+/*
+ * Without a trusted_root.json given, the freshest of the TUF cache and the
+ * embedded copy (offline, with a warning when it is old), or a fresh one
+ * with --update-trust.
+ */
+static int tuf_trust(const struct hwb_config *cfg, struct cli_trust *t,
+		     struct hwb_verify_options *opts, struct hwb_error *err)
+{
+	if (opts->trusted_root)
+		return 0;
+	if (cli_trust_open(t, cfg, opts->staging, NULL, NULL, err) ||
+	    (o.update_trust && cli_trust_update(t, NULL, NULL, err)))
+		return -1;
+	cli_trust_resolve(t, !common.quiet);
+	if (t->from_cache) {
+		opts->trusted_root_json = t->trusted_root.ptr;
+		opts->trusted_root_len = t->trusted_root.len;
+		opts->trusted_root_name = t->cache_dir.ptr;
+	}
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
+	struct cli_trust trust = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct cli_list pos = { 0 };
 	struct hwb_verify_options opts;
@@ -341,7 +369,8 @@ int cmd_verify(int argc, char **argv)
 		ov[nov++] = (struct hwb_config_override){ "verify.staging",
 							  "true", "--staging" };
 	if (cli_load_config(&common, ".", ov, nov, &cfg, &err) ||
-	    trust_from_config(cfg, &opts, &err)) {
+	    trust_from_config(cfg, &opts, &err) ||
+	    tuf_trust(cfg, &trust, &opts, &err)) {
 		rc = cli_report(&common, &err);
 		goto cleanup;
 	}
@@ -372,6 +401,7 @@ int cmd_verify(int argc, char **argv)
 cleanup:
 	json_decref(results);
 	hwb_verifier_free(v);
+	cli_trust_release(&trust);
 	hwb_config_free(cfg);
 	cli_list_release(&pos);
 	return rc;

@@ -68,6 +68,9 @@ static const struct hwb_config_key keys[] = {
 	STR("build.container.runtime", USER_ONLY, NULL, "OCI runtime the engine runs containers with (unset: its default)"),
 	LIST("verify.trusted-root", USER_ONLY, "extra Sigstore trusted_root.json files"),
 	BOOL("verify.staging", USER_ONLY, "false", "trust Sigstore's staging instance"),
+	/* Which TUF repository the trust root comes from changes what is
+	 * trusted, like verify.trusted-root: user-only. */
+	STR("trust.tuf-url", USER_ONLY, NULL, "TUF repository of the Sigstore trust root and signing config (unset: Sigstore's)"),
 };
 
 const struct hwb_config_key *hwb_config_keys(size_t *count)

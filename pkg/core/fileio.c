@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -63,7 +64,14 @@ int hwb_atomic_open(struct hwb_atomic_file *f, const char *path, mode_t mode,
 		hwb_error_at(err, path, 0, 0);
 		goto fail;
 	}
-	f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
+	/* Unnamed until commit: a process killed while writing leaves
+	 * nothing. Where the file system has no O_TMPFILE, or there is no
+	 * /proc to name it through later, a named one. */
+	if (!access("/proc/self/fd", X_OK))
+		f->fd = open(f->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	f->unnamed = f->fd >= 0;
+	if (f->fd < 0)
+		f->fd = mkostemp(f->tmp_path, O_CLOEXEC);
 	if (f->fd < 0) {
 		path_error(err, "HWB-F001", path,
 			   "cannot create a temporary file beside the output");
@@ -131,14 +139,48 @@ static int sync_dir(const char *dir, const char *path, struct hwb_error *err)
 	return rc;
 }
 
-int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
+/* Give the unnamed file the temporary name (the template's XXXXXX made
+ * random), just before the rename: through /proc/self/fd, or by the
+ * descriptor itself where /proc is missing (that needs privilege). */
+static int name_unnamed(struct hwb_atomic_file *f)
+{
+	char *x = f->tmp_path + strlen(f->tmp_path) - 6, proc[64];
+	unsigned char r[6];
+	int tries, i;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", f->fd);
+	for (tries = 0; tries < 16; tries++) {
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			return -1;
+		for (i = 0; i < 6; i++)
+			x[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[r[i] % 36];
+		if (!linkat(AT_FDCWD, proc, AT_FDCWD, f->tmp_path, AT_SYMLINK_FOLLOW) ||
+		    (errno == ENOENT &&
+		     !linkat(f->fd, "", AT_FDCWD, f->tmp_path, AT_EMPTY_PATH))) {
+			f->unnamed = 0;
+			return 0;
+		}
+		if (errno != EEXIST)
+			return -1;
+	}
+	return -1;
+}
+
+/* Rename the finished temporary file over the target; durable makes
+ * the file and the rename reach the disk first and after. */
+static int commit(struct hwb_atomic_file *f, int durable, struct hwb_error *err)
 {
 	int rc = -1, fd = f->fd;
 
 	if (fd < 0)
 		HWB_BUG("commit of an atomic file that is not open");
-	if (fsync(fd)) {
+	if (durable && fsync(fd)) {
 		path_error(err, "HWB-F002", f->path, "cannot sync the output");
+		goto cleanup;
+	}
+	if (f->unnamed && name_unnamed(f)) {
+		path_error(err, "HWB-F003", f->path,
+			   "cannot give the finished output a name beside the target");
 		goto cleanup;
 	}
 	f->fd = -1;
@@ -153,10 +195,15 @@ int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
 	}
 	free(f->tmp_path);
 	f->tmp_path = NULL; /* renamed: nothing left to remove */
-	rc = sync_dir(f->dir, f->path, err);
+	rc = durable ? sync_dir(f->dir, f->path, err) : 0;
 cleanup:
 	hwb_atomic_abort(f);
 	return rc;
+}
+
+int hwb_atomic_commit(struct hwb_atomic_file *f, struct hwb_error *err)
+{
+	return commit(f, 1, err);
 }
 
 void hwb_atomic_abort(struct hwb_atomic_file *f)
@@ -165,7 +212,7 @@ void hwb_atomic_abort(struct hwb_atomic_file *f)
 
 	if (f->fd >= 0)
 		close(f->fd);
-	if (f->tmp_path)
+	if (f->tmp_path && !f->unnamed)
 		unlink(f->tmp_path);
 	free(f->tmp_path);
 	free(f->path);
@@ -174,8 +221,8 @@ void hwb_atomic_abort(struct hwb_atomic_file *f)
 	errno = saved;
 }
 
-int hwb_file_write_atomic(const char *path, const void *data, size_t len,
-			  mode_t mode, struct hwb_error *err)
+static int write_whole(const char *path, const void *data, size_t len,
+		       mode_t mode, int durable, struct hwb_error *err)
 {
 	struct hwb_atomic_file f = HWB_ATOMIC_FILE_INIT;
 
@@ -185,7 +232,19 @@ int hwb_file_write_atomic(const char *path, const void *data, size_t len,
 		hwb_atomic_abort(&f);
 		return -1;
 	}
-	return hwb_atomic_commit(&f, err);
+	return commit(&f, durable, err);
+}
+
+int hwb_file_write_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode, struct hwb_error *err)
+{
+	return write_whole(path, data, len, mode, 1, err);
+}
+
+int hwb_file_replace_cached(const char *path, const void *data, size_t len,
+			    mode_t mode, struct hwb_error *err)
+{
+	return write_whole(path, data, len, mode, 0, err);
 }
 
 static int open_input(const char *path, struct hwb_error *err)

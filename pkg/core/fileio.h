@@ -4,7 +4,9 @@
  * read with care. Every output hwb writes goes through an atomic file: a
  * temporary file in the target's directory, fsync'd, then renamed over the
  * target, so a reader sees the old file or the complete new one, never a
- * part. Untrusted input files are read whole with a size cap, refusing
+ * part. The temporary file is unnamed (O_TMPFILE) until just before the
+ * rename, so a process killed while writing leaves nothing behind (a named
+ * ".NAME.XXXXXX" on file systems without O_TMPFILE). Untrusted input files are read whole with a size cap, refusing
  * symbolic links, FIFOs, devices and directories. Errors are HWB-F0xx with
  * kind HWB_KIND_CONFIG and name the file.
  */
@@ -33,9 +35,10 @@ struct hwb_atomic_file {
 	char *tmp_path; /* owned; ".<name>.XXXXXX" beside the target */
 	char *path;     /* owned; the target */
 	char *dir;      /* owned; the target's directory, fsync'd after rename */
+	int unnamed;    /* fd is an O_TMPFILE not yet linked as tmp_path */
 };
 
-#define HWB_ATOMIC_FILE_INIT { -1, NULL, NULL, NULL }
+#define HWB_ATOMIC_FILE_INIT { -1, NULL, NULL, NULL, 0 }
 
 /**
  * Create the temporary file for target path (O_CLOEXEC, exactly mode: the
@@ -65,6 +68,15 @@ void hwb_atomic_abort(struct hwb_atomic_file *f);
 /** Write data to path atomically in one call (open, write, commit). */
 int hwb_file_write_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode, struct hwb_error *err);
+
+/**
+ * Like hwb_file_write_atomic() (a reader sees the old file or the whole new
+ * one), without the two fsyncs, which cost milliseconds each (tens under
+ * load): only for a cache whose reader checks every file and can fetch it
+ * again, so that a file a crash leaves empty or old is found and replaced.
+ */
+int hwb_file_replace_cached(const char *path, const void *data, size_t len,
+			    mode_t mode, struct hwb_error *err);
 
 /**
  * Read the regular file at path into out (replacing its contents), for

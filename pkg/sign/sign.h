@@ -57,6 +57,12 @@ struct hwb_verify_policy {
 /* Where trust comes from. */
 struct hwb_verify_options {
 	const char *trusted_root; /* a trusted_root.json, or NULL: embedded */
+	/* Or its bytes, already verified by the caller (a TUF target from
+	 * hwb's cache), named in messages by trusted_root_name; borrowed.
+	 * Used when trusted_root is NULL. */
+	const char *trusted_root_json;
+	size_t trusted_root_len;
+	const char *trusted_root_name;
 	int staging;              /* embedded staging root instead of production */
 	int online;               /* allow the Rekor look-up of detached signatures */
 	const char *rekor_url;    /* Rekor base URL for --online; NULL: the trust
@@ -144,6 +150,13 @@ struct hwb_sign_options {
 	const char *trusted_root;   /* a trusted_root.json, or NULL: embedded */
 	int staging;                /* the embedded staging root and config */
 	const char *signing_config; /* a signing config v0.2, or NULL: embedded */
+	/* Bytes instead of the files, as in struct hwb_verify_options; used
+	 * when the path is NULL. */
+	const char *trusted_root_json;
+	size_t trusted_root_len;
+	const char *signing_config_json;
+	size_t signing_config_len;
+	const char *trust_name; /* where the bytes came from, for messages */
 	unsigned rekor_version;     /* 0: the signing config's choice; 1 or 2 */
 	const struct hwb_http_options *http; /* borrowed; NULL: defaults */
 };

@@ -68,6 +68,12 @@ static int load_config(struct hwb_signer *s, const struct hwb_sign_options *o,
 		hwb_buf_release(&text);
 		return rc ? -1 : 0;
 	}
+	if (o->signing_config_json)
+		return hwb_sign__signing_config_parse(&s->config, o->signing_config_json,
+						      o->signing_config_len,
+						      o->trust_name ? o->trust_name
+								    : "(signing config)",
+						      err);
 	embedded = hwb_sign__embedded_signing_config(o->staging, &len);
 	return hwb_sign__signing_config_parse(&s->config, embedded, len,
 					      o->staging ? "(embedded staging signing config)"
@@ -108,6 +114,9 @@ static int make_verifier(struct hwb_signer *s, const struct hwb_sign_options *o,
 
 	memset(&vo, 0, sizeof(vo));
 	vo.trusted_root = o->trusted_root;
+	vo.trusted_root_json = o->trusted_root_json;
+	vo.trusted_root_len = o->trusted_root_len;
+	vo.trusted_root_name = o->trust_name;
 	vo.staging = o->staging;
 	vo.http = o->http;
 	/* filled from the certificate once Fulcio has issued it */

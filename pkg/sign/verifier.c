@@ -32,6 +32,13 @@ int hwb_verifier_new(struct hwb_verifier **out,
 		    hwb_sign__trust_parse(&v->trust, text.ptr, text.len,
 					  opts->trusted_root, err))
 			goto cleanup;
+	} else if (opts->trusted_root_json) {
+		if (hwb_sign__trust_parse(&v->trust, opts->trusted_root_json,
+					  opts->trusted_root_len,
+					  opts->trusted_root_name ? opts->trusted_root_name
+								  : "(trusted root)",
+					  err))
+			goto cleanup;
 	} else {
 		embedded = hwb_verify_embedded_root(opts->staging, &len);
 		if (hwb_sign__trust_parse(&v->trust, embedded, len,
