@@ -11,7 +11,7 @@ PKGS := libarchive openssl libcurl jansson libgit2 libseccomp libb2 libdeflate z
 LAZY_PKGS := libarchive libcurl libgit2
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS)) 2>/dev/null)
-LIBS = $(PKG_LIBS) -ldl -lpthread -lm
+LIBS = $(PKG_LIBS) -lunistring -ldl -lpthread -lm
 
 BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -I. -Wall -Wextra -Werror \
 	-DHWB_VERSION='"$(VERSION)"' $(PKG_CFLAGS)

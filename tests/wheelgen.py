@@ -497,6 +497,60 @@ def _(p):
         f"{p}/__init__.py": b"", f"{p}/core.py": b"x = 1\n", f"{p}/Core.py": b"x = 2\n"})
 
 
+def utf8_names(entries, di):
+    """Non-ASCII names carry the UTF-8 flag (bit 11), as they must."""
+    for e in entries:
+        if not e.name_bytes().isascii():
+            e.flags |= 0x800
+
+
+@case("w014_nfc_nfd_collision", ["HWB-W014"])
+def _(p):
+    # "é.py" once precomposed (NFC) and once decomposed (NFD): one file on
+    # macOS and on normalisation-insensitive file systems.
+    return wheel(p, utf8_names, files={f"{p}/__init__.py": b"", f"{p}/\u00e9.py": b"x = 1\n",
+                                       f"{p}/e\u0301.py": b"x = 2\n"})
+
+
+@case("w014_full_case_fold", ["HWB-W014"])
+def _(p):
+    # "STRASSE" and "straße" are one name under full Unicode case folding.
+    return wheel(p, utf8_names, files={f"{p}/__init__.py": b"", f"{p}/stra\u00dfe.py": b"x = 1\n",
+                                       f"{p}/STRASSE.py": b"x = 2\n"})
+
+
+@case("w100_setuid_mode", ["HWB-W100"])
+def _(p):
+    def m(entries, di):
+        find(entries, "core.py").attr = 0o104644 << 16
+    return wheel(p, m)
+
+
+@case("w101_world_writable", ["HWB-W101"])
+def _(p):
+    def m(entries, di):
+        find(entries, "core.py").attr = 0o100666 << 16
+    return wheel(p, m)
+
+
+@case("w102_extra_field_65000", ["HWB-W102"])
+def _(p):
+    # 65,000 bytes in an unknown extra record (id 0xCAFE), in the local and
+    # the central header: data outside what RECORD covers.
+    blob = struct.pack("<HH", 0xCAFE, 64996) + b"\x00" * 64996
+    def m(entries, di):
+        find(entries, "core.py").extra = blob
+    return wheel(p, m)
+
+
+@case("w102_extra_field_warning", ["HWB-W102"])
+def _(p):
+    blob = struct.pack("<HH", 0xCAFE, 2044) + b"\x00" * 2044
+    def m(entries, di):
+        find(entries, "core.py").extra = blob
+    return wheel(p, m)
+
+
 @case("w021_absolute_path", ["HWB-W021", "HWB-W085", "HWB-W086"])
 def _(p):
     return with_name(p, "/etc/cron.d/evil")

@@ -12,9 +12,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +43,8 @@ static void ctx_release(struct hwb_build__ctx *c)
 {
 	if (c->work)
 		hwb_build__remove_tree(c->work);
+	if (c->work_lock >= 0)
+		close(c->work_lock);
 	free(c->srcdir);
 	free(c->outdir);
 	hwb_build__system_release(&c->sys);
@@ -56,6 +62,9 @@ static void ctx_release(struct hwb_build__ctx *c)
 	hwb_build__container_release(&c->container);
 	free(c->work);
 	free(c->hook_dir);
+	for (size_t i = 0; i < c->find_links_count; i++)
+		free(c->find_links[i]);
+	free(c->find_links);
 }
 
 /* 1 for a URL with a password in its user info (scheme://user:pw@host),
@@ -149,9 +158,11 @@ static void read_config(struct hwb_build__ctx *c)
 	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
 	l->address_space =
 		(unsigned long long)hwb_config_int(cfg, "build.limits.address-space");
+	l->memory = (unsigned long long)hwb_config_int(cfg, "build.limits.memory");
 	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
 	l->file_size =
 		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
+	l->disk = (unsigned long long)hwb_config_int(cfg, "build.limits.disk");
 	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
 	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
 	hwb_sandbox_limits_default(l);
@@ -176,6 +187,50 @@ static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 	return 0;
 }
 
+/* find-links from the project's files: resolved beneath the project. */
+static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
+{
+	size_t i, n = c->req_source.find_links_count;
+
+	if (!n || !hwb_build__on_project_word(c->o->config, "build.find-links"))
+		return 0;
+	if (!(c->find_links = calloc(n, sizeof(*c->find_links))))
+		return hwb_error_oom(err);
+	c->find_links_count = n;
+	for (i = 0; i < n; i++)
+		if (hwb_build__project_path(c->srcdir, c->req_source.find_links[i],
+					    "build.find-links", &c->find_links[i],
+					    err))
+			return -1;
+	c->req_source.find_links = (const char *const *)c->find_links;
+	return 0;
+}
+
+/* Which memory bound this build gets, said once in the output and kept
+ * for the provenance: each sandboxed run makes its own group the same way. */
+static void memory_bound(struct hwb_build__ctx *c)
+{
+	const struct hwb_sandbox_limits *l = &c->spec.limits;
+	struct hwb_build__cgroup cg;
+
+	if (c->isolation == HWB_ISOLATION_NONE) {
+		snprintf(c->memory_bound, sizeof(c->memory_bound),
+			 "none (--isolation none): address-space = %llu MiB "
+			 "per process only", l->address_space >> 20);
+	} else if (c->isolation == HWB_ISOLATION_CONTAINER) {
+		snprintf(c->memory_bound, sizeof(c->memory_bound),
+			 "the container's cgroup: memory = %llu MiB and "
+			 "processes = %ld for the whole build", l->memory >> 20,
+			 l->processes);
+	} else {
+		hwb_build__cgroup_make(&cg, l->memory, l->processes);
+		hwb_build__cgroup_describe(&cg, l, c->memory_bound,
+					   sizeof(c->memory_bound));
+		hwb_build__cgroup_destroy(&cg);
+	}
+	hwb_log_info("memory bound: %s", c->memory_bound);
+}
+
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	const struct hwb_build_options *o = c->o;
@@ -195,10 +250,23 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 	outdir = hwb_config_str(o->config, "build.outdir");
 	if (!outdir)
 		outdir = "dist";
-	c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
-				     : hwb_strdup_printf("%s/%s", real, outdir);
-	if (!c->srcdir || !c->outdir)
+	if (!c->srcdir)
 		return hwb_error_oom(err);
+	/* "dist" or the project's own outdir: never through a link out. */
+	if (outdir[0] != '/' &&
+	    hwb_build__on_project_word(o->config, "build.outdir")) {
+		if (hwb_build__project_path(real, outdir, "build.outdir",
+					    &c->outdir, err))
+			return -1;
+	} else {
+		c->outdir = outdir[0] == '/' ? hwb_strdup(outdir)
+					     : hwb_strdup_printf("%s/%s", real,
+								 outdir);
+	}
+	if (!c->outdir)
+		return hwb_error_oom(err);
+	if (project_find_links(c, err))
+		return -1;
 	if (hwb_build__config_settings(o->config_settings, o->config_count,
 				       &c->config, err) ||
 	    pass_env(c, err))
@@ -209,6 +277,7 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 			     "records this build as unisolated");
 	else if (c->isolation == HWB_ISOLATION_SANDBOX && hwb_sandbox_probe(err))
 		return -1;
+	memory_bound(c);
 	return 0;
 }
 
@@ -242,6 +311,8 @@ static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 
 	if (!tpl)
 		return hwb_error_oom(err);
+	/* Work directories of killed builds (not locked by a live one). */
+	hwb_build__sweep_work(tmp && tmp[0] == '/' ? tmp : "/tmp");
 	if (!mkdtemp(tpl)) {
 		free(tpl);
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
@@ -250,6 +321,8 @@ static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 		       hwb_error_hint(err, "set TMPDIR to a writable directory");
 	}
 	c->work = tpl;
+	if (hwb_build__work_lock(tpl, &c->work_lock, err))
+		return -1;
 	c->hook_dir = hwb_strdup_printf("%s/hook", tpl);
 	if (!c->hook_dir)
 		return hwb_error_oom(err);
@@ -328,12 +401,49 @@ static char *sdist_root(const char *dir, struct hwb_error *err)
 	return found;
 }
 
+/* Across file systems: a temporary copy beside dest, flock()ed while it is
+ * written so that the next build's sweep knows a live one from a killed
+ * one's (leftovers.c), then renamed. */
+static int copy_locked(const char *from, const char *dest,
+		       struct hwb_error *err)
+{
+	struct hwb_atomic_file f;
+	struct stat st;
+	off_t left;
+	ssize_t n;
+	int in = open(from, O_RDONLY | O_CLOEXEC);
+
+	if (in < 0 || fstat(in, &st)) {
+		if (in >= 0)
+			close(in);
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B063",
+				       "cannot read '%s'", from);
+	}
+	if (hwb_atomic_open(&f, dest, 0644, err)) {
+		close(in);
+		return -1;
+	}
+	if (flock(hwb_atomic_fd(&f), LOCK_EX))
+		goto fail;
+	for (left = st.st_size; left > 0; left -= n)
+		if ((n = sendfile(hwb_atomic_fd(&f), in, NULL,
+				  left > (1 << 30) ? (1 << 30) : (size_t)left)) <= 0)
+			goto fail;
+	close(in);
+	return hwb_atomic_commit(&f, err);
+fail:
+	hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B063", "cannot copy '%s' to "
+			"'%s'", from, dest);
+	close(in);
+	hwb_atomic_abort(&f);
+	return -1;
+}
+
 /* Move a built file into outdir: a rename, or an atomic copy across file
  * systems. *dest (owned) is the final path. */
 static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 		   char **dest, struct hwb_error *err)
 {
-	struct hwb_buf data = HWB_BUF_INIT;
 	char *from = hwb_strdup_printf("%s/%s", dir, name);
 	int ret = -1;
 
@@ -344,6 +454,7 @@ static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 	}
 	if (hwb_mkdir_p(c->outdir, 0755, err))
 		goto cleanup;
+	hwb_build__sweep_outdir(c->outdir);
 	if (chmod(from, 0644) == 0 && rename(from, *dest) == 0) {
 		ret = 0;
 		goto cleanup;
@@ -353,8 +464,7 @@ static int deliver(struct hwb_build__ctx *c, const char *dir, const char *name,
 				"cannot move '%s' into '%s'", name, c->outdir);
 		goto cleanup;
 	}
-	if (hwb_file_read_all(from, (size_t)1 << 34, &data, err) ||
-	    hwb_file_write_atomic(*dest, data.ptr, data.len, 0644, err))
+	if (copy_locked(from, *dest, err))
 		goto cleanup;
 	ret = 0;
 cleanup:
@@ -362,7 +472,6 @@ cleanup:
 		free(*dest);
 		*dest = NULL;
 	}
-	hwb_buf_release(&data);
 	free(from);
 	return ret;
 }
@@ -425,6 +534,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	}
 	c->spec.source_date_epoch = c->source.epoch;
 	r->source_date_epoch = c->source.epoch;
+	if (hwb_build__check_interrupt(err))
+		goto cleanup;
 	if (want_sdist) {
 		if (!(out_s = stage_dir(c, "out-sdist", err)) ||
 		    hwb_build__stage_run(c, 0, src, out_s, &sdist, &unsupported, err))
@@ -441,6 +552,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 				     "the wheel from the source tree (PEP 517)");
 	}
 	if (want_wheel) {
+		if (hwb_build__check_interrupt(err))
+			goto cleanup;
 		if (sdist && !o->wheel) {
 			path = hwb_strdup_printf("%s/%s", out_s, sdist);
 			unpacked = hwb_strdup_printf("%s/sdist", c->work);
@@ -464,7 +577,8 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 		}
 	}
 	hwb_log_progress("normalising and checking the outputs (for local use)");
-	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err))
+	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err) ||
+	    hwb_build__check_interrupt(err))
 		goto cleanup;
 	if ((sdist && (deliver(c, out_s, sdist, &r->sdist, err) ||
 		       hwb_hash_file_hex(HWB_HASH_SHA256, r->sdist,
@@ -500,6 +614,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 
 	memset(&c, 0, sizeof(c));
 	memset(r, 0, sizeof(*r));
+	c.work_lock = -1;
 	c.o = o;
 	c.all_reused = 1;
 	c.started = (long long)time(NULL);
@@ -554,13 +669,59 @@ static void discard(struct hwb_build_result *r)
 		unlink(r->provenance);
 }
 
+/* SIGINT or SIGTERM arrived since the last check (they are blocked while
+ * a build runs): consume it and fail with HWB-B014. */
+int hwb_build__check_interrupt(struct hwb_error *err)
+{
+	struct timespec zero = { 0, 0 };
+	sigset_t set;
+	int sig;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sig = sigtimedwait(&set, NULL, &zero);
+	return sig > 0 ? hwb_build__interrupted_error(sig, err) : 0;
+}
+
+static int build_all(const struct hwb_build_options *o,
+		     struct hwb_build_result *r, struct hwb_error *err);
+
+/*
+ * SIGINT and SIGTERM are blocked while the build runs: a sandbox run sees
+ * them on a signalfd and kills the whole sandbox, the stages check between
+ * steps, and the command then fails with 130 or 143 after its clean-up
+ * (the work directory removed, nothing left in the output directory).
+ */
+int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
+		  struct hwb_error *err)
+{
+	sigset_t set, old;
+	int ret;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_BLOCK, &set, &old))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
+				       "cannot block SIGINT and SIGTERM");
+	ret = build_all(o, r, err);
+	if (!ret && hwb_build__check_interrupt(err)) {
+		discard(r);
+		hwb_build_result_release(r);
+		ret = -1;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 /*
  * --verify-reproducible: a first build into a scratch directory, then the
  * real one, with a different work path and a later clock; the outputs are
  * kept only when both give the same digests.
  */
-int hwb_build_run(const struct hwb_build_options *o, struct hwb_build_result *r,
-		  struct hwb_error *err)
+static int build_all(const struct hwb_build_options *o,
+		     struct hwb_build_result *r, struct hwb_error *err)
 {
 	struct hwb_build_result first = HWB_BUILD_RESULT_INIT;
 	const char *tmp = getenv("TMPDIR");

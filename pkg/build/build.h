@@ -28,8 +28,12 @@ struct hwb_build__container;
 struct hwb_sandbox_limits {
 	long cpu_seconds;        /* RLIMIT_CPU per process */
 	unsigned long long address_space; /* RLIMIT_AS bytes per process */
+	unsigned long long memory; /* bytes for the whole build: its cgroup,
+				    * and the sum of its tmpfs sizes */
 	long processes;          /* RLIMIT_NPROC inside the sandbox */
 	unsigned long long file_size; /* RLIMIT_FSIZE bytes */
+	unsigned long long disk; /* bytes in the writable binds (source copy,
+				  * outputs), counted as the build runs */
 	long open_files;         /* RLIMIT_NOFILE */
 	long timeout_seconds;    /* wall clock for the whole sandbox */
 	size_t log_max;          /* bytes of output kept in the result */
@@ -37,8 +41,10 @@ struct hwb_sandbox_limits {
 
 #define HWB_SANDBOX_CPU_SECONDS 1800L
 #define HWB_SANDBOX_ADDRESS_SPACE (8ULL << 30)
+#define HWB_SANDBOX_MEMORY (8ULL << 30)
 #define HWB_SANDBOX_PROCESSES 1024L
 #define HWB_SANDBOX_FILE_SIZE (4ULL << 30)
+#define HWB_SANDBOX_DISK (16ULL << 30)
 #define HWB_SANDBOX_OPEN_FILES 4096L
 #define HWB_SANDBOX_TIMEOUT 1800L
 #define HWB_SANDBOX_LOG_MAX ((size_t)16 << 20)
@@ -104,9 +110,10 @@ struct hwb_sandbox_result {
 	int log_truncated;      /* output beyond limits.log_max was dropped */
 	struct hwb_buf log;     /* captured stdout+stderr (unredacted) */
 	double start_ms;        /* clone to execve of the command */
+	int interrupted;        /* SIGINT or SIGTERM ended the run, or 0 */
 };
 
-#define HWB_SANDBOX_RESULT_INIT { -1, 0, 0, NULL, 0, HWB_BUF_INIT, 0 }
+#define HWB_SANDBOX_RESULT_INIT { -1, 0, 0, NULL, 0, HWB_BUF_INIT, 0, 0 }
 
 void hwb_sandbox_result_release(struct hwb_sandbox_result *r);
 
@@ -124,7 +131,12 @@ int hwb_sandbox_probe(struct hwb_error *err);
  * result->log up to limits.log_max. Returns 0 when the command ran (whatever
  * its exit status; see result), -1 with err when the sandbox could not be set
  * up (HWB_KIND_CONFIG) or the run hit the timeout or a limit
- * (HWB_KIND_BUILD, result filled too).
+ * (HWB_KIND_BUILD, result filled too). When the calling thread blocks
+ * SIGINT or SIGTERM, their arrival kills the whole sandbox and the run
+ * fails with HWB_KIND_INTERRUPTED or HWB_KIND_TERMINATED (HWB-B014).
+ * The sandbox also dies with hwb (a parent-death signal on its pid 1),
+ * and, where hwb can make one, runs in a memory and pids cgroup bounded
+ * by limits.memory and limits.processes (cgroup.c).
  */
 int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		    struct hwb_sandbox_result *result, struct hwb_error *err);
@@ -132,8 +144,9 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 /**
  * Give a directory tree the caller made for a run (source copy, output dir)
  * to the host user the sandbox runs as. A no-op unless hwb runs as root, in
- * which case the sandbox runs as nobody (65534) so that RLIMIT_NPROC holds:
- * the kernel never applies it to real uid 0.
+ * which case the build runs as a host uid of its own (2000000000 + 2 * pid
+ * + 1), so that RLIMIT_NPROC holds (the kernel never applies it to uid 0)
+ * and counts this build alone; the namespace's root is 2000000000 + 2 * pid.
  */
 int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
 

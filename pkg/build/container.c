@@ -127,12 +127,13 @@ static void add_isolation(struct argl *a, const struct hwb_build__container *ct,
 	add2(a, "--user", hwb_strdup_printf("%u:%u", ct->uid, ct->gid));
 	if (ct->keep_id)
 		add2(a, "--userns", hwb_strdup("keep-id"));
-	/* tmpfs pages count against the memory limit; file-size bounds each. */
+	/* tmpfs pages count against the memory limit, and their sizes add
+	 * up to it (HWB_TMPFS_SHARE) where the engine has no cgroup. */
 	add2(a, "--tmpfs", hwb_strdup_printf("/tmp:rw,exec,nosuid,nodev,size=%llu,"
-					     "mode=1777", l->file_size));
+					     "mode=1777", HWB_TMPFS_TMP(l->memory)));
 	add2(a, "--tmpfs", hwb_strdup_printf(HWB_SANDBOX_HOME ":rw,exec,nosuid,"
 					     "nodev,size=%llu,mode=1777",
-					     l->file_size));
+					     HWB_TMPFS_HOME(l->memory)));
 }
 
 /*
@@ -144,8 +145,8 @@ static void add_isolation(struct argl *a, const struct hwb_build__container *ct,
 static void add_limits(struct argl *a, const struct hwb_sandbox_limits *l)
 {
 	add2(a, "--pids-limit", hwb_strdup_printf("%ld", l->processes));
-	add2(a, "--memory", hwb_strdup_printf("%llu", l->address_space));
-	add2(a, "--memory-swap", hwb_strdup_printf("%llu", l->address_space));
+	add2(a, "--memory", hwb_strdup_printf("%llu", l->memory));
+	add2(a, "--memory-swap", hwb_strdup_printf("%llu", l->memory));
 	add2(a, "--ulimit", hwb_strdup_printf("cpu=%ld:%ld", l->cpu_seconds,
 					      l->cpu_seconds));
 	add2(a, "--ulimit", hwb_strdup_printf("data=%llu:%llu", l->address_space,

@@ -92,8 +92,8 @@ int hwb_build__container_pick(const struct hwb_build__container_request *req,
 	ct->runtime = req->runtime;
 	/* Never root inside: the invoking user, or nobody when hwb is root
 	 * (the work directories were handed to 65534 for the sandbox). */
-	ct->uid = geteuid() ? (unsigned)geteuid() : HWB_SANDBOX_ROOT_OUTER_ID;
-	ct->gid = geteuid() ? (unsigned)getegid() : HWB_SANDBOX_ROOT_OUTER_ID;
+	ct->uid = geteuid() ? (unsigned)geteuid() : hwb_build__root_id(1);
+	ct->gid = geteuid() ? (unsigned)getegid() : hwb_build__root_id(1);
 	ct->keep_id = ct->engine == HWB_ENGINE_PODMAN && geteuid() != 0;
 	return 0;
 }

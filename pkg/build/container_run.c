@@ -8,10 +8,13 @@
  * status, which carries the engine's own failures (125-127) and a signal
  * that ended the container (128+n).
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +31,84 @@ struct container_run {
 	const char *name;
 	char *const *client_env;
 };
+
+/* Run `<engine> <verb> [flag] <name>` and wait: the watchdog's own, as it
+ * runs after hwb is gone (no logging, no supervision). */
+static void watchdog_verb(const struct container_run *run, const char *verb,
+			  const char *flag)
+{
+	const char *argv[] = { run->ct->engine_path, verb, flag ? flag : run->name,
+			       flag ? run->name : NULL, NULL };
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		if (null >= 0)
+			dup2(null, 0), dup2(null, 1), dup2(null, 2);
+		execve(argv[0], (char *const *)argv, run->client_env);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
+/*
+ * The container is the engine's and outlives hwb if hwb is SIGKILLed (the
+ * client only gets SIGTERM, which a backend may ignore). A watchdog waits
+ * on a pipe: a byte is the run's normal end; EOF is hwb gone, and then it
+ * kills and removes the container. Ctrl-C and SIGTERM are not its to obey.
+ */
+static pid_t start_watchdog(const struct container_run *run, int *done_fd)
+{
+	int p[2];
+	pid_t pid;
+	ssize_t n;
+	char c;
+
+	*done_fd = -1;
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		/* Its own session: a kill of hwb's process group spares it. */
+		setsid();
+		signal(SIGINT, SIG_IGN);
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		close(p[1]);
+		/* Keep nothing of hwb's open (the work directory's lock). */
+		if (dup2(p[0], 3) == 3)
+			syscall(SYS_close_range, 4U, ~0U, 0U);
+		do
+			n = read(3, &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n != 1) {
+			watchdog_verb(run, "kill", NULL);
+			watchdog_verb(run, "rm", "-f");
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	if (pid < 0) {
+		close(p[1]);
+		return -1;
+	}
+	*done_fd = p[1];
+	return pid;
+}
+
+static void stop_watchdog(pid_t pid, int done_fd)
+{
+	if (pid <= 0)
+		return;
+	if (write(done_fd, "x", 1) != 1)
+		kill(pid, SIGKILL);
+	close(done_fd);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
 
 /* "hwb-build-" and 16 random hex digits: unique per run, so a timeout
  * kills exactly this container. */
@@ -178,7 +259,8 @@ int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
 	struct hwb_build__plan plan;
 	struct hwb_sandbox_spec limited = *spec;
 	char name[32], **argv = NULL;
-	int ret = -1;
+	int ret = -1, done_fd = -1;
+	pid_t watchdog = -1;
 
 	memset(&plan, 0, sizeof(plan));
 	hwb_buf_init(&plan.seccomp);
@@ -201,7 +283,9 @@ int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
 	plan.argv = (const char *const *)argv;
 	plan.limits = *limits;
 	hwb_log_debug("container: %s run as %s", run.ct->engine_path, name);
+	watchdog = start_watchdog(&run, &done_fd);
 	ret = hwb_build__run_host(&plan, &cmd, result, err);
+	stop_watchdog(watchdog, done_fd);
 cleanup:
 	hwb_build__env_free(argv);
 	hwb_build__plan_release(&plan);

@@ -17,6 +17,7 @@
 #include "pkg/build/internal.h"
 #include "pkg/core/log.h"
 #include "pkg/core/fileio.h"
+#include "pkg/core/log.h"
 
 #define OUTPUT_MAX ((size_t)16 << 20)
 
@@ -87,6 +88,34 @@ static int flag(json_t *o, const char *name)
 	return json_is_true(json_object_get(o, name));
 }
 
+/* Lines of the backend's output shown when a hook fails under -q. */
+#define TAIL_LINES 40
+
+/*
+ * A failed hook's error points at its output: under -q that output was not
+ * shown, so its last lines are, as warnings (errors where -q hides those):
+ * the traceback's end, with the exception, is there, and a flood's tail is
+ * kept for this (sandbox_run.c).
+ */
+static void show_tail(const struct hwb_sandbox_result *run)
+{
+	const char *start = run->log.ptr, *p;
+	enum hwb_log_level level = hwb_log_enabled(HWB_LOG_WARN) ? HWB_LOG_WARN
+								  : HWB_LOG_ERROR;
+	size_t lines = 0;
+
+	if (!run->log.len || hwb_log_enabled(HWB_LOG_INFO))
+		return;
+	for (p = run->log.ptr + run->log.len - 1; p > run->log.ptr; p--)
+		if (*p == '\n' && p[1] && ++lines > TAIL_LINES) {
+			start = p + 1;
+			break;
+		}
+	hwb_log(level, "the backend's last output lines:");
+	hwb_log_text(level, start,
+		     (size_t)(run->log.ptr + run->log.len - start));
+}
+
 /* The runner's flags, as errors; "unsupported" and "hook_missing" are
  * left to the caller (PEP 517 gives them meaning). */
 static int check_flags(const struct hwb_build__stage *st, const char *hook,
@@ -95,6 +124,8 @@ static int check_flags(const struct hwb_build__stage *st, const char *hook,
 {
 	const char *limit;
 
+	if (flag(res, "no_backend") || flag(res, "hook_error"))
+		show_tail(run);
 	if (flag(res, "no_backend"))
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B050",
 				     "the build backend '%s' cannot be imported "
@@ -159,6 +190,7 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 			hwb_build__limit_error(&st->spec.limits, limit, err);
 			goto cleanup;
 		}
+		show_tail(&run);
 		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B054",
 			      "the %s hook ended (exit status %d, signal %d) "
 			      "without a result", hook, run.exit_status,

@@ -18,9 +18,27 @@
 /* The uid and gid the build sees for itself inside the sandbox. */
 #define HWB_SANDBOX_UID 1000
 #define HWB_SANDBOX_GID 1000
-/* The host ids a sandbox started by root runs as (nobody/nogroup). */
+/* The host ids a sandbox started by root runs as (nobody/nogroup); kept
+ * for reference: builds now get ids of their own (below). */
 #define HWB_SANDBOX_ROOT_OUTER_ID 65534
+/*
+ * When hwb runs as root, each build runs under host ids of its own, from
+ * hwb's pid (unique among live processes): HWB_ROOT_ID_BASE + 2 * pid for
+ * the namespace's root (the set-up) and + 1 for the build user. Concurrent
+ * builds never share RLIMIT_NPROC with each other or with `nobody`, and the
+ * namespace's root is never host root. pid_max is at most 2^22, so the
+ * range ends below 2^31.
+ */
+#define HWB_ROOT_ID_BASE 2000000000U
+unsigned hwb_build__root_id(int build);
 #define HWB_SANDBOX_HOME "/home/build"
+/* Every tmpfs of a build is sized, and together they stay within
+ * build.limits.memory (their pages are memory): /tmp a half, the home a
+ * quarter, /dev/shm an eighth; the set-up root holds only stubs. */
+#define HWB_TMPFS_TMP(memory) ((memory) / 2)
+#define HWB_TMPFS_HOME(memory) ((memory) / 4)
+#define HWB_TMPFS_SHM(memory) ((memory) / 8)
+#define HWB_TMPFS_ROOT "size=1m,nr_inodes=4096,mode=0755"
 #define HWB_SANDBOX_HOSTNAME "hwb-build"
 #define HWB_PROXY_INSIDE "/run/hwb-proxy.sock"
 
@@ -40,6 +58,9 @@ struct hwb_build__mount {
 	char *src;  /* owned; under /oldroot for binds */
 	char *dest; /* owned; under /newroot */
 	int is_dir; /* binds: the source is a directory */
+	int fd;     /* binds when hwb is root: a detached copy of the host
+		     * mount (open_tree), which the set-up user, not host root,
+		     * could not reach by path; else -1 */
 };
 
 /* Everything the child needs, computed before clone(). */
@@ -55,9 +76,39 @@ struct hwb_build__plan {
 	int out_fd;   /* write end: the command's stdout and stderr */
 	int null_fd;  /* /dev/null, the command's stdin */
 	int keep_groups; /* setgroups was denied: keep the user's groups */
+	int own_ids;     /* hwb is root: the maps give the namespace's root
+			  * and build user host ids of their own, and the
+			  * set-up first becomes that root (host root's ids
+			  * are not mapped) */
 	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
 	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
 };
+
+/* The run's memory and pids control group (cgroup.c). */
+struct hwb_build__cgroup {
+	int version;     /* 1 or 2; 0: none could be made (why says why) */
+	char mem[2048];  /* the group's directory (v1: memory hierarchy) */
+	char pids[2048]; /* v1: the pids hierarchy's; v2: unused */
+	char why[160];
+};
+
+/* Make a child of hwb's own group bounded to memory bytes and processes;
+ * -1 (not an error: cg->why) where this host does not allow it. */
+int hwb_build__cgroup_make(struct hwb_build__cgroup *cg,
+			   unsigned long long memory, long processes);
+/* Move pid (before it runs anything of the build's) into the group. */
+int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid);
+/* "memory" when the OOM killer acted in the group, "processes" when a
+ * fork hit pids.max, else NULL. */
+const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg);
+/* The most memory the group held (0 when unknown). */
+unsigned long long hwb_build__cgroup_peak(const struct hwb_build__cgroup *cg);
+/* Kill what is left in the group and remove it. */
+void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg);
+/* One line: the memory bound in force, for the log and the provenance. */
+void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
+				const struct hwb_sandbox_limits *l, char *out,
+				size_t outsz);
 
 /* Records the child writes to err_fd. */
 enum hwb_build__record_type {
@@ -292,6 +343,22 @@ void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
 const char *hwb_build__limit_from_log(const struct hwb_buf *log);
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err);
+/* 1 when key's value comes from the project (its files, or the default
+ * that names a path inside it); such paths go through project_path. */
+int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
+/* rel resolved beneath srcdir into *out (owned), or HWB-B015 when it
+ * leads outside through a link (paths.c). */
+int hwb_build__project_path(const char *srcdir, const char *rel,
+			    const char *key, char **out, struct hwb_error *err);
+/* Leftovers of killed builds (leftovers.c): the lock a build holds on its
+ * work directory, and the sweeps that remove unlocked ones of ours. */
+int hwb_build__work_lock(const char *work, int *fd, struct hwb_error *err);
+void hwb_build__sweep_work(const char *tmpdir);
+void hwb_build__sweep_outdir(const char *outdir);
+/* SIGINT or SIGTERM (sig) ended the run: HWB-B014, kind 130 or 143. */
+int hwb_build__interrupted_error(int sig, struct hwb_error *err);
+/* A blocked SIGINT or SIGTERM is pending: consume it, fail (build.c). */
+int hwb_build__check_interrupt(struct hwb_error *err);
 
 /* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
 int hwb_build__probe_explain(int errnum, struct hwb_error *err);
@@ -1050,6 +1117,10 @@ struct hwb_build__ctx {
 	enum hwb_isolation isolation;  /* from build.isolation */
 	struct hwb_build__container container; /* --isolation container */
 	const char *python;            /* borrowed from config, or default */
+	char memory_bound[400];        /* the bound in force (provenance) */
+	int work_lock;                 /* flock()ed <work>/.lock, or -1 */
+	char **find_links;             /* owned: the project's, resolved */
+	size_t find_links_count;
 };
 
 int hwb_build__config_settings(const char *const *pairs, size_t count,

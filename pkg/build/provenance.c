@@ -177,7 +177,7 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 	int ret = -1;
 
 	doc = json_pack(
-		"{s:s, s:o, s:s, s:{s:{s:s, s:o, s:{s:I, s:s, s:b, s:b, s:{s:i, s:I, s:i, s:I, s:i, s:i}}, s:o},"
+		"{s:s, s:o, s:s, s:{s:{s:s, s:o, s:{s:I, s:s, s:b, s:b, s:{s:i, s:I, s:i, s:I, s:I, s:s, s:i, s:i}}, s:o},"
 		" s:{s:{s:s, s:{s:s}}, s:{s:s?, s:o, s:o}}}}",
 		"_type", "https://in-toto.io/Statement/v1", "subject", subjects(r),
 		"predicateType", "https://slsa.dev/provenance/v1", "predicate",
@@ -188,6 +188,7 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 		c->all_reused, "limits", "timeout", (int)l->timeout_seconds,
 		"cpuSeconds", (json_int_t)l->cpu_seconds, "processes",
 		(int)l->processes, "addressSpace", (json_int_t)l->address_space,
+		"memory", (json_int_t)l->memory, "memoryBound", c->memory_bound,
 		"openFiles", (int)l->open_files, "logMax", (int)(l->log_max >> 20),
 		"resolvedDependencies", dependencies(c), "runDetails", "builder",
 		"id", builder_id(c->isolation), "version", "hwb", HWB_VERSION,

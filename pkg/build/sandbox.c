@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
@@ -144,7 +145,9 @@ static void bind_mount(const struct hwb_build__plan *p,
 
 	if (m->is_dir ? mkdir_p(m->dest, 0755) : create_file(m->dest, NULL, 0644))
 		fail(p, "creating the mount point", m->dest);
-	if (mount(m->src, m->dest, NULL, MS_BIND, NULL))
+	if (m->fd >= 0 ? move_mount(m->fd, "", AT_FDCWD, m->dest,
+				    MOVE_MOUNT_F_EMPTY_PATH)
+		       : mount(m->src, m->dest, NULL, MS_BIND, NULL))
 		fail(p, "bind-mounting", m->src);
 	/* Devices keep working (no nodev) but nothing there executes. */
 	if (m->kind == HWB_MNT_DEV)
@@ -160,9 +163,10 @@ static void bind_mount(const struct hwb_build__plan *p,
 static void tmpfs(const struct hwb_build__plan *p, const char *dest,
 		  const char *mode)
 {
-	char opts[64];
+	char opts[128];
 
-	snprintf(opts, sizeof(opts), "mode=%s,uid=%d,gid=%d", mode,
+	/* mode: "mode=...,size=..." from the plan */
+	snprintf(opts, sizeof(opts), "%s,uid=%d,gid=%d", mode,
 		 HWB_SANDBOX_UID, HWB_SANDBOX_GID);
 	if (mkdir_p(dest, 0755))
 		fail(p, "creating the mount point", dest);
@@ -359,7 +363,80 @@ static void wait_for_maps(const struct hwb_build__plan *p)
 	/* EOF: the parent died or gave up before writing the maps. */
 	if (read(p->sync_fd, &go, 1) != 1)
 		_exit(127);
-	close(p->sync_fd);
+}
+
+/*
+ * A change of uid clears the parent-death signal, so it is set again after
+ * the last one; hwb may have died in between, which the sync pipe shows
+ * (hwb holds its write end until the run ends: EOF means it is gone), as
+ * bubblewrap's --die-with-parent checks.
+ */
+static void die_with_parent(const struct hwb_build__plan *p)
+{
+	struct pollfd pfd = { p->sync_fd, POLLIN, 0 };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		fail(p, "setting the parent-death signal", NULL);
+	if (poll(&pfd, 1, 0) != 0)
+		_exit(127);
+}
+
+/* One field (1-based, as proc(5) numbers them) of /proc/self/stat. */
+static unsigned long stat_field(const char *stat, int field)
+{
+	const char *s = strrchr(stat, ')');
+	int i;
+
+	/* field 3 is the first after the command name's ')' */
+	for (i = 2; s && i < field; i++)
+		s = strchr(s + 1, ' ');
+	return s ? strtoul(s + 1, NULL, 10) : 0;
+}
+
+/*
+ * pid 1 is a fork of hwb: its copy of hwb's argv and environment (tokens
+ * included) would show in /proc/1/cmdline and environ. Zero both before
+ * anything of the build runs; the command gets only the plan's envp.
+ */
+static void forget_invocation(const struct hwb_build__plan *p)
+{
+	char stat[2048];
+	unsigned long a0, a1, e0, e1;
+	size_t i;
+	ssize_t n;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || (n = read(fd, stat, sizeof(stat) - 1)) <= 0)
+		fail(p, "reading", "/proc/self/stat");
+	close(fd);
+	stat[n] = '\0';
+	a0 = stat_field(stat, 48);
+	a1 = stat_field(stat, 49);
+	e0 = stat_field(stat, 50);
+	e1 = stat_field(stat, 51);
+	if (!a0 || a1 < a0 || !e0 || e1 < e0)
+		fail(p, "reading the argument area from", "/proc/self/stat");
+	/* A caller that runs its own argv (tests/tools/sandbox-run) keeps it:
+	 * it is the command line the sandbox runs anyway. */
+	for (i = 0; p->argv[i]; i++)
+		if ((unsigned long)p->argv[i] >= a0 && (unsigned long)p->argv[i] < a1)
+			a1 = a0;
+	for (volatile char *c = (volatile char *)a0; c < (volatile char *)a1; c++)
+		*c = '\0';
+	for (volatile char *c = (volatile char *)e0; c < (volatile char *)e1; c++)
+		*c = '\0';
+}
+
+/* hwb build blocks SIGINT and SIGTERM to see them; the build must not. */
+static void unblock_signals(const struct hwb_build__plan *p)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	if (sigprocmask(SIG_UNBLOCK, &set, NULL))
+		fail(p, "unblocking signals", NULL);
 }
 
 /* The last steps, shared with --isolation none: the command's own process. */
@@ -389,6 +466,7 @@ static __attribute__((noreturn)) void exec_command(const struct hwb_build__plan 
 
 void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
 {
+	unblock_signals(p);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		fail(p, "setting no_new_privs", NULL);
 	exec_command(p, 0);
@@ -402,6 +480,7 @@ void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
  */
 void hwb_build__engine_child(const struct hwb_build__plan *p)
 {
+	unblock_signals(p);
 	if (dup2(p->null_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 ||
 	    dup2(p->out_fd, 2) < 0)
 		fail(p, "redirecting the engine's output", NULL);
@@ -442,11 +521,20 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	/* A setuid or file-capability binary in a bind gains nothing. */
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		fail(p, "setting no_new_privs", NULL);
-	/* If hwb dies, the namespace's pid 1 dies, and with it everything. */
+	/* If hwb dies, the namespace's pid 1 dies, and with it everything
+	 * (armed again after each credential change, which clears it). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 		fail(p, "setting the parent-death signal", NULL);
+	unblock_signals(p);
+	forget_invocation(p);
 	/* The parent writes uid_map/gid_map (setgroups denied unless root). */
 	wait_for_maps(p);
+	/* As root, host root is not mapped: become the namespace's root (a
+	 * host id of this build's own) so that files it creates have an
+	 * owner the namespace knows. */
+	if (p->own_ids && (setgroups(0, NULL) || setresgid(0, 0, 0) ||
+			   setresuid(0, 0, 0)))
+		fail(p, "becoming the namespace's root", NULL);
 	/* Loopback only: egress gets ENETUNREACH, 127.0.0.1 is our own. */
 	loopback_up(p);
 	/* --allow-network: the only way out is the host's CONNECT proxy. */
@@ -456,7 +544,7 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 		fail(p, "making / a recursive slave", NULL);
 	/* The new root starts as an empty tmpfs; the host root moves to
 	 * /oldroot so binds name their sources there (as bwrap). */
-	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755"))
+	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, HWB_TMPFS_ROOT))
 		fail(p, "mounting the root tmpfs on", BASE);
 	if (chdir(BASE) || mkdir("newroot", 0755) || mkdir("oldroot", 0755))
 		fail(p, "preparing the new root in", BASE);
@@ -484,6 +572,10 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	apply_mounts(p, HWB_MNT_BIND_RO_NESTED);
 	/* HOME, TMPDIR and /dev/shm in tmpfs, owned by the build user. */
 	apply_mounts(p, HWB_MNT_TMPFS);
+	/* The binds' host descriptors are not the build's to keep. */
+	for (size_t i = 0; i < p->mount_count; i++)
+		if (p->mounts[i].fd >= 0)
+			close(p->mounts[i].fd);
 	/* Detach the host root, then pivot into the new root with the
 	 * pivot_root(".", ".") idiom (runc, LXC) and drop what was stacked. */
 	if (umount2(OLDROOT, MNT_DETACH))
@@ -509,8 +601,11 @@ void hwb_build__sandbox_child(const struct hwb_build__plan *p)
 	become_build_user(p);
 	if (capset_empty())
 		fail(p, "dropping capabilities", NULL);
-	if (command > 0)
+	die_with_parent(p);
+	if (command > 0) {
+		close(p->sync_fd);
 		reap(p, command, proxy_fd);
+	}
 	/* Then, in exec_command: descriptors, umask 022, rlimits, die with
 	 * the parent, a new session, seccomp last, execve. */
 	exec_command(p, 1);

@@ -6,10 +6,12 @@
  * before clone(), so a bad spec never reaches a half-made sandbox.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -47,6 +49,8 @@ void hwb_build__plan_release(struct hwb_build__plan *plan)
 	for (i = 0; i < plan->mount_count; i++) {
 		free(plan->mounts[i].src);
 		free(plan->mounts[i].dest);
+		if (plan->mounts[i].fd >= 0)
+			close(plan->mounts[i].fd);
 	}
 	free(plan->mounts);
 	plan->mounts = NULL;
@@ -74,6 +78,7 @@ static int push(struct hwb_build__plan *plan, enum hwb_build__mount_kind kind,
 	m[plan->mount_count].src = src;
 	m[plan->mount_count].dest = dest;
 	m[plan->mount_count].is_dir = is_dir;
+	m[plan->mount_count].fd = -1;
 	plan->mount_count++;
 	return 0;
 oom:
@@ -90,16 +95,29 @@ static int push_bind(struct hwb_build__plan *plan,
 {
 	char real[PATH_MAX];
 	struct stat st;
+	int fd = -1;
 
-	if (!realpath(host, real) || stat(real, &st))
+	/* As root, the set-up user is not host root and may not walk to the
+	 * path (a 0700 home): a detached copy of the mount, made here, is
+	 * attached by the child instead (open_tree, move_mount). */
+	if (!realpath(host, real) || stat(real, &st) ||
+	    (geteuid() == 0 &&
+	     (fd = open_tree(AT_FDCWD, real, OPEN_TREE_CLONE |
+			     OPEN_TREE_CLOEXEC)) < 0))
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B020",
 				       "sandbox: cannot use '%s' as a bind source",
 				       host),
 		       hwb_error_hint(err, "make sure the path exists and is "
 				      "readable");
-	return push(plan, kind, hwb_strdup_printf("/oldroot%s", real),
-		    hwb_strdup_printf("/newroot%s", inside), S_ISDIR(st.st_mode),
-		    err);
+	if (push(plan, kind, hwb_strdup_printf("/oldroot%s", real),
+		 hwb_strdup_printf("/newroot%s", inside), S_ISDIR(st.st_mode),
+		 err)) {
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	plan->mounts[plan->mount_count - 1].fd = fd;
+	return 0;
 }
 
 static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
@@ -164,7 +182,9 @@ static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
 			 hwb_strdup_printf("/newroot/dev/%s", links[i][1]), 0,
 			 err))
 			return -1;
-	return push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+	return push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=1777,size=%llu",
+				      HWB_TMPFS_SHM(plan->limits.memory)),
 		    hwb_strdup("/newroot/dev/shm"), 1, err);
 }
 
@@ -176,9 +196,13 @@ static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
 		    hwb_strdup("/newroot/etc/group"), 0, err) ||
 	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__hosts_stub),
 		    hwb_strdup("/newroot/etc/hosts"), 0, err) ||
-	       push(plan, HWB_MNT_TMPFS, hwb_strdup("1777"),
+	       push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=1777,size=%llu",
+				      HWB_TMPFS_TMP(plan->limits.memory)),
 		    hwb_strdup("/newroot/tmp"), 1, err) ||
-	       push(plan, HWB_MNT_TMPFS, hwb_strdup("0755"),
+	       push(plan, HWB_MNT_TMPFS,
+		    hwb_strdup_printf("mode=0755,size=%llu",
+				      HWB_TMPFS_HOME(plan->limits.memory)),
 		    hwb_strdup("/newroot" HWB_SANDBOX_HOME), 1, err);
 }
 
@@ -263,6 +287,9 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 					    : HWB_MNT_BIND_RO,
 			      spec->binds[i].host, spec->binds[i].inside, err))
 			return -1;
+	/* before the tmpfs mounts, which are sized from the limits */
+	plan->limits = spec->limits;
+	hwb_sandbox_limits_default(&plan->limits);
 	if (add_dev(plan, err) || add_stubs(plan, err))
 		return -1;
 	for (i = 0; i < spec->bind_count; i++)
@@ -282,8 +309,7 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 	if (!(plan->cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
 		return hwb_error_oom(err);
 	plan->argv = spec->argv;
-	plan->limits = spec->limits;
-	hwb_sandbox_limits_default(&plan->limits);
 	plan->keep_groups = geteuid() != 0;
+	plan->own_ids = geteuid() == 0;
 	return hwb_build__seccomp_compile(&plan->seccomp, err);
 }

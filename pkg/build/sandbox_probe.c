@@ -161,7 +161,8 @@ int hwb_sandbox_probe(struct hwb_error *err)
 	}
 	close(errp[1]);
 	errp[1] = -1;
-	snprintf(map, sizeof(map), "%d %d 1\n", HWB_SANDBOX_UID, (int)geteuid());
+	snprintf(map, sizeof(map), "%d %u 1\n", HWB_SANDBOX_UID,
+		 geteuid() ? (unsigned)geteuid() : hwb_build__root_id(1));
 	if ((geteuid() != 0 && write_map(pid, "setgroups", "deny")) ||
 	    write_map(pid, "uid_map", map)) {
 		e = errno;

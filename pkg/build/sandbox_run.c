@@ -13,10 +13,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,7 +38,10 @@ struct run_fds {
 	int err[2];
 	int out[2];
 	int null_fd;
+	int sig_fd;   /* signalfd for the SIGINT/SIGTERM the caller blocked */
 };
+
+#define RUN_FDS_INIT { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1, -1 }
 
 struct supervisor {
 	struct hwb_sandbox_result *result;
@@ -49,6 +55,15 @@ struct supervisor {
 	void (*on_timeout)(pid_t pid, void *arg);
 	void *arg;
 	int quiet;                    /* keep the output, do not log it */
+	struct hwb_buf tail;          /* the last TAIL_KEEP bytes, once the
+				       * head is full (the error is there) */
+	unsigned long long dropped;   /* bytes between head and tail */
+	const struct hwb_build__cgroup *cgroup; /* or NULL */
+	const struct hwb_sandbox_spec *spec;    /* its writable binds are
+						 * counted against limits.disk */
+	unsigned long long disk;
+	double next_disk_check;
+	int disk_hit;
 };
 
 void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
@@ -60,6 +75,7 @@ void hwb_sandbox_result_release(struct hwb_sandbox_result *r)
 	r->limit_hit = NULL;
 	r->log_truncated = 0;
 	r->start_ms = 0;
+	r->interrupted = 0;
 }
 
 static double now_ms(void)
@@ -92,6 +108,21 @@ static int above_stdio(int *fd)
 
 static int open_fds(struct run_fds *f, struct hwb_error *err)
 {
+	sigset_t blocked, watched;
+
+	/* A caller that blocked SIGINT and SIGTERM (hwb build) wants them to
+	 * end the run, not hwb: they arrive here while the run lasts. */
+	sigemptyset(&watched);
+	if (!sigprocmask(SIG_BLOCK, NULL, &blocked)) {
+		if (sigismember(&blocked, SIGINT))
+			sigaddset(&watched, SIGINT);
+		if (sigismember(&blocked, SIGTERM))
+			sigaddset(&watched, SIGTERM);
+	}
+	if (!sigisemptyset(&watched) &&
+	    (f->sig_fd = signalfd(-1, &watched, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				       "sandbox: cannot watch for signals");
 	if (pipe2(f->sync, O_CLOEXEC) || pipe2(f->err, O_CLOEXEC) ||
 	    pipe2(f->out, O_CLOEXEC) ||
 	    (f->null_fd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0 ||
@@ -111,6 +142,7 @@ static void close_all(struct run_fds *f)
 	close_fd(&f->out[0]);
 	close_fd(&f->out[1]);
 	close_fd(&f->null_fd);
+	close_fd(&f->sig_fd);
 }
 
 static int write_proc(pid_t pid, const char *name, const char *text)
@@ -130,7 +162,8 @@ static int write_proc(pid_t pid, const char *name, const char *text)
 }
 
 /*
- * Root maps 0 to itself for the set-up and 1000 to nobody for the build;
+ * Root maps 0 (the set-up) and 1000 (the build) to host ids of this build's
+ * own (hwb_build__root_id), never to host root;
  * anyone else maps 1000 to themselves and must deny setgroups first, or a
  * user could drop a group that a file's permissions deny (CVE-2014-8989).
  */
@@ -140,10 +173,12 @@ static int write_maps(pid_t pid, struct hwb_error *err)
 	const char *step = "uid_map";
 
 	if (geteuid() == 0) {
-		snprintf(uid_map, sizeof(uid_map), "0 0 1\n%d %d 1\n",
-			 HWB_SANDBOX_UID, HWB_SANDBOX_ROOT_OUTER_ID);
-		snprintf(gid_map, sizeof(gid_map), "0 0 1\n%d %d 1\n",
-			 HWB_SANDBOX_GID, HWB_SANDBOX_ROOT_OUTER_ID);
+		snprintf(uid_map, sizeof(uid_map), "0 %u 1\n%d %u 1\n",
+			 hwb_build__root_id(0), HWB_SANDBOX_UID,
+			 hwb_build__root_id(1));
+		snprintf(gid_map, sizeof(gid_map), "0 %u 1\n%d %u 1\n",
+			 hwb_build__root_id(0), HWB_SANDBOX_GID,
+			 hwb_build__root_id(1));
 	} else {
 		snprintf(uid_map, sizeof(uid_map), "%d %d 1\n", HWB_SANDBOX_UID,
 			 (int)geteuid());
@@ -190,17 +225,43 @@ static void emit_lines(struct supervisor *s, int flush)
 	}
 }
 
-/* Keep up to log_max bytes and stream complete lines as they come. */
+/* The head of the output is kept (log-max less the tail) and streamed;
+ * past it, a window of the last TAIL_KEEP bytes, where a flood's final
+ * traceback is, joins the log at the end of the run. */
+#define TAIL_KEEP ((size_t)64 << 10)
+
+static size_t head_max(const struct supervisor *s)
+{
+	return s->log_max > 2 * TAIL_KEEP ? s->log_max - TAIL_KEEP : s->log_max / 2;
+}
+
+static void keep_tail(struct supervisor *s, const char *data, size_t n)
+{
+	size_t keep = s->log_max - head_max(s), drop;
+
+	hwb_buf_put(&s->tail, data, n);
+	if (s->tail.len > 2 * keep) {
+		drop = s->tail.len - keep;
+		s->dropped += drop;
+		memmove(s->tail.ptr, s->tail.ptr + drop, keep);
+		hwb_buf_truncate(&s->tail, keep);
+	}
+}
+
 static void take_output(struct supervisor *s, const char *data, size_t n)
 {
 	struct hwb_sandbox_result *r = s->result;
-	size_t room = s->log_max > r->log.len ? s->log_max - r->log.len : 0;
+	size_t max = head_max(s),
+	       room = max > r->log.len ? max - r->log.len : 0;
 
 	if (n > room) {
 		if (!r->log_truncated && !s->quiet)
-			hwb_log_warn("build output beyond %zu bytes is not kept "
-				     "or shown (log-max)", s->log_max);
+			hwb_log_warn("build output beyond %zu bytes is not shown "
+				     "as it comes; its last %zu KiB follow when "
+				     "the step ends (log-max)", max,
+				     (s->log_max - max) >> 10);
 		r->log_truncated = 1;
+		keep_tail(s, data + room, n - room);
 		n = room;
 	}
 	if (!n)
@@ -209,6 +270,33 @@ static void take_output(struct supervisor *s, const char *data, size_t n)
 	hwb_buf_put(&s->line, data, n);
 	/* A line longer than 64 KiB is streamed in pieces. */
 	emit_lines(s, s->line.len > 65536);
+}
+
+/* Head, a marker, then the tail: into the log, and shown. */
+static void join_tail(struct supervisor *s)
+{
+	struct hwb_sandbox_result *r = s->result;
+	size_t keep = s->log_max - head_max(s), start = 0;
+	char mark[128];
+
+	if (!r->log_truncated)
+		return;
+	emit_lines(s, 1);
+	if (s->tail.len > keep) {
+		start = s->tail.len - keep;
+		s->dropped += start;
+	}
+	/* Start the tail at a line. */
+	while (start < s->tail.len && start < keep / 2 &&
+	       s->tail.ptr[start] != '\n')
+		start++, s->dropped++;
+	snprintf(mark, sizeof(mark), "\n[hwb: %llu bytes of output left out; "
+		 "the last %zu follow]\n", s->dropped, s->tail.len - start);
+	hwb_buf_put(&r->log, mark, strlen(mark));
+	hwb_buf_put(&r->log, s->tail.ptr + start, s->tail.len - start);
+	hwb_buf_put(&s->line, mark + 1, strlen(mark) - 1);
+	hwb_buf_put(&s->line, s->tail.ptr + start, s->tail.len - start);
+	emit_lines(s, 1);
 }
 
 static void take_record(struct supervisor *s,
@@ -230,11 +318,73 @@ static void take_record(struct supervisor *s,
 	}
 }
 
+/* Bytes allocated under the directory open at fd (closed here); depth
+ * bounds the recursion, and a tree deeper than that counts as full. */
+static unsigned long long disk_usage(int fd, int depth)
+{
+	DIR *d = fdopendir(fd);
+	struct dirent *e;
+	struct stat st;
+	unsigned long long total = 0;
+	int sub;
+
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		total += (unsigned long long)st.st_blocks * 512;
+		if (!S_ISDIR(st.st_mode))
+			continue;
+		if (!depth) {
+			total = ~0ULL >> 1;
+			break;
+		}
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY |
+			     O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			total += disk_usage(sub, depth - 1);
+	}
+	closedir(d);
+	return total;
+}
+
+#define DISK_CHECK_MS 250.0
+#define DISK_MAX_DEPTH 256
+
+/* The writable binds over limits.disk: the sandbox dies as at a timeout. */
+static void check_disk(struct supervisor *s, pid_t pid)
+{
+	unsigned long long used = 0;
+	size_t i;
+	int fd;
+
+	s->next_disk_check = now_ms() + DISK_CHECK_MS;
+	for (i = 0; s->spec && i < s->spec->bind_count; i++) {
+		if (!s->spec->binds[i].writable ||
+		    (fd = open(s->spec->binds[i].host, O_RDONLY | O_DIRECTORY |
+			       O_CLOEXEC)) < 0)
+			continue;
+		used += disk_usage(fd, DISK_MAX_DEPTH);
+	}
+	if (used <= s->disk || s->disk_hit)
+		return;
+	s->disk_hit = 1;
+	if (s->on_timeout)
+		s->on_timeout(pid, s->arg);
+	else
+		kill(pid, SIGKILL);
+}
+
 /* pid: what the timeout kills (pid 1 of the namespace, or -pgid). */
 static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		      long timeout_seconds, double t0)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
+	struct signalfd_siginfo si;
 	struct hwb_build__record rec;
 	char buf[16384];
 	double deadline = timeout_seconds > 0 ? t0 + timeout_seconds * 1000.0 : 0;
@@ -244,14 +394,26 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 	while (f->out[0] >= 0 || f->err[0] >= 0) {
 		pfd[0].fd = f->out[0];
 		pfd[1].fd = f->err[0];
-		pfd[0].events = pfd[1].events = POLLIN;
+		pfd[2].fd = s->result->interrupted ? -1 : f->sig_fd;
+		pfd[0].events = pfd[1].events = pfd[2].events = POLLIN;
+		pfd[2].revents = 0;
 		wait_ms = -1;
 		if (deadline && !s->result->timed_out) {
 			double left = deadline - now_ms();
 
 			wait_ms = left > 0 ? (int)left + 1 : 0;
 		}
-		n = poll(pfd, 2, wait_ms);
+		if (s->spec && !s->disk_hit) {
+			double left = s->next_disk_check - now_ms();
+
+			if (left <= 0) {
+				check_disk(s, pid);
+				left = DISK_CHECK_MS;
+			}
+			if (wait_ms < 0 || left < wait_ms)
+				wait_ms = (int)left + 1;
+		}
+		n = poll(pfd, 3, wait_ms);
 		if (n < 0 && errno != EINTR)
 			break;
 		if (n == 0 && deadline && now_ms() >= deadline &&
@@ -266,6 +428,16 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		}
 		if (n <= 0)
 			continue;
+		if (pfd[2].revents &&
+		    read(f->sig_fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			/* Ctrl-C or SIGTERM: the whole sandbox ends now. */
+			s->result->interrupted = (int)si.ssi_signo;
+			if (s->on_timeout)
+				s->on_timeout(pid, s->arg);
+			else
+				kill(pid, SIGKILL);
+			continue;
+		}
 		if (pfd[0].revents) {
 			n = read(f->out[0], buf, sizeof(buf));
 			if (n > 0)
@@ -282,6 +454,7 @@ static void supervise(struct supervisor *s, pid_t pid, struct run_fds *f,
 		}
 	}
 	emit_lines(s, 1);
+	join_tail(s);
 }
 
 /*
@@ -329,9 +502,12 @@ static void describe_limit(const struct hwb_sandbox_limits *l,
 		snprintf(out, outsz, "the process limit (processes = %ld)",
 			 l->processes);
 	else if (!strcmp(limit, "memory"))
-		snprintf(out, outsz, "the container's memory limit (memory = "
-			 "address-space = %llu MiB; the kernel's OOM killer "
-			 "ended it with SIGKILL)", l->address_space >> 20);
+		snprintf(out, outsz, "the memory limit of the whole build "
+			 "(memory = %llu MiB, processes and tmpfs together; the "
+			 "kernel's OOM killer acted)", l->memory >> 20);
+	else if (!strcmp(limit, "disk"))
+		snprintf(out, outsz, "the disk limit of the whole build (disk = "
+			 "%llu MiB in its source copy and outputs)", l->disk >> 20);
 	else if (!strcmp(limit, "open-files"))
 		snprintf(out, outsz, "the open-file limit (open-files = %ld)",
 			 l->open_files);
@@ -345,6 +521,12 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 {
 	struct hwb_sandbox_result *r = s->result;
 
+	if (r->interrupted)
+		return hwb_build__interrupted_error(r->interrupted, err);
+	if (s->disk_hit) {
+		r->limit_hit = "disk";
+		return hwb_build__limit_error(l, r->limit_hit, err);
+	}
 	if (r->timed_out)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B011",
 				     "the build was killed after the wall-clock "
@@ -360,6 +542,9 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 				      "a host layout hwb does not handle: report "
 				      "it, or build with --isolation none");
 	}
+	/* The OOM killer may have ended pid 1 itself: the group knows. */
+	if (s->cgroup && (r->limit_hit = hwb_build__cgroup_limit_hit(s->cgroup)))
+		return hwb_build__limit_error(l, r->limit_hit, err);
 	if (!s->have_exit)
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B012",
 				     "the sandbox ended without reporting the "
@@ -382,6 +567,16 @@ static int finish(struct supervisor *s, const struct hwb_sandbox_limits *l,
 	return hwb_build__limit_error(l, r->limit_hit, err);
 }
 
+int hwb_build__interrupted_error(int sig, struct hwb_error *err)
+{
+	return hwb_error_set(err, sig == SIGINT ? HWB_KIND_INTERRUPTED
+						: HWB_KIND_TERMINATED,
+			     "HWB-B014", "interrupted by %s: the sandbox was "
+			     "killed and nothing was written to the output "
+			     "directory", sig == SIGINT ? "SIGINT" : "SIGTERM"),
+	       hwb_error_hint(err, "run the command again to build");
+}
+
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err)
 {
@@ -399,7 +594,7 @@ int hwb_build__run_host(struct hwb_build__plan *plan,
 			const struct hwb_build__host_cmd *cmd,
 			struct hwb_sandbox_result *result, struct hwb_error *err)
 {
-	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct run_fds f = RUN_FDS_INIT;
 	struct supervisor s;
 	pid_t pid = -1;
 	int status = 0, ret = -1;
@@ -407,6 +602,7 @@ int hwb_build__run_host(struct hwb_build__plan *plan,
 
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.line);
+	hwb_buf_init(&s.tail);
 	s.result = result;
 	s.log_max = plan->limits.log_max;
 	s.on_timeout = cmd->on_timeout;
@@ -445,6 +641,7 @@ cleanup:
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
 	hwb_buf_release(&s.line);
+	hwb_buf_release(&s.tail);
 	return ret;
 }
 
@@ -481,17 +678,20 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		    struct hwb_sandbox_result *result, struct hwb_error *err)
 {
 	struct hwb_build__plan plan;
-	struct run_fds f = { { -1, -1 }, { -1, -1 }, { -1, -1 }, -1 };
+	struct run_fds f = RUN_FDS_INIT;
 	struct supervisor s;
 	struct hwb_sandbox_limits limits = spec->limits;
+	struct hwb_build__cgroup cg;
 	pid_t pid = -1;
 	double t0;
 	int ret = -1;
 
+	memset(&cg, 0, sizeof(cg));
 	memset(&plan, 0, sizeof(plan));
 	hwb_buf_init(&plan.seccomp);
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.line);
+	hwb_buf_init(&s.tail);
 	s.result = result;
 	hwb_sandbox_limits_default(&limits);
 	s.log_max = limits.log_max;
@@ -530,6 +730,20 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 	close_fd(&f.err[1]);
 	close_fd(&f.out[1]);
 	close_fd(&f.null_fd);
+	/* The whole build in one memory and pids group, before it runs
+	 * anything; where none can be made, the rlimits and the sized tmpfs
+	 * mounts hold (the build logged which at its start). */
+	if (!hwb_build__cgroup_make(&cg, limits.memory, limits.processes) &&
+	    hwb_build__cgroup_attach(&cg, pid)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B010",
+				"sandbox: cannot move the build into its cgroup "
+				"'%s'", cg.mem);
+		kill(pid, SIGKILL);
+		goto cleanup;
+	}
+	s.cgroup = &cg;
+	s.spec = spec;
+	s.disk = limits.disk;
 	if (write_maps(pid, err)) {
 		kill(pid, SIGKILL);
 		goto cleanup;
@@ -540,7 +754,9 @@ int hwb_sandbox_run(const struct hwb_sandbox_spec *spec,
 		kill(pid, SIGKILL);
 		goto cleanup;
 	}
-	close_fd(&f.sync[1]);
+	/* sync[1] stays open until the run ends: pid 1 checks, after its
+	 * last credential change re-armed the parent-death signal, that hwb
+	 * has not died in between (EOF on sync). */
 	supervise(&s, pid, &f, limits.timeout_seconds, t0);
 	ret = finish(&s, &limits, err);
 cleanup:
@@ -548,7 +764,14 @@ cleanup:
 	if (pid > 0)
 		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 			;
+	/* Anything left (pid 1 killed by the OOM killer, a daemon) dies. */
+	if (cg.version)
+		hwb_log_verbose("sandbox: peak memory %llu MiB of the %llu MiB "
+				"budget (cgroup v%d)", hwb_build__cgroup_peak(&cg) >> 20,
+				limits.memory >> 20, cg.version);
+	hwb_build__cgroup_destroy(&cg);
 	hwb_buf_release(&s.line);
+	hwb_buf_release(&s.tail);
 	hwb_build__plan_release(&plan);
 	return ret;
 }

@@ -20,10 +20,14 @@ void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l)
 		l->cpu_seconds = HWB_SANDBOX_CPU_SECONDS;
 	if (!l->address_space)
 		l->address_space = HWB_SANDBOX_ADDRESS_SPACE;
+	if (!l->memory)
+		l->memory = HWB_SANDBOX_MEMORY;
 	if (l->processes <= 0)
 		l->processes = HWB_SANDBOX_PROCESSES;
 	if (!l->file_size)
 		l->file_size = HWB_SANDBOX_FILE_SIZE;
+	if (!l->disk)
+		l->disk = HWB_SANDBOX_DISK;
 	if (l->open_files <= 0)
 		l->open_files = HWB_SANDBOX_OPEN_FILES;
 	if (l->timeout_seconds < 0)
@@ -44,8 +48,10 @@ void hwb_sandbox_limits_tighten(struct hwb_sandbox_limits *l,
 	hwb_sandbox_limits_default(l);
 	TIGHTEN(cpu_seconds);
 	TIGHTEN(address_space);
+	TIGHTEN(memory);
 	TIGHTEN(processes);
 	TIGHTEN(file_size);
+	TIGHTEN(disk);
 	TIGHTEN(open_files);
 	TIGHTEN(timeout_seconds);
 	TIGHTEN(log_max);
@@ -195,21 +201,26 @@ int hwb_build__validate(const struct hwb_sandbox_spec *spec,
 	return 0;
 }
 
-static int give_to_nobody(const char *path, const struct stat *st, int type,
-			  struct FTW *ftw)
+unsigned hwb_build__root_id(int build)
+{
+	return HWB_ROOT_ID_BASE + 2U * (unsigned)getpid() + (build ? 1U : 0U);
+}
+
+static int give_to_build_user(const char *path, const struct stat *st,
+			      int type, struct FTW *ftw)
 {
 	(void)st;
 	(void)type;
 	(void)ftw;
-	return lchown(path, HWB_SANDBOX_ROOT_OUTER_ID,
-		      HWB_SANDBOX_ROOT_OUTER_ID) ? -1 : 0;
+	return lchown(path, hwb_build__root_id(1), hwb_build__root_id(1)) ? -1
+									   : 0;
 }
 
 int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err)
 {
 	if (geteuid() != 0)
 		return 0;
-	if (nftw(path, give_to_nobody, 32, FTW_PHYS | FTW_MOUNT))
+	if (nftw(path, give_to_build_user, 32, FTW_PHYS | FTW_MOUNT))
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B025",
 				       "sandbox: cannot hand '%s' to the sandbox "
 				       "user", path),

@@ -21,6 +21,8 @@ enum hwb_error_kind {
 	HWB_KIND_CONFIG = 3,  /* configuration, environment, unreadable file */
 	HWB_KIND_NETWORK = 4, /* network or remote service */
 	HWB_KIND_BUILD = 5,   /* backend error, timeout, limit, mismatch */
+	HWB_KIND_INTERRUPTED = 130, /* SIGINT (Ctrl-C) ended the command */
+	HWB_KIND_TERMINATED = 143,  /* SIGTERM ended the command */
 };
 
 /*

@@ -313,6 +313,7 @@ struct hwb_zip_entry {
 	int local_state;        /* 0 not read, 1 ok, -1 unusable */
 	int record_row;         /* index into the RECORD rows, or -1 */
 	long same_next;         /* next member of the same name, or -1 */
+	size_t extra_other;     /* uninterpreted extra bytes, central record */
 	uint8_t *alt_digest;    /* owned: RECORD's digest when its algorithm
 				 * is not sha256 (rare), or NULL */
 };
@@ -349,7 +350,14 @@ struct hwb_zip_fields {
 	uint64_t size, csize, offset;
 	uint32_t disk;
 	int bad; /* set when they cannot be trusted */
+	size_t other; /* bytes of extra records other than ZIP64 and Unicode
+		       * Path: data outside what RECORD covers */
 };
+
+/* Extra records hwb does not interpret, per header and per archive. */
+#define HWB_ZIP_EXTRA_WARN 1024
+#define HWB_ZIP_EXTRA_MAX 16384
+#define HWB_ZIP_EXTRA_TOTAL_MAX ((size_t)1 << 20)
 
 /**
  * Check an extra field (type-length list, no repeated ZIP64 or Unicode

@@ -44,6 +44,8 @@ struct sdist {
 	uint8_t *buf;            /* owned: read buffer, chunk + overlap */
 	int opened;
 	int ret;                 /* -1 once out of memory */
+	char **names;            /* owned: files and links, for duplicates */
+	size_t name_count, name_cap;
 };
 
 #define CHUNK HWB_WHEEL_CHUNK
@@ -211,6 +213,9 @@ static int is_binary_name(const char *path)
 	return 0;
 }
 
+static void check_mode(struct sdist *s, const char *path, unsigned mode);
+static void remember(struct sdist *s, const char *path);
+
 static int check_entry(struct sdist *s, struct archive_entry *e)
 {
 	const char *path = archive_entry_pathname(e), *link, *why;
@@ -252,6 +257,9 @@ static int check_entry(struct sdist *s, struct archive_entry *e)
 				"holds files and directories only");
 		return 0;
 	}
+	check_mode(s, path, (unsigned)archive_entry_mode(e));
+	if (type == AE_IFREG)
+		remember(s, path);
 	if (hwb_wheel__secret_path(path, &why))
 		s->ret |= hwb_wheel__add_firm(s->r, "HWB-W088", path,
 					      "is %s, which must never be "
@@ -263,6 +271,63 @@ static int check_entry(struct sdist *s, struct archive_entry *e)
 		      !strcmp(path + strlen(s->top), "/PKG-INFO");
 	s->has_pkg_info |= is_pkg_info;
 	return read_data(s, path, is_pkg_info, !is_binary_name(path));
+}
+
+/* setuid, setgid and sticky bits are refused, world-writable warned. */
+static void check_mode(struct sdist *s, const char *path, unsigned mode)
+{
+	if (mode & 07000)
+		ADD(s, "HWB-W100", path, "the mode %06o has the setuid, setgid "
+		    "or sticky bit; extracting it as root makes a setuid "
+		    "program; store it 0644 or 0755", mode);
+	else if (mode & 0002)
+		s->ret |= hwb_wheel__add(s->r, "HWB-W101", HWB_SEVERITY_WARNING,
+					 path, "the mode %06o is world-writable; "
+					 "store it 0644 or 0755", mode);
+}
+
+/* Names of files and links, checked for duplicates once all are read. */
+static void remember(struct sdist *s, const char *path)
+{
+	char *copy;
+
+	if (s->name_count == s->name_cap) {
+		size_t cap = s->name_cap ? s->name_cap * 2 : 256;
+		char **grown = realloc(s->names, cap * sizeof(*grown));
+
+		if (!grown) {
+			s->ret = -1;
+			return;
+		}
+		s->names = grown;
+		s->name_cap = cap;
+	}
+	if (!(copy = strdup(path))) {
+		s->ret = -1;
+		return;
+	}
+	s->names[s->name_count++] = copy;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One name twice: tar extraction keeps the last copy, other readers the
+ * first, so what is reviewed is not what is built. */
+static void check_duplicates(struct sdist *s)
+{
+	size_t i;
+
+	qsort(s->names, s->name_count, sizeof(*s->names), compare_names);
+	for (i = 1; i < s->name_count; i++)
+		if (!strcmp(s->names[i], s->names[i - 1]) &&
+		    (i < 2 || strcmp(s->names[i], s->names[i - 2])))
+			ADD(s, "HWB-W103", s->names[i], "the member appears more "
+			    "than once: tar keeps the last copy, other readers "
+			    "the first; rebuild the sdist so each file is "
+			    "stored once");
 }
 
 /* PKG-INFO's Name and Version against the filename. */
@@ -397,6 +462,7 @@ int hwb_wheel__check_sdist(const char *path,
 	if (!s.opened)
 		goto done;
 	walk(&s);
+	check_duplicates(&s);
 	if (s.ret)
 		goto oom;
 	if (s.unsafe > MAX_LISTED)
@@ -427,6 +493,9 @@ cleanup:
 	free(s.buf);
 	free(s.stem);
 	free(s.top);
+	while (s.name_count)
+		free(s.names[--s.name_count]);
+	free(s.names);
 	hwb_buf_release(&s.pkg_info);
 	return ret;
 }

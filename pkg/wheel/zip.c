@@ -14,6 +14,9 @@
 #include "pkg/core/buf.h"
 #include "pkg/wheel/internal.h"
 
+#include <unicase.h>
+#include <uninorm.h>
+
 #define EOCD_SIG 0x06054b50u
 #define EOCD_LEN 22
 #define EOCD64_SIG 0x06064b50u
@@ -321,18 +324,79 @@ cleanup:
 }
 
 /*
+ * The name a case- and normalisation-insensitive file system stores: full
+ * Unicode case folding to NFD (so NFC and NFD spellings, and 'ß' and "ss",
+ * meet). ASCII names only need lower case. Owned; NULL when out of memory.
+ */
+static char *fold_name(const char *name)
+{
+	size_t n = strlen(name), len = 0, i;
+	uint8_t *folded;
+	char *out;
+
+	for (i = 0; i < n && !((unsigned char)name[i] & 0x80); i++)
+		;
+	if (i == n || !(folded = u8_casefold((const uint8_t *)name, n, NULL,
+					     UNINORM_NFD, NULL, &len))) {
+		/* ASCII, or not UTF-8 (reported by the name checks) */
+		if (!(out = hwb_strdup(name)))
+			return NULL;
+		for (i = 0; i < n; i++)
+			if (out[i] >= 'A' && out[i] <= 'Z')
+				out[i] |= 0x20;
+		return out;
+	}
+	out = malloc(len + 1);
+	if (out) {
+		memcpy(out, folded, len);
+		out[len] = '\0';
+	}
+	free(folded);
+	return out;
+}
+
+static int ascii_only(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s & 0x80)
+			return 0;
+	return 1;
+}
+
+/* More bytes of uninterpreted extra fields than an archive needs. */
+static int check_extra_total(const struct hwb_zip *z,
+			     struct hwb_check_report *r)
+{
+	size_t i, total = 0;
+
+	for (i = 0; i < z->count; i++)
+		total += z->entries[i].extra_other;
+	if (total <= HWB_ZIP_EXTRA_TOTAL_MAX)
+		return 0;
+	return hwb_wheel__add(r, "HWB-W102", HWB_SEVERITY_ERROR, NULL,
+			      "the central directory carries %zu bytes of "
+			      "extra fields hwb does not interpret (over %zu): "
+			      "data outside what RECORD covers; rebuild the "
+			      "wheel with a standard tool", total,
+			      HWB_ZIP_EXTRA_TOTAL_MAX);
+}
+
+/*
  * Check 3: no name twice (the index then chains equal names for RECORD);
- * names that differ only in case collide on Windows and macOS.
+ * names equal after Unicode normalisation and full case folding collide on
+ * macOS, Windows and any normalisation-insensitive file system, where an
+ * installer overwrites one member with the other.
  */
 static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 			    struct hwb_error *err)
 {
 	struct hwb_wheel_index folded = { NULL, 0, 0, 0 };
+	char **keys = calloc(z->count ? z->count : 1, sizeof(*keys));
 	size_t i;
 	long first;
 
-	if (hwb_wheel__index_init(&z->by_name, z->count, 0) ||
-	    hwb_wheel__index_init(&folded, z->count, 1))
+	if (!keys || hwb_wheel__index_init(&z->by_name, z->count, 0) ||
+	    hwb_wheel__index_init(&folded, z->count, 0))
 		goto oom;
 	for (i = 0; i < z->count; i++) {
 		const char *name = z->members[i].name;
@@ -349,17 +413,32 @@ static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 				goto oom;
 			continue;
 		}
-		if ((first = hwb_wheel__index_put(&folded, name, i)) >= 0 &&
-		    hwb_wheel__add(r, "HWB-W014", HWB_SEVERITY_WARNING, name,
-				   "differs from '%s' only in case: one "
-				   "overwrites the other on Windows and macOS; "
-				   "rename one", z->members[first].name))
+		if (!(keys[i] = fold_name(name)))
+			goto oom;
+		first = hwb_wheel__index_put(&folded, keys[i], i);
+		if (first >= 0 &&
+		    hwb_wheel__add(r, "HWB-W014", HWB_SEVERITY_ERROR, name,
+				   "%s '%s': one overwrites the other on macOS, "
+				   "Windows and normalisation-insensitive file "
+				   "systems; rename one",
+				   ascii_only(name) &&
+					   ascii_only(z->members[first].name)
+					   ? "differs only in case from"
+					   : "is the same name after Unicode "
+					     "normalisation and case folding as",
+				   z->members[first].name))
 			goto oom;
 	}
 	hwb_wheel__index_release(&folded);
-	return 0;
+	for (i = 0; i < z->count; i++)
+		free(keys[i]);
+	free(keys);
+	return check_extra_total(z, r) ? hwb_error_oom(err) : 0;
 oom:
 	hwb_wheel__index_release(&folded);
+	for (i = 0; keys && i < z->count; i++)
+		free(keys[i]);
+	free(keys);
 	return hwb_error_oom(err);
 }
 

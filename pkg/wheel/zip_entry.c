@@ -118,10 +118,23 @@ int hwb_zip__check_extra(struct hwb_check_report *r, const char *member,
 		else if (id == UNICODE_PATH_EXTRA)
 			rc = unicode_path(r, member, extra + pos + 4, sz, name,
 					  nlen);
+		else
+			f->other += 4 + (size_t)sz;
 		pos += 4 + (size_t)sz;
 	}
 	if (rc)
 		return rc;
+	/* 64 KiB of bytes no check and no RECORD digest covers. */
+	if (f->other > HWB_ZIP_EXTRA_WARN &&
+	    hwb_wheel__add(r, "HWB-W102", f->other > HWB_ZIP_EXTRA_MAX
+			   ? ERR : HWB_SEVERITY_WARNING, member,
+			   "the %s header carries %zu bytes of extra fields "
+			   "hwb does not interpret (over %d is a warning, over "
+			   "%d an error): data outside what RECORD covers; "
+			   "rebuild the wheel with a standard tool",
+			   local ? "local" : "central", f->other,
+			   HWB_ZIP_EXTRA_WARN, HWB_ZIP_EXTRA_MAX))
+		return -1;
 	if (!zip64 && (f->size == SENTINEL32 || f->csize == SENTINEL32 ||
 		       (!local && (f->offset == SENTINEL32 ||
 				   f->disk == SENTINEL16)))) {
@@ -175,7 +188,22 @@ static const char *path_code(enum hwb_path_problem p)
 /* Check 16: what the Unix mode in the external attributes says. */
 static int check_mode(struct hwb_check_report *r, const struct hwb_wheel_member *m)
 {
-	unsigned type = (m->external_attr >> 16) & S_IFMT;
+	unsigned type = (m->external_attr >> 16) & S_IFMT,
+		 mode = m->external_attr >> 16;
+
+	/* Only a Unix "made by" gives the high half a meaning. */
+	if ((m->made_by >> 8) == 3 && (mode & 07000) &&
+	    hwb_wheel__add(r, "HWB-W100", ERR, m->name,
+			   "the mode %06o has the setuid, setgid or sticky bit; "
+			   "an installer that keeps modes makes a setuid "
+			   "program; store it 0644 or 0755", mode))
+		return -1;
+	if ((m->made_by >> 8) == 3 && (mode & 0002) && type != S_IFLNK &&
+	    hwb_wheel__add(r, "HWB-W101", HWB_SEVERITY_WARNING, m->name,
+			   "the mode %06o is world-writable: anyone on the "
+			   "machine may change the installed file; store it "
+			   "0644 or 0755", mode))
+		return -1;
 
 	if (type == S_IFLNK)
 		return hwb_wheel__add(r, "HWB-W024", ERR, m->name,
@@ -260,7 +288,7 @@ int hwb_zip__check_central(struct hwb_check_report *r,
 	       clen = hwb_le16(raw + 32);
 	const uint8_t *name = raw + 46, *extra = name + nlen;
 	struct hwb_zip_fields f = { hwb_le32(raw + 24), hwb_le32(raw + 20),
-				    hwb_le32(raw + 42), hwb_le16(raw + 34), 0 };
+				    hwb_le32(raw + 42), hwb_le16(raw + 34), 0, 0 };
 	enum hwb_path_problem pp;
 	char *copy;
 	int rc = 0;
@@ -284,6 +312,7 @@ int hwb_zip__check_central(struct hwb_check_report *r,
 		return -1;
 	if (f.bad)
 		e->fields_ok = 0, e->sizes_bad = 1;
+	e->extra_other = f.other;
 	m->size = f.size;
 	m->compressed_size = f.csize;
 	e->local_offset = f.offset;

@@ -11,7 +11,7 @@ from conftest import ROOT
 
 GOOD = next((ROOT / "testdata/wheels/good").glob("*.whl"))
 BAD = ROOT / "testdata/wheels/bad/w012_control_character-1.0-py3-none-any.whl"
-WARN_ONLY = ROOT / "testdata/wheels/bad/w014_case_collision-1.0-py3-none-any.whl"
+WARN_ONLY = ROOT / "testdata/wheels/bad/w101_world_writable-1.0-py3-none-any.whl"
 SIGNED = ROOT / "testdata/sigstore/real/bundle_v3_github.whl"
 TOKEN = "pypi-AgEIcHlwaS5vcmcCJDAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMAAC"
 
@@ -75,21 +75,21 @@ def test_config_strict_makes_warnings_fail(run_hwb, home, tmp_path):
 
 
 def test_config_ignore_and_flag_ignore(run_hwb, home, tmp_path):
-    user_config(home, "[check]\nstrict = true\nignore = [\"W014\"]\n")
+    user_config(home, "[check]\nstrict = true\nignore = [\"W101\"]\n")
     r = run_hwb("check", WARN_ONLY, cwd=tmp_path)
     assert r.returncode == 0, r
-    assert "HWB-W014" not in r.stdout
+    assert "HWB-W101" not in r.stdout
     user_config(home, "[check]\nstrict = true\n")
-    r = run_hwb("check", "--ignore", "W014", WARN_ONLY, cwd=tmp_path)
+    r = run_hwb("check", "--ignore", "W101", WARN_ONLY, cwd=tmp_path)
     assert r.returncode == 0, r
 
 
 def test_config_select_and_flag_wins(run_hwb, home, tmp_path):
     user_config(home, "[check]\nselect = [\"W020\"]\n")
     r = run_hwb("check", WARN_ONLY, cwd=tmp_path)
-    assert "HWB-W014" not in r.stdout, r
-    r = run_hwb("check", "--select", "W014", WARN_ONLY, cwd=tmp_path)
-    assert "HWB-W014" in r.stdout, r
+    assert "HWB-W101" not in r.stdout, r
+    r = run_hwb("check", "--select", "W101", WARN_ONLY, cwd=tmp_path)
+    assert "HWB-W101" in r.stdout, r
 
 
 def test_config_bad_code_names_the_setting(run_hwb, home, tmp_path):

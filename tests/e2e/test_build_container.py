@@ -303,3 +303,32 @@ def test_image_builds_with_its_own_python(run_hwb, tmp_path, python_image):
                 "container", "--container-image", "localhost/hwb-e2e-absent:1", env=env)
     assert r.returncode == 3, r
     assert "HWB-B084" in r.stderr and "pull localhost/hwb-e2e-absent:1" in r.stderr
+
+
+def test_container_dies_with_a_sigkilled_hwb(run_hwb, tmp_path, home):
+    from test_build_bounds import Held
+    env = container_env(run_hwb, tmp_path)
+    h = Held(tmp_path / "held", home, args=["--isolation", "container", "--debug"],
+             min_tree=1, **env)
+    # The probe's trial container came first; the hook's is the last.
+    name = re.findall(r"run as (hwb-build-[0-9a-f]+)", h.stderr)[-1]
+
+    def running():
+        p = subprocess.run([ENGINE, "ps", "-a", "--filter", f"name={name}",
+                            "--format", "{{.Names}}"], capture_output=True, text=True)
+        return name in p.stdout.split()
+
+    try:
+        assert running()
+        h.proc.kill()
+        t0 = time.monotonic()
+        while running() and time.monotonic() - t0 < 60:
+            time.sleep(0.2)
+        elapsed = time.monotonic() - t0
+        print(f"container {name} gone {elapsed:.1f} s after SIGKILL of hwb")
+        # Contained by: hwb's watchdog, which kills and removes the
+        # container when hwb's end of its pipe closes without a word.
+        assert not running() and elapsed < 30, elapsed
+    finally:
+        h.kill()
+        subprocess.run([ENGINE, "rm", "-f", name], capture_output=True)

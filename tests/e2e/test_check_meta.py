@@ -191,6 +191,13 @@ SDISTS = {
                    ["HWB-W087", "HWB-W088"]),
     "git_dir": ([{"name": "sample-1.0/.git/config", "data": b"[core]\n"}], {},
                 ["HWB-W088"]),
+    # The same name twice with different contents: tar keeps the last.
+    "duplicate_member": ([{"name": "sample-1.0/sample/__init__.py",
+                           "data": b"import os; os.system('id')\n"}], {}, ["HWB-W103"]),
+    "setuid_mode": ([{"name": "sample-1.0/sample/tool", "data": b"#!/bin/sh\n",
+                      "mode": 0o4755}], {}, ["HWB-W100"]),
+    "setgid_dir": ([{"name": "sample-1.0/shared", "type": tarfile.DIRTYPE,
+                     "mode": 0o2775}], {}, ["HWB-W100"]),
     # A long placeholder run is no token (its byte counts once wrapped at
     # 256 and made it look random), and a token after such runs is still
     # found: the scan goes past each match, not one byte on.
@@ -211,6 +218,14 @@ def test_crafted_sdist(run_hwb, tmp_path, case):
     r, doc = check_json(run_hwb, path)
     assert codes_of(doc) == codes, doc
     assert r.returncode == (1 if codes else 0)
+
+
+def test_sdist_world_writable_is_a_warning(run_hwb, tmp_path):
+    path = sdist(tmp_path / "sample-1.0.tar.gz",
+                 [{"name": "sample-1.0/sample/w.py", "data": b"x = 1\n", "mode": 0o666}])
+    r, doc = check_json(run_hwb, path)
+    assert codes_of(doc) == ["HWB-W101"] and r.returncode == 0, doc
+    assert doc["files"][0]["findings"][0]["severity"] == "warning"
 
 
 def test_sdist_size_limits(run_hwb, tmp_path):

@@ -106,13 +106,24 @@ def test_ignore_cannot_hide_framing_errors(run_hwb):
 
 
 def test_ignore_and_strict_on_warnings(run_hwb):
-    path = BAD / "w014_case_collision-1.0-py3-none-any.whl"
+    path = BAD / "w101_world_writable-1.0-py3-none-any.whl"
     assert run_hwb("check", path).returncode == 0
     assert run_hwb("check", "--strict", path).returncode == 1
-    r, doc = check_json(run_hwb, "--strict", "--ignore", "HWB-W014", path)
+    r, doc = check_json(run_hwb, "--strict", "--ignore", "HWB-W101", path)
     assert r.returncode == 0 and doc["files"][0]["findings"] == []
     r, doc = check_json(run_hwb, "--strict", "--select", "W0,W99", "--ignore", "W01", path)
     assert r.returncode == 0
+
+
+@pytest.mark.parametrize("name,severity", [
+    ("w014_case_collision", "error"), ("w014_nfc_nfd_collision", "error"),
+    ("w014_full_case_fold", "error"), ("w100_setuid_mode", "error"),
+    ("w101_world_writable", "warning"), ("w102_extra_field_65000", "error"),
+    ("w102_extra_field_warning", "warning")])
+def test_hardening_findings_have_their_severity(run_hwb, name, severity):
+    r, doc = check_json(run_hwb, BAD / f"{name}-1.0-py3-none-any.whl")
+    assert {f["severity"] for f in doc["files"][0]["findings"]} == {severity}, doc
+    assert r.returncode == (1 if severity == "error" else 0)
 
 
 def test_several_files_worst_status_wins(run_hwb, tmp_path):

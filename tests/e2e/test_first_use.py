@@ -89,9 +89,14 @@ def pyenv():
     """A pyenv-style installation: shims/ (bash scripts that export PYENV_*
     and exec the chosen version's program, as pyenv's do) and versions/X.Y
     whose bin/python3 is this machine's interpreter. Returns the PATH to use.
-    Not under /tmp, which the sandbox never binds (pyenv lives in ~)."""
-    (ROOT / "build").mkdir(exist_ok=True)
-    root = pathlib.Path(tempfile.mkdtemp(prefix="test-pyenv-", dir=ROOT / "build"))
+    Not under /tmp, which the sandbox never binds (pyenv lives in ~): in the
+    tree's build/, or /var/tmp when the tree itself is under /tmp (a CI
+    clone may be)."""
+    base = ROOT / "build"
+    if str(ROOT.resolve()).startswith("/tmp/"):
+        base = pathlib.Path("/var/tmp")
+    base.mkdir(exist_ok=True)
+    root = pathlib.Path(tempfile.mkdtemp(prefix="test-pyenv-", dir=base))
     yield from _pyenv(root)
     shutil.rmtree(root)
 

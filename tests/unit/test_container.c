@@ -50,6 +50,7 @@ static void fill_spec(struct hwb_sandbox_spec *spec,
 	spec->source_date_epoch = 1704164645;
 	spec->limits.cpu_seconds = 60;
 	spec->limits.address_space = 512ULL << 20;
+	spec->limits.memory = 768ULL << 20;
 	spec->limits.processes = 64;
 	spec->limits.file_size = 1ULL << 20;
 	spec->limits.open_files = 256;
@@ -158,10 +159,11 @@ static void test_podman_isolation_flags(void **state)
 	/* The invoking user, kept as themselves in rootless podman. */
 	assert_true(pair(argv, "--user", "1001:1002") > 3);
 	assert_true(pair(argv, "--userns", "keep-id") > 3);
-	assert_true(pair(argv, "--tmpfs", "/tmp:rw,exec,nosuid,nodev,size=1048576,"
+	/* Sized within the memory budget: a half and a quarter of it. */
+	assert_true(pair(argv, "--tmpfs", "/tmp:rw,exec,nosuid,nodev,size=402653184,"
 			 "mode=1777") > 3);
 	assert_true(pair(argv, "--tmpfs", "/home/build:rw,exec,nosuid,nodev,"
-			 "size=1048576,mode=1777") > 3);
+			 "size=201326592,mode=1777") > 3);
 	assert_true(pair(argv, "--workdir", "/src") > 3);
 	/* Nothing is pulled without an image. */
 	assert_int_equal(find(argv, "--pull"), -1);
@@ -178,8 +180,9 @@ static void test_limits_are_mapped(void **state)
 	podman_rootfs(&ct);
 	argv = build(&ct, &spec);
 	assert_true(pair(argv, "--pids-limit", "64") > 0);
-	assert_true(pair(argv, "--memory", "536870912") > 0);
-	assert_true(pair(argv, "--memory-swap", "536870912") > 0);
+	/* --memory is the whole build's budget; data stands in for RLIMIT_AS. */
+	assert_true(pair(argv, "--memory", "805306368") > 0);
+	assert_true(pair(argv, "--memory-swap", "805306368") > 0);
 	assert_true(pair(argv, "--ulimit", "cpu=60:60") > 0);
 	assert_true(pair(argv, "--ulimit", "data=536870912:536870912") > 0);
 	assert_true(pair(argv, "--ulimit", "fsize=1048576:1048576") > 0);

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * paths.c: the paths a build takes on the project's word (build.outdir, its
+ * default "dist", build.find-links from pyproject.toml or hwb.toml) are
+ * resolved beneath the project, links included (pkg/core/beneath.h); one
+ * that leaves it is refused with HWB-B015. The user's own word (flags, the
+ * environment, the user's configuration) may name any path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pkg/build/internal.h"
+#include "pkg/core/beneath.h"
+#include "pkg/core/config.h"
+
+int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key)
+{
+	enum hwb_config_source s = hwb_config_source(cfg, key);
+
+	return s == HWB_CONFIG_DEFAULT || s == HWB_CONFIG_PYPROJECT ||
+	       s == HWB_CONFIG_HWB_TOML;
+}
+
+int hwb_build__project_path(const char *srcdir, const char *rel,
+			    const char *key, char **out, struct hwb_error *err)
+{
+	char *where = NULL;
+
+	*out = NULL;
+	if (!hwb_resolve_beneath(srcdir, rel, out))
+		return 0;
+	if (errno == ENOMEM)
+		return hwb_error_oom(err);
+	if (errno != EXDEV)
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B015",
+				       "cannot resolve '%s' (%s) in the project "
+				       "'%s'", rel, key, srcdir),
+		       hwb_error_hint(err, "check that the project directory is "
+				      "readable");
+	where = *out;
+	*out = NULL;
+	hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B015",
+		      "'%s' (%s, on the project's word) leads outside the project "
+		      "through a symbolic link, to '%s'", rel, key,
+		      where ? where : "?");
+	free(where);
+	return hwb_error_hint(err, "replace the link with a directory inside "
+			      "the project, or name the directory yourself with "
+			      "the command-line flag or your own configuration");
+}
