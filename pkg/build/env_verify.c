@@ -187,8 +187,6 @@ static int hash_one(const char *root, const char *rel, struct hwb_hash *h,
 	uint8_t d[32];
 	ssize_t n;
 	int fd;
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", root, rel) >= sizeof(path))
 		return -1;
@@ -207,11 +205,7 @@ static int hash_one(const char *root, const char *rel, struct hwb_hash *h,
 	close(fd);
 	if (n < 0 || hwb_hash_final(h, d))
 		return -1;
-	for (i = 0; i < 32; i++) {
-		hex[2 * i] = digits[d[i] >> 4];
-		hex[2 * i + 1] = digits[d[i] & 15];
-	}
-	hex[64] = 0;
+	hwb_hex_format(d, 32, hex);
 	return 0;
 }
 

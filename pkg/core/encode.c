@@ -20,21 +20,27 @@ static const char b64_std[] =
 static const char b64_url[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-int hwb_hex_encode(struct hwb_buf *out, const void *data, size_t len)
+void hwb_hex_format(const void *data, size_t len, char *out)
 {
 	const uint8_t *p = data;
-	size_t need, i;
-	char *dst;
+	size_t i;
 
+	for (i = 0; i < len; i++) {
+		out[2 * i] = hex_digits[p[i] >> 4];
+		out[2 * i + 1] = hex_digits[p[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}
+
+int hwb_hex_encode(struct hwb_buf *out, const void *data, size_t len)
+{
+	size_t need;
+
+	/* grow keeps room for the terminating NUL */
 	if (hwb_size_mul(&need, len, 2) || hwb_buf_grow(out, need))
 		return -1;
-	dst = out->ptr + out->len;
-	for (i = 0; i < len; i++) {
-		dst[2 * i] = hex_digits[p[i] >> 4];
-		dst[2 * i + 1] = hex_digits[p[i] & 0x0f];
-	}
+	hwb_hex_format(data, len, out->ptr + out->len);
 	out->len += need;
-	out->ptr[out->len] = '\0';
 	return 0;
 }
 

@@ -19,6 +19,8 @@ enum hwb_b64_flags {
 	HWB_B64_PAD_OPTIONAL = 4, /* decode: accept with or without '=' */
 };
 
+/** Write lowercase hex of data to out, which holds 2 * len + 1 bytes. */
+void hwb_hex_format(const void *data, size_t len, char *out);
 /** Append lowercase hex of data to out. */
 int hwb_hex_encode(struct hwb_buf *out, const void *data, size_t len);
 /** Decode hex (either case) and append to out. */

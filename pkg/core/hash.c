@@ -3,6 +3,7 @@
  * hash.c: streaming digests behind one opaque type. SHA-2 goes through
  * OpenSSL's EVP interface; BLAKE2b-256 through libb2 (see hash.h for why).
  */
+#include "pkg/core/encode.h"
 #include "pkg/core/hash.h"
 
 #include <blake2.h>
@@ -260,18 +261,6 @@ cleanup:
 	return ret;
 }
 
-static void digest_to_hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 int hwb_hash_buffer_hex(enum hwb_hash_alg alg, const void *data, size_t len,
 			char *out, struct hwb_error *err)
 {
@@ -279,7 +268,7 @@ int hwb_hash_buffer_hex(enum hwb_hash_alg alg, const void *data, size_t len,
 
 	if (hwb_hash_buffer(alg, data, len, d, err))
 		return -1;
-	digest_to_hex(d, hwb_hash_size(alg), out);
+	hwb_hex_format(d, hwb_hash_size(alg), out);
 	return 0;
 }
 
@@ -290,6 +279,6 @@ int hwb_hash_file_hex(enum hwb_hash_alg alg, const char *path, char *out,
 
 	if (hwb_hash_file(alg, path, d, err))
 		return -1;
-	digest_to_hex(d, hwb_hash_size(alg), out);
+	hwb_hex_format(d, hwb_hash_size(alg), out);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pkg/core/encode.h"
 #include "pkg/publish/internal.h"
 
 #define SLOTS 4
@@ -135,22 +136,14 @@ uint64_t hwb_publish__stream_final(struct hwb_publish__stream *s,
 				   char sha256_hex[HWB_HASH_MAX_HEX],
 				   char blake2_hex[HWB_HASH_MAX_HEX])
 {
-	static const char digits[] = "0123456789abcdef";
 	uint8_t d[2][HWB_HASH_MAX_SIZE];
-	char *hex[2] = { sha256_hex, blake2_hex };
-	size_t k, i;
 
 	if (s->threaded)
 		drain(s);
 	hwb_hash_final(s->sha, d[0]);
 	hwb_hash_final(s->b2, d[1]);
-	for (k = 0; k < 2; k++) {
-		for (i = 0; i < 32; i++) {
-			hex[k][2 * i] = digits[d[k][i] >> 4];
-			hex[k][2 * i + 1] = digits[d[k][i] & 15];
-		}
-		hex[k][64] = '\0';
-	}
+	hwb_hex_format(d[0], 32, sha256_hex);
+	hwb_hex_format(d[1], 32, blake2_hex);
 	return s->size;
 }
 

@@ -54,19 +54,6 @@ void hwb_publish__session_logout(struct hwb_publish__session *s)
 	s->authorization = NULL;
 }
 
-static int hex(const uint8_t *d, size_t n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-	return 0;
-}
-
 /* One digest of a whole file, for one thread. */
 struct digest_job {
 	const char *path;
@@ -100,7 +87,7 @@ static void *digest_thread(void *arg)
 	j->failed_errno = n < 0 ? errno : 0;
 	if (!n) {
 		hwb_hash_final(h, d);
-		hex(d, hwb_hash_size(j->alg), j->hex);
+		hwb_hex_format(d, hwb_hash_size(j->alg), j->hex);
 	}
 cleanup:
 	if (fd >= 0)

@@ -121,8 +121,7 @@ static int check_binding(X509 *leaf, EVP_PKEY *key,
 			    "this Fulcio cannot be trusted; check the signing config");
 		goto cleanup;
 	}
-	if (hwb_sign__leaf_san(leaf, &san) || hwb_sign__fulcio_ext(leaf, 8, &iss) ||
-	    (!iss.len && hwb_sign__fulcio_ext(leaf, 1, &iss))) {
+	if (hwb_sign__leaf_san(leaf, &san) || hwb_sign__leaf_issuer(leaf, &iss)) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}

@@ -288,6 +288,8 @@ int hwb_sign__chain_verify(const struct hwb_sign__trust *t, X509 *leaf,
 int hwb_sign__leaf_usage(X509 *leaf, struct hwb_error *err);
 /* Fulcio extension 1.3.6.1.4.1.57264.1.n as text; "" when absent. */
 int hwb_sign__fulcio_ext(X509 *leaf, int n, struct hwb_buf *out);
+/* The OIDC issuer: extension .1.8, else the deprecated .1.1; "" when neither. */
+int hwb_sign__leaf_issuer(X509 *leaf, struct hwb_buf *out);
 /* The SAN (e-mail, URI or OtherName .1.7); "" when absent. */
 int hwb_sign__leaf_san(X509 *leaf, struct hwb_buf *out);
 int hwb_sign__leaf_validity(X509 *leaf, int64_t *not_before,

@@ -18,8 +18,6 @@
 #define GOOGLE_ISSUER "https://accounts.google.com"
 
 enum fulcio_oid {
-	OID_ISSUER_V1 = 1,
-	OID_ISSUER = 8,
 	OID_SOURCE_REPO = 12,
 	OID_SOURCE_DIGEST = 13,
 	OID_SOURCE_REF = 14,
@@ -238,9 +236,7 @@ int hwb_sign__policy_check(const struct hwb_verifier *v, X509 *leaf,
 		hwb_error_hint(err, "the certificate was not issued by Fulcio");
 		goto cleanup;
 	}
-	if (hwb_sign__fulcio_ext(leaf, OID_ISSUER, &issuer) ||
-	    (!issuer.len && hwb_sign__fulcio_ext(leaf, OID_ISSUER_V1, &issuer)) ||
-	    memchr(issuer.ptr, 0, issuer.len)) {
+	if (hwb_sign__leaf_issuer(leaf, &issuer) || memchr(issuer.ptr, 0, issuer.len)) {
 		hwb_error_set(err, HWB_KIND_FAILED, "HWB-V022",
 			      "the signing certificate's OIDC issuer extension is malformed");
 		hwb_error_hint(err, "the certificate was not issued by Fulcio");

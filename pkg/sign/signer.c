@@ -133,8 +133,7 @@ static int read_identity(struct hwb_signer *s, struct hwb_error *err)
 	int rc = -1;
 
 	if (leaf && !hwb_sign__leaf_san(leaf, &san) &&
-	    !hwb_sign__fulcio_ext(leaf, 8, &iss) &&
-	    (iss.len || !hwb_sign__fulcio_ext(leaf, 1, &iss))) {
+	    !hwb_sign__leaf_issuer(leaf, &iss)) {
 		snprintf(s->identity, sizeof(s->identity), "%s", san.ptr ? san.ptr : "");
 		snprintf(s->issuer, sizeof(s->issuer), "%s", iss.ptr ? iss.ptr : "");
 		rc = 0;

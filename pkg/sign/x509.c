@@ -264,6 +264,13 @@ static int othername_value(GENERAL_NAME *gn, struct hwb_buf *out)
 	return rc;
 }
 
+int hwb_sign__leaf_issuer(X509 *leaf, struct hwb_buf *out)
+{
+	if (hwb_sign__fulcio_ext(leaf, 8, out))
+		return -1;
+	return out->len ? 0 : hwb_sign__fulcio_ext(leaf, 1, out);
+}
+
 int hwb_sign__leaf_san(X509 *leaf, struct hwb_buf *out)
 {
 	GENERAL_NAMES *names = X509_get_ext_d2i(leaf, NID_subject_alt_name,
