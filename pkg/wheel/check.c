@@ -226,7 +226,7 @@ int hwb_wheel__check_open(struct hwb_zip *z, int fd, uint64_t size,
 			  struct hwb_error *err)
 {
 	if (hwb_wheel__check_zip(z, fd, size, path, opts, report, err) ||
-	    hwb_wheel__acknowledge(report, path, 0, opts, err))
+	    hwb_wheel__acknowledge(report, path, z, opts, err))
 		return -1;
 	return hwb_wheel__report_filter(report, opts) ? hwb_error_oom(err) : 0;
 }
@@ -245,7 +245,7 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		return hwb_error_oom(err);
 	if (has_suffix(path, ".tar.gz")) {
 		if (hwb_wheel__check_sdist(path, &o, report, err) ||
-		    hwb_wheel__acknowledge(report, path, 1, &o, err))
+		    hwb_wheel__acknowledge(report, path, NULL, &o, err))
 			return -1;
 		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
 							     : 0;

@@ -46,11 +46,14 @@ int hwb_wheel__add(struct hwb_check_report *r, const char *code,
 /**
  * Turn each leaked-key finding (W087) whose member is listed with its
  * sha256 in opts->acknowledged_keys into a note, and give the others the
- * line that would acknowledge them (acknowledge.c). path is the archive,
- * read again for those members only. -1 with err when out of memory.
+ * line that would acknowledge them (acknowledge.c). z: the wheel's zip as
+ * the check read it, whose members' sha256 are used; NULL for the sdist at
+ * path, read again for those members only. -1 with err when out of memory.
  */
+struct hwb_zip;
 int hwb_wheel__acknowledge(struct hwb_check_report *r, const char *path,
-			   int sdist, const struct hwb_check_options *opts,
+			   const struct hwb_zip *z,
+			   const struct hwb_check_options *opts,
 			   struct hwb_error *err);
 
 /**
