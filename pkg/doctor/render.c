@@ -115,6 +115,7 @@ static json_t *facts_json(const struct hwb_doctor_report *r)
 						r->leftovers[i].work
 							? "work-directory"
 							: "outdir-copy",
+						"bytes",
 						(json_int_t)r->leftovers[i].bytes));
 	doc = json_pack("{s:{s:o, s:I, s:I, s:o}, s:{s:o, s:o}, s:o, s:{s:b, s:o},"
 			" s:o}",
