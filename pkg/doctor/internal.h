@@ -33,5 +33,10 @@ int hwb_doctor__audit(struct hwb_doctor_report *r,
 int hwb_doctor__leftovers(struct hwb_doctor_report *r,
 			  const struct hwb_doctor_options *o);
 
+/* The AppArmor item from the kernel's settings h (root: hwb runs as root;
+ * sandbox: build.isolation is the sandbox, so a refusal fails). */
+int hwb_doctor__apparmor(struct hwb_doctor_report *r,
+			 const struct hwb_sandbox_host *h, int sandbox, int root);
+
 /* "1.5 GiB", "300 MiB", "12 KiB" for messages. */
 void hwb_doctor__size(unsigned long long bytes, char *out, size_t outsz);

@@ -28,8 +28,8 @@ static int namespaces(struct hwb_doctor_report *r, int sandbox)
 				     &e);
 }
 
-static int apparmor(struct hwb_doctor_report *r,
-		    const struct hwb_sandbox_host *h, int sandbox)
+int hwb_doctor__apparmor(struct hwb_doctor_report *r,
+			 const struct hwb_sandbox_host *h, int sandbox, int root)
 {
 	if (h->apparmor_restrict < 0)
 		return hwb_doctor__add(r, "apparmor", HWB_DOCTOR_OK, NULL, NULL,
@@ -39,7 +39,7 @@ static int apparmor(struct hwb_doctor_report *r,
 		return hwb_doctor__add(r, "apparmor", HWB_DOCTOR_OK, NULL, NULL,
 				       "%s = 0: unprivileged user namespaces "
 				       "are allowed", APPARMOR_KEY);
-	if (geteuid() == 0)
+	if (root)
 		return hwb_doctor__add(r, "apparmor", HWB_DOCTOR_OK, NULL, NULL,
 				       "%s = 1 binds unprivileged users only "
 				       "and hwb runs as root here (others need "
@@ -134,7 +134,8 @@ int hwb_doctor__machine(struct hwb_doctor_report *r,
 	size_t before = r->count;
 
 	hwb_sandbox_host_facts(&h);
-	if (namespaces(r, sandbox) || apparmor(r, &h, sandbox) ||
+	if (namespaces(r, sandbox) ||
+	    hwb_doctor__apparmor(r, &h, sandbox, geteuid() == 0) ||
 	    seccomp(r, &h, sandbox))
 		return -1;
 	/* the sandbox is broken here: the container engine is the way out */
