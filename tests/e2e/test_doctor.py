@@ -95,6 +95,10 @@ def test_reports_the_bound_in_force(doctor):
         assert item(doc, "bound")["status"] == "ok"
         # the probe's group is gone again
         assert not list(group.glob(f"hwb-{pid}-*"))
+    elif bound["cgroup"] == 2:
+        # GitHub's runners: cgroup v2, root or a delegated scope
+        assert bound["description"].startswith(
+            "cgroup v2: memory = 1024 MiB and processes = 300 for the whole build")
     elif bound["cgroup"] is None:
         assert item(doc, "bound") | {"detail": ""} == {
             "name": "bound", "status": "warn", "code": "HWB-D001", "detail": "",
