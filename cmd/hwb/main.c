@@ -24,6 +24,7 @@ static const struct hwb_command commands[] = {
 	{ "config", cmd_config, "show or check the configuration" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "publish", cmd_publish, "upload wheels and sdists to PyPI (trusted publishing, PEP 740)" },
+	{ "release", cmd_release, "build, check, sign, attest and publish in one resumable run" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
 	{ "trust", cmd_trust, "refresh or show the Sigstore trust root (TUF)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },
