@@ -150,17 +150,27 @@ static void policy_flags(const struct hwb_release_result *r, struct hwb_buf *out
 			       r->identity ? r->identity : "", r->issuer ? r->issuer : "");
 }
 
+/* Where the index serves PEP 740 provenance (PyPI's Integrity API). */
+static void integrity_base(const char *simple, struct hwb_buf *out)
+{
+	const char *tail = simple ? strstr(simple, "/simple/") : NULL;
+
+	if (tail)
+		hwb_buf_printf(out, "%.*s/integrity/", (int)(tail - simple), simple);
+}
+
 /* The lines a downloader pastes, one per command, into out. */
 static void verify_commands(const struct hwb_release_result *r, struct hwb_buf *out)
 {
-	struct hwb_buf simple = HWB_BUF_INIT, policy = HWB_BUF_INIT;
+	struct hwb_buf simple = HWB_BUF_INIT, policy = HWB_BUF_INIT, integrity = HWB_BUF_INIT;
 	char repo[256], wf[256];
 	size_t i;
 
 	simple_url(r->index_url, &simple);
+	integrity_base(simple.ptr, &integrity);
 	policy_flags(r, &policy);
-	hwb_buf_printf(out, "pip download --no-deps --index-url %s -d . "
-		       "'%s==%s'\n", simple.ptr ? simple.ptr : "", r->name ? r->name : "",
+	hwb_buf_printf(out, "pip download --no-deps --index-url %s -d . '%s==%s'\n",
+		       simple.ptr ? simple.ptr : "", r->name ? r->name : "",
 		       r->version ? r->version : "");
 	for (i = 0; i < r->count; i++) {
 		const struct hwb_release_file *f = &r->files[i];
@@ -168,13 +178,18 @@ static void verify_commands(const struct hwb_release_result *r, struct hwb_buf *
 		if (f->bundle)
 			hwb_buf_printf(out, "hwb verify %s --bundle %s.sigstore.json %s\n",
 				       f->filename, f->filename, policy.ptr ? policy.ptr : "");
-		if (f->attestation &&
-		    github_identity(r, repo, sizeof(repo), wf, sizeof(wf)))
-			hwb_buf_printf(out, "hwb verify pypi %s --repository %s --workflow %s\n",
-				       f->filename, repo, wf);
+		if (!f->attestation || !integrity.ptr ||
+		    !github_identity(r, repo, sizeof(repo), wf, sizeof(wf)))
+			continue;
+		hwb_buf_printf(out, "curl -fsSo %s.provenance.json %s%s/%s/%s/provenance\n",
+			       f->filename, integrity.ptr, r->name ? r->name : "",
+			       r->version ? r->version : "", f->filename);
+		hwb_buf_printf(out, "hwb verify pypi %s --provenance %s.provenance.json "
+			       "--repository %s --workflow %s\n", f->filename, f->filename, repo, wf);
 	}
 	hwb_buf_release(&simple);
 	hwb_buf_release(&policy);
+	hwb_buf_release(&integrity);
 }
 
 /* ---- the job summary ---- */
@@ -188,7 +203,7 @@ static void summary_table(FILE *f, const struct hwb_release_result *r)
 {
 	size_t i;
 
-	fprintf(f, "| File | SHA-256 | Bundle log index | PEP 740 log index | Upload |\n"
+	fprintf(f, "| File | SHA-256 | Bundle log index | PEP 740 log index (Rekor v1) | Upload |\n"
 		   "|---|---|---|---|---|\n");
 	for (i = 0; i < r->count; i++) {
 		const struct hwb_release_file *x = &r->files[i];
