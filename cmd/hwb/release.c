@@ -129,6 +129,21 @@ static char *release_outdir(const struct hwb_config *cfg, const char *srcdir,
 	return hwb_strdup_printf("%s/%s", real, dir);
 }
 
+/*
+ * libcurl, and OpenSSL's configuration with it, is set up first on this
+ * thread: set up later (after the build and the checks used libcrypto),
+ * OpenSSL leaves the per-thread state of the signing threads behind. No
+ * background loader either: a run with nothing to do exits at once.
+ */
+static void http_setup(void)
+{
+	struct hwb_http_client *c = NULL;
+	struct hwb_error ignored = HWB_ERROR_INIT;
+
+	if (!hwb_http_client_new(&c, NULL, &ignored))
+		hwb_http_client_free(c);
+}
+
 static int open_signer(void *ctx, struct hwb_signer **out, struct hwb_error *err)
 {
 	const struct hwb_config *cfg = ctx;
@@ -215,7 +230,7 @@ int cmd_release(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	memset(&ro, 0, sizeof(ro));
-	hwb_http_preload();
+	http_setup();
 	if (cli_parse(&release_cmd, argc, argv, &pos, &err) ||
 	    cli_apply_common(&common, &err)) {
 		rc = cli_report(&common, &err);
