@@ -343,9 +343,6 @@ void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
 const char *hwb_build__limit_from_log(const struct hwb_buf *log);
 int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
 			   const char *limit, struct hwb_error *err);
-/* 1 when key's value comes from the project (its files, or the default
- * that names a path inside it); such paths go through project_path. */
-int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
 /* rel resolved beneath srcdir into *out (owned), or HWB-B015 when it
  * leads outside through a link (paths.c). */
 int hwb_build__project_path(const char *srcdir, const char *rel,

@@ -223,6 +223,26 @@ static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 	return 0;
 }
 
+/* find-links from the project's own files, resolved beneath the project
+ * as a build resolves them (paths.c): a link out of it is refused. */
+static int project_find_links(const struct hwb_lock_options *opts,
+			      const char *srcdir, char ***out,
+			      struct hwb_error *err)
+{
+	size_t i, n = opts->find_links_count;
+
+	*out = NULL;
+	if (!n || !opts->find_links_beneath)
+		return 0;
+	if (!(*out = calloc(n, sizeof(**out))))
+		return hwb_error_oom(err);
+	for (i = 0; i < n; i++)
+		if (hwb_build__project_path(srcdir, opts->find_links[i],
+					    "build.find-links", &(*out)[i], err))
+			return -1;
+	return 0;
+}
+
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err)
 {
@@ -234,6 +254,7 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *srcdir = opts->srcdir ? opts->srcdir : ".";
 	char **reqs = NULL, *cache = NULL, *out_path = NULL, *lock_dir = NULL;
+	char **links = NULL; /* find-links resolved beneath srcdir, or NULL */
 	char *slash;
 	size_t nreq = 0, nin = 0, i;
 	int ret = -1;
@@ -257,7 +278,9 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 			hwb_error_oom(err);
 		goto cleanup;
 	}
-	src.find_links = opts->find_links;
+	if (project_find_links(opts, srcdir, &links, err))
+		goto cleanup;
+	src.find_links = links ? (const char *const *)links : opts->find_links;
 	src.find_links_count = opts->find_links_count;
 	src.index_url = opts->index_url;
 	src.ca_bundle = opts->ca_bundle;
@@ -314,6 +337,7 @@ cleanup:
 		hwb_build__interp_release(&in[i]);
 	free(in);
 	free_strv(reqs, nreq);
+	free_strv(links, links ? opts->find_links_count : 0);
 	hwb_buf_release(&text);
 	hwb_buf_release(&old);
 	free(cache);

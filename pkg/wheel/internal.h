@@ -122,6 +122,17 @@ struct hwb_wheel_index {
 };
 
 int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold);
+
+/*
+ * The name a case- and normalisation-insensitive file system stores: full
+ * Unicode case folding to NFD (so NFC and NFD spellings, and 'ß' and "ss",
+ * meet). ASCII names only need lower case. Owned; NULL when out of memory.
+ * Wheels and sdists both refuse two members that fold to one name (W014).
+ */
+char *hwb_wheel__fold_name(const char *name);
+
+/* 1 when s is plain ASCII (the W014 message then says "differs in case"). */
+int hwb_wheel__ascii_only(const char *s);
 void hwb_wheel__index_release(struct hwb_wheel_index *ix);
 /** Add key at pos; returns -1, or the position of an equal key (not added). */
 long hwb_wheel__index_put(struct hwb_wheel_index *ix, const char *key,
