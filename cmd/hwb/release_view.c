@@ -225,14 +225,11 @@ static void summary_table(FILE *f, const struct hwb_release_result *r)
 			r->provenance, r->provenance_bundle, (long long)r->provenance_log_index);
 }
 
-static void write_summary(const struct hwb_release_result *r, const struct hwb_error *err)
+static void summary_text(FILE *f, const struct hwb_release_result *r,
+			 const struct hwb_error *err)
 {
-	const char *path = getenv("GITHUB_STEP_SUMMARY");
-	struct hwb_buf cmds = HWB_BUF_INIT, clean = HWB_BUF_INIT;
-	FILE *f;
+	struct hwb_buf cmds = HWB_BUF_INIT;
 
-	if (!path || !*path || !(f = fopen(path, "a")))
-		return;
 	fprintf(f, "## hwb release: %s %s\n\n", or_dash(r->name), or_dash(r->version));
 	if (err)
 		fprintf(f, "**Failed** (%s): %s\n\nNothing was uploaded after the failed "
@@ -250,13 +247,30 @@ static void write_summary(const struct hwb_release_result *r, const struct hwb_e
 	summary_table(f, r);
 	if (!err && r->identity) {
 		verify_commands(r, &cmds);
-		/* a summary is public: never a registered secret in it */
-		hwb_redact(&clean, cmds.ptr ? cmds.ptr : "", cmds.len);
 		fprintf(f, "\n### Verify what you download\n\n```sh\n%s```\n",
-			clean.ptr ? clean.ptr : "");
+			cmds.ptr ? cmds.ptr : "");
 	}
-	fclose(f);
 	hwb_buf_release(&cmds);
+}
+
+/* The summary is public: it goes through the redaction like every log line. */
+static void write_summary(const struct hwb_release_result *r, const struct hwb_error *err)
+{
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	struct hwb_buf clean = HWB_BUF_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem, *f;
+
+	if (!path || !*path || !(mem = open_memstream(&text, &len)))
+		return;
+	summary_text(mem, r, err);
+	if (!fclose(mem) && !hwb_redact(&clean, text, len) && clean.ptr &&
+	    (f = fopen(path, "a"))) {
+		fwrite(clean.ptr, 1, clean.len, f);
+		fclose(f);
+	}
+	free(text);
 	hwb_buf_release(&clean);
 }
 

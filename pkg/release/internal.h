@@ -23,6 +23,7 @@ struct hwb_release__run {
 	struct hwb_release_result *r;
 	struct hwb_signer *signer;
 	const char *mode;     /* "publish", "no-publish", "dry-run", "dry-run+sign" */
+	char *source;         /* the source or --from directory, absolute */
 	int active[HWB_RELEASE_STEPS]; /* the steps this run has */
 	const char *why_not[HWB_RELEASE_STEPS]; /* why a step is skipped */
 	struct hwb_error failed; /* the error release.json records */
@@ -71,6 +72,11 @@ int hwb_release__publish(struct hwb_release__run *run, struct hwb_error *err);
 int hwb_release__load(const char *path, const char *mode, const char *index,
 		      const char *source, struct hwb_release_result *r,
 		      int *found, int *complete, struct hwb_error *err);
+/* The same from text[0..len) read from path (a fuzz target's entry). */
+int hwb_release__parse(const char *text, size_t len, const char *path,
+		       const char *mode, const char *index, const char *source,
+		       struct hwb_release_result *r, int *found, int *complete,
+		       struct hwb_error *err);
 int hwb_release__write(const char *path, const char *mode, const char *index,
 		       const char *source, const struct hwb_release_result *r,
 		       int complete, const struct hwb_error *failed,

@@ -46,17 +46,27 @@ void hwb_release__notify(struct hwb_release__run *run, enum hwb_release_event ev
 	run->o->notify(run->o->notify_ctx, &p);
 }
 
-static const char *source_of(const struct hwb_release_options *o)
+/* What the record is about: the source or --from directory, absolute,
+ * so that a run from another directory finds the same release. */
+static int source_of(struct hwb_release__run *run, struct hwb_error *err)
 {
-	return o->from ? o->from
-		       : o->build && o->build->srcdir ? o->build->srcdir : ".";
+	const struct hwb_release_options *o = run->o;
+	const char *dir = o->from ? o->from
+			 : o->build && o->build->srcdir ? o->build->srcdir : ".";
+
+	if (!(run->source = realpath(dir, NULL)))
+		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-L004",
+				       "cannot open the directory %s", dir),
+		       hwb_error_hint(err, o->from ? "give the directory the build jobs "
+					  "wrote" : "give the project's directory");
+	return 0;
 }
 
 int hwb_release__save(struct hwb_release__run *run, int complete,
 		      struct hwb_error *err)
 {
 	return hwb_release__write(run->r->state_path, run->mode, run->o->repository_url,
-				  source_of(run->o), run->r, complete, &run->failed, err);
+				  run->source, run->r, complete, &run->failed, err);
 }
 
 /* ---- the steps ---- */
@@ -95,38 +105,18 @@ static int step_collect(struct hwb_release__run *run, struct hwb_error *err)
 static int check_one(const struct hwb_release_options *o, const struct hwb_release_file *f,
 		     struct hwb_error *err)
 {
-	static const struct hwb_check_options defaults = { 0 };
-	const struct hwb_check_options *co = o->check ? o->check : &defaults;
-	struct hwb_check_report rep = HWB_CHECK_REPORT_INIT;
-	const struct hwb_finding *first = NULL;
-	size_t i;
-	int rc = -1;
+	char first[HWB_CHECK_FIRST_MAX];
 
-	if (hwb_check_file(f->path, co, &rep, err))
-		goto cleanup;
-	for (i = 0; i < rep.count; i++) {
-		const struct hwb_finding *x = &rep.findings[i];
-		int blocking = x->severity == HWB_SEVERITY_ERROR || co->strict;
-
-		if (blocking && !first)
-			first = x;
-		hwb_log(blocking ? HWB_LOG_ERROR : HWB_LOG_WARN, "%s: %s%s%s: %s", f->filename,
-			x->code, x->member ? " " : "", x->member ? x->member : "", x->message);
-	}
-	if (hwb_check_failed(&rep, co->strict)) {
-		hwb_error_set(err, HWB_KIND_FAILED, "HWB-L007",
-			      "%s fails hwb check (%s): the release stops here, "
-			      "nothing was signed or uploaded", f->filename,
-			      first ? first->code : "see above");
-		hwb_error_at(err, f->path, 0, 0);
-		hwb_error_hint(err, "fix the findings listed above, rebuild, and "
-			       "remove release.json to start the release over");
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	hwb_check_report_release(&rep);
-	return rc;
+	if (hwb_check_file_logged(f->path, f->filename, o->check, first, err))
+		return -1;
+	if (!first[0])
+		return 0;
+	hwb_error_set(err, HWB_KIND_FAILED, "HWB-L007",
+		      "%s fails hwb check (%s): the release stops here, nothing was "
+		      "signed or uploaded", f->filename, first);
+	hwb_error_at(err, f->path, 0, 0);
+	return hwb_error_hint(err, "fix the findings listed above, rebuild, and remove "
+			      "release.json to start the release over");
 }
 
 static int step_check(struct hwb_release__run *run, struct hwb_error *err)
@@ -221,7 +211,7 @@ static int resume(struct hwb_release__run *run, int *complete, struct hwb_error 
 	int found, trusted = r->trusted, s;
 
 	if (hwb_release__load(r->state_path, run->mode, run->o->repository_url,
-			      source_of(run->o), r, &found, complete, err))
+			      run->source, r, &found, complete, err))
 		return -1;
 	r->trusted = trusted;
 	if (!found)
@@ -258,11 +248,13 @@ int hwb_release_run(const struct hwb_release_options *o,
 	if (!(r->state_path = hwb_strdup_printf("%s/%s", o->outdir, HWB_RELEASE__STATE)) ||
 	    !(r->index_url = hwb_strdup(o->repository_url)))
 		return hwb_error_oom(err);
-	if (plan(&run, err) || hwb_mkdir_p(o->outdir, 0755, err) ||
+	if (plan(&run, err) || source_of(&run, err) || hwb_mkdir_p(o->outdir, 0755, err) ||
 	    resume(&run, &complete, err))
-		return -1;
-	if (complete)
-		return 0;
+		goto cleanup;
+	if (complete) {
+		rc = 0;
+		goto cleanup;
+	}
 	if (r->resumed)
 		hwb_log_info("resuming the release recorded in %s", r->state_path);
 	for (s = 0; s < HWB_RELEASE_STEPS; s++) {
@@ -300,6 +292,7 @@ int hwb_release_run(const struct hwb_release_options *o,
 	rc = hwb_release__save(&run, 1, err);
 cleanup:
 	hwb_signer_free(run.signer);
+	free(run.source);
 	return rc;
 }
 

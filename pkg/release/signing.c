@@ -21,7 +21,6 @@
 #include "pkg/release/internal.h"
 #include "pkg/sign/sign.h"
 
-#define PYPI_PUBLISH_V1 "https://docs.pypi.org/attestations/publish/v1"
 #define MAX_STATEMENT ((size_t)16 << 20)
 
 static int open_signer(struct hwb_release__run *run, struct hwb_error *err)
@@ -190,8 +189,7 @@ cleanup:
 static int attest_one(struct hwb_release__run *run, struct hwb_release_file *f,
 		      struct hwb_error *err)
 {
-	struct hwb_sign_subject subj = { f->filename, f->sha256 };
-	struct hwb_buf st = HWB_BUF_INIT, bundle = HWB_BUF_INIT, pep740 = HWB_BUF_INIT;
+	struct hwb_buf pep740 = HWB_BUF_INIT;
 	struct hwb_sign_result res;
 	char *out = hwb_strdup_printf("%s.publish.attestation", f->path), detail[96];
 	int rc = -1;
@@ -199,9 +197,7 @@ static int attest_one(struct hwb_release__run *run, struct hwb_release_file *f,
 	if (!out)
 		return hwb_error_oom(err);
 	/* pep740: Rekor v1 with its integrated time, as PyPI requires */
-	if (hwb_sign_statement_build(&st, &subj, 1, PYPI_PUBLISH_V1, NULL, err) ||
-	    hwb_sign_statement(run->signer, &st, 1, &bundle, &res, err) ||
-	    hwb_sign_pep740_from_bundle(&bundle, &pep740, err) ||
+	if (hwb_sign_pep740(run->signer, f->filename, f->sha256, &pep740, &res, err) ||
 	    hwb_file_write_atomic(out, pep740.ptr, pep740.len, 0644, err) ||
 	    set_str(&f->attestation, out, err))
 		goto cleanup;
@@ -214,8 +210,6 @@ static int attest_one(struct hwb_release__run *run, struct hwb_release_file *f,
 	rc = 0;
 cleanup:
 	free(out);
-	hwb_buf_release(&st);
-	hwb_buf_release(&bundle);
 	hwb_buf_release(&pep740);
 	return rc;
 }

@@ -182,9 +182,11 @@ static int load_doc(const char *path, json_t *doc, struct hwb_release_result *r,
 	if (json_array_size(files) &&
 	    !(r->files = calloc(json_array_size(files), sizeof(*r->files))))
 		return hwb_error_oom(err);
-	for (i = 0; i < json_array_size(files); i++, r->count++)
+	for (i = 0; i < json_array_size(files); i++) {
+		r->count++; /* counted first: a file read half is freed too */
 		if (load_file(path, json_array_get(files, i), &r->files[i], err))
 			return -1;
+	}
 	r->name = dup_str(doc, "name");
 	r->version = dup_str(doc, "version");
 	r->identity = dup_str(signer, "identity");
@@ -207,22 +209,18 @@ static int same(json_t *doc, const char *key, const char *want)
 	return have && want && !strcmp(have, want);
 }
 
-int hwb_release__load(const char *path, const char *mode, const char *index,
-		      const char *source, struct hwb_release_result *r,
-		      int *found, int *complete, struct hwb_error *err)
+int hwb_release__parse(const char *text, size_t len, const char *path,
+		       const char *mode, const char *index, const char *source,
+		       struct hwb_release_result *r, int *found, int *complete,
+		       struct hwb_error *err)
 {
-	struct hwb_buf text = HWB_BUF_INIT;
 	json_error_t jerr;
-	json_t *doc = NULL;
+	json_t *doc;
 	int rc = -1;
 
 	*found = *complete = 0;
-	if (access(path, F_OK) && errno == ENOENT)
-		return 0; /* none yet */
-	if (hwb_file_read_all(path, STATE_MAX, &text, err))
-		goto cleanup;
-	if (!(doc = json_loadb(text.ptr ? text.ptr : "", text.len, 0, &jerr)) ||
-	    !json_is_object(doc) || !same(doc, "schema", HWB_RELEASE__SCHEMA)) {
+	if (!(doc = json_loadb(text ? text : "", len, 0, &jerr)) || !json_is_object(doc) ||
+	    !same(doc, "schema", HWB_RELEASE__SCHEMA)) {
 		bad_state(path, doc ? "another schema" : jerr.text, err);
 		goto cleanup;
 	}
@@ -236,6 +234,22 @@ int hwb_release__load(const char *path, const char *mode, const char *index,
 	*complete = same(doc, "state", "complete");
 cleanup:
 	json_decref(doc);
+	return rc;
+}
+
+int hwb_release__load(const char *path, const char *mode, const char *index,
+		      const char *source, struct hwb_release_result *r,
+		      int *found, int *complete, struct hwb_error *err)
+{
+	struct hwb_buf text = HWB_BUF_INIT;
+	int rc;
+
+	*found = *complete = 0;
+	if (access(path, F_OK) && errno == ENOENT)
+		return 0; /* none yet */
+	rc = hwb_file_read_all(path, STATE_MAX, &text, err) ||
+	     hwb_release__parse(text.ptr, text.len, path, mode, index, source, r, found,
+				complete, err) ? -1 : 0;
 	hwb_buf_release(&text);
 	return rc;
 }
