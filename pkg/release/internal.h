@@ -33,9 +33,18 @@ struct hwb_release__run {
 void hwb_release__notify(struct hwb_release__run *run, enum hwb_release_event ev,
 			 enum hwb_release_step step, const char *filename,
 			 const char *detail);
-/* Record the run in release.json now (complete: the last write). */
+/* Record the run in release.json now (complete: the last write), synced
+ * to disk: after every step. */
 int hwb_release__save(struct hwb_release__run *run, int complete,
 		      struct hwb_error *err);
+/*
+ * The same after each file, replaced atomically but not synced: a killed
+ * process leaves the whole new record in the page cache (the rename is
+ * atomic), and only a machine that loses power can find the step's last
+ * synced record, or an empty file (HWB-L002). Two fsyncs per file would
+ * cost more than the signature (tens of milliseconds under load).
+ */
+int hwb_release__note(struct hwb_release__run *run, struct hwb_error *err);
 
 /* ---- files.c ---- */
 /* Add one distribution (path copied), its digest and size computed now. */
@@ -79,5 +88,5 @@ int hwb_release__parse(const char *text, size_t len, const char *path,
 		       struct hwb_error *err);
 int hwb_release__write(const char *path, const char *mode, const char *index,
 		       const char *source, const struct hwb_release_result *r,
-		       int complete, const struct hwb_error *failed,
+		       int complete, int synced, const struct hwb_error *failed,
 		       struct hwb_error *err);

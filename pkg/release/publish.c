@@ -62,7 +62,7 @@ static void on_event(void *ctx, enum hwb_publish_event ev,
 	    pf->status == HWB_PUBLISH_DRY_RUN) {
 		free(f->upload);
 		f->upload = hwb_strdup(status);
-		if (!f->upload || hwb_release__save(run, 0, &u->save_err))
+		if (!f->upload || hwb_release__note(run, &u->save_err))
 			hwb_log_error("%s: cannot record the upload in release.json", f->filename);
 	}
 	hwb_release__notify(run, HWB_RELEASE_EVENT_FILE_DONE, HWB_RELEASE_PUBLISH,

@@ -66,7 +66,13 @@ int hwb_release__save(struct hwb_release__run *run, int complete,
 		      struct hwb_error *err)
 {
 	return hwb_release__write(run->r->state_path, run->mode, run->o->repository_url,
-				  run->source, run->r, complete, &run->failed, err);
+				  run->source, run->r, complete, 1, &run->failed, err);
+}
+
+int hwb_release__note(struct hwb_release__run *run, struct hwb_error *err)
+{
+	return hwb_release__write(run->r->state_path, run->mode, run->o->repository_url,
+				  run->source, run->r, 0, 0, &run->failed, err);
 }
 
 /* ---- the steps ---- */

@@ -94,7 +94,7 @@ static void signed_one(void *ctx, size_t i, const struct hwb_buf *bundle,
 		f->log_index = res->log_index;
 		if (!run->r->log_url)
 			run->r->log_url = hwb_strdup(res->log_url);
-		if (!hwb_release__save(run, 0, &err)) {
+		if (!hwb_release__note(run, &err)) {
 			snprintf(detail, sizeof(detail), "log index %lld", (long long)res->log_index);
 			hwb_release__notify(run, HWB_RELEASE_EVENT_FILE_DONE, HWB_RELEASE_SIGN,
 					    f->filename, detail);
@@ -171,7 +171,7 @@ int hwb_release__sign_provenance(struct hwb_release__run *run, struct hwb_error 
 	    set_str(&r->provenance_bundle, out, err))
 		goto cleanup;
 	r->provenance_log_index = res.log_index;
-	if (hwb_release__save(run, 0, err))
+	if (hwb_release__note(run, err))
 		goto cleanup;
 	snprintf(detail, sizeof(detail), "log index %lld", (long long)res.log_index);
 	hwb_release__notify(run, HWB_RELEASE_EVENT_FILE_DONE, HWB_RELEASE_PROVENANCE,
@@ -202,7 +202,7 @@ static int attest_one(struct hwb_release__run *run, struct hwb_release_file *f,
 	    set_str(&f->attestation, out, err))
 		goto cleanup;
 	f->attestation_log_index = res.log_index;
-	if (hwb_release__save(run, 0, err))
+	if (hwb_release__note(run, err))
 		goto cleanup;
 	snprintf(detail, sizeof(detail), "log index %lld", (long long)res.log_index);
 	hwb_release__notify(run, HWB_RELEASE_EVENT_FILE_DONE, HWB_RELEASE_ATTEST,

@@ -85,7 +85,7 @@ static json_t *document(const char *mode, const char *index, const char *source,
 
 int hwb_release__write(const char *path, const char *mode, const char *index,
 		       const char *source, const struct hwb_release_result *r,
-		       int complete, const struct hwb_error *failed,
+		       int complete, int synced, const struct hwb_error *failed,
 		       struct hwb_error *err)
 {
 	json_t *doc = document(mode, index, source, r, complete, failed);
@@ -96,7 +96,8 @@ int hwb_release__write(const char *path, const char *mode, const char *index,
 	if (!line)
 		hwb_error_oom(err);
 	else
-		rc = hwb_file_write_atomic(path, line, strlen(line), 0644, err);
+		rc = synced ? hwb_file_write_atomic(path, line, strlen(line), 0644, err)
+			    : hwb_file_replace_cached(path, line, strlen(line), 0644, err);
 	free(text);
 	free(line);
 	json_decref(doc);
