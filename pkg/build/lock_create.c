@@ -13,6 +13,7 @@
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 #include "pkg/core/toml.h"
+#include "pkg/wheel/wheel.h"
 
 /* PEP 518: no pyproject.toml or no [build-system]: setuptools' default. */
 static const char *const default_requires[] = { "setuptools>=40.8.0" };
@@ -136,7 +137,7 @@ static int fill_result(const struct hwb_build__lock *lock,
 		       const struct hwb_build__interp *in, const char *path,
 		       struct hwb_lock_result *res, struct hwb_error *err)
 {
-	struct hwb_build__wheelname wn;
+	struct hwb_wheel_filename wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	size_t i, k;
 
@@ -153,15 +154,15 @@ static int fill_result(const struct hwb_build__lock *lock,
 		    (p->marker && !(e->marker = hwb_strdup(p->marker))))
 			return hwb_error_oom(err);
 		for (k = 0; k < p->wheel_count; k++) {
-			if (hwb_build__wheelname_parse(p->wheels[k].name, &wn,
+			if (hwb_wheel_filename_parse(p->wheels[k].name, &wn,
 						       &ignored))
 				continue;
 			if (hwb_build__wheel_compatible(wn.tags, in)) {
 				memcpy(e->sha256, p->wheels[k].sha256, 65);
-				hwb_build__wheelname_release(&wn);
+				hwb_wheel_filename_release(&wn);
 				break;
 			}
-			hwb_build__wheelname_release(&wn);
+			hwb_wheel_filename_release(&wn);
 		}
 	}
 	return 0;
