@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cmd/hwb/building.h"
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
 #include "pkg/build/build.h"
@@ -231,5 +232,27 @@ cleanup:
 	cli_list_release(&pass_env);
 	free(outdir_abs);
 	outdir_abs = NULL;
+	return rc;
+}
+
+/*
+ * hwb release builds as hwb build does: the same configuration with
+ * --outdir as an override (absolute, relative to the current directory),
+ * the other build flags at their defaults.
+ */
+int cli_build_config(const struct cli_common *c, const char *srcdir,
+		     const char *outdir_flag, struct hwb_config **cfg,
+		     char **outdir_flag_abs, struct hwb_error *err)
+{
+	struct cli_overrides ov = { 0 };
+	int rc;
+
+	outdir = outdir_flag;
+	rc = absolute_outdir(err) || overrides(&ov, "-1", err) ||
+	     cli_load_config(c, srcdir, ov.items, ov.count, cfg, err) ? -1 : 0;
+	cli_overrides_release(&ov);
+	*outdir_flag_abs = outdir_abs ? outdir_abs : outdir ? hwb_strdup(outdir) : NULL;
+	outdir_abs = NULL;
+	outdir = NULL;
 	return rc;
 }

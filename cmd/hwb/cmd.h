@@ -9,6 +9,7 @@ int cmd_config(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
+int cmd_release(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_version(int argc, char **argv);

@@ -25,6 +25,7 @@ static const struct hwb_command commands[] = {
 	{ "doctor", cmd_doctor, "check that this machine can build, sign and release" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "publish", cmd_publish, "upload wheels and sdists to PyPI (trusted publishing, PEP 740)" },
+	{ "release", cmd_release, "build, check, sign, attest and publish in one resumable run" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },
 	{ "trust", cmd_trust, "refresh or show the Sigstore trust root (TUF)" },
 	{ "version", cmd_version, "print versions of hwb and its libraries" },

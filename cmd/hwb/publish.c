@@ -12,6 +12,7 @@
 
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
+#include "cmd/hwb/publishing.h"
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 #include "pkg/publish/publish.h"
@@ -118,8 +119,14 @@ static int parse_trusted(enum hwb_publish_trusted *out, struct hwb_error *err)
 	return 0;
 }
 
-/* HWB_* wins over TWINE_*, which release workflows already set. */
 static int read_credentials(char **password, const char **username,
+			    struct hwb_error *err)
+{
+	return cli_publish_credentials(o.password_stdin, password, username, err);
+}
+
+/* HWB_* wins over TWINE_*, which release workflows already set. */
+int cli_publish_credentials(int from_stdin, char **password, const char **username,
 			    struct hwb_error *err)
 {
 	*username = getenv("HWB_USERNAME");
@@ -127,7 +134,7 @@ static int read_credentials(char **password, const char **username,
 		*username = getenv("TWINE_USERNAME");
 	if (*username && !**username)
 		*username = NULL;
-	if (o.password_stdin)
+	if (from_stdin)
 		return hwb_secret_from_fd(0, "the password or API token",
 					  PASSWORD_MAX, password, err);
 	if (hwb_secret_from_env("HWB_PASSWORD", password, err))
@@ -137,7 +144,7 @@ static int read_credentials(char **password, const char **username,
 	return 0;
 }
 
-static void check_options(const struct hwb_config *cfg, struct hwb_check_options *c)
+void cli_check_options(const struct hwb_config *cfg, struct hwb_check_options *c)
 {
 	c->strict = hwb_config_bool(cfg, "check.strict");
 	c->max_member_size = (uint64_t)hwb_config_int(cfg, "check.max-member-size");
@@ -304,7 +311,7 @@ int cmd_publish(int argc, char **argv)
 		goto cleanup;
 	}
 	hwb_http_options_from_config(&http, cfg);
-	check_options(cfg, &check);
+	cli_check_options(cfg, &check);
 	view.tty = isatty(2) && !cli_json(&common);
 	view.quiet = common.quiet;
 	po.dists = (const char *const *)pos.items;

@@ -19,8 +19,6 @@
 #include "pkg/publish/internal.h"
 #include "pkg/sign/sign.h"
 
-#define PYPI_PUBLISH_V1 "https://docs.pypi.org/attestations/publish/v1"
-
 static int open_signer(const struct hwb_publish_options *o, struct hwb_signer **out,
 		       struct hwb_error *err)
 {
@@ -52,17 +50,14 @@ static int open_signer(const struct hwb_publish_options *o, struct hwb_signer **
 static int attest_one(struct hwb_signer *s, struct hwb_publish_file *f,
 		      struct hwb_error *err)
 {
-	struct hwb_sign_subject subj = { f->filename, f->sha256 };
-	struct hwb_buf st = HWB_BUF_INIT, bundle = HWB_BUF_INIT, pep740 = HWB_BUF_INIT;
+	struct hwb_buf pep740 = HWB_BUF_INIT;
 	struct hwb_sign_result res;
 	char *out = hwb_strdup_printf("%s.publish.attestation", f->path);
 	int rc = -1;
 
 	if (!out)
 		return hwb_error_oom(err);
-	if (hwb_sign_statement_build(&st, &subj, 1, PYPI_PUBLISH_V1, NULL, err) ||
-	    hwb_sign_statement(s, &st, 1, &bundle, &res, err) ||
-	    hwb_sign_pep740_from_bundle(&bundle, &pep740, err) ||
+	if (hwb_sign_pep740(s, f->filename, f->sha256, &pep740, &res, err) ||
 	    hwb_file_write_atomic(out, pep740.ptr, pep740.len, 0644, err))
 		goto cleanup;
 	f->attestation_log_index = res.log_index;
@@ -71,8 +66,6 @@ static int attest_one(struct hwb_signer *s, struct hwb_publish_file *f,
 	rc = 0;
 cleanup:
 	free(out);
-	hwb_buf_release(&st);
-	hwb_buf_release(&bundle);
 	hwb_buf_release(&pep740);
 	return rc;
 }

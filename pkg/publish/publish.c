@@ -36,39 +36,16 @@ static double now_s(void)
 static int check_file(const struct hwb_publish_options *o,
 		      const struct hwb_publish_file *f, struct hwb_error *err)
 {
-	static const struct hwb_check_options defaults = { 0 };
-	const struct hwb_check_options *co = o->check ? o->check : &defaults;
-	struct hwb_check_report rep = HWB_CHECK_REPORT_INIT;
-	const struct hwb_finding *first = NULL;
-	size_t i;
-	int rc = -1;
+	char first[HWB_CHECK_FIRST_MAX];
 
-	if (hwb_check_file(f->path, co, &rep, err))
-		goto cleanup;
-	for (i = 0; i < rep.count; i++) {
-		const struct hwb_finding *x = &rep.findings[i];
-		int blocking = x->severity == HWB_SEVERITY_ERROR || co->strict;
-
-		if (blocking && !first)
-			first = x;
-		hwb_log(blocking ? HWB_LOG_ERROR : HWB_LOG_WARN, "%s: %s%s%s: %s",
-			f->filename, x->code, x->member ? " " : "",
-			x->member ? x->member : "", x->message);
-	}
-	if (hwb_check_failed(&rep, co->strict)) {
-		hwb_error_set(err, HWB_KIND_FAILED, "HWB-P017",
-			      "%s fails hwb check (%s%s%s); nothing was uploaded",
-			      f->filename, first ? first->code : "",
-			      first && first->member ? " " : "",
-			      first && first->member ? first->member : "");
-		hwb_error_at(err, f->path, 0, 0);
-		hwb_error_hint(err, "fix the findings listed above and rebuild");
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	hwb_check_report_release(&rep);
-	return rc;
+	if (hwb_check_file_logged(f->path, f->filename, o->check, first, err))
+		return -1;
+	if (!first[0])
+		return 0;
+	hwb_error_set(err, HWB_KIND_FAILED, "HWB-P017",
+		      "%s fails hwb check (%s); nothing was uploaded", f->filename, first);
+	hwb_error_at(err, f->path, 0, 0);
+	return hwb_error_hint(err, "fix the findings listed above and rebuild");
 }
 
 /* Every file must be the same release: the name and version of the first. */

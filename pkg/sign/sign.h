@@ -258,6 +258,15 @@ int hwb_sign_pep740_from_bundle(const struct hwb_buf *bundle,
 				struct hwb_buf *out, struct hwb_error *err);
 
 /**
+ * A PEP 740 publish attestation for the distribution filename with this
+ * SHA-256 (lowercase hex): the in-toto statement (predicate type
+ * https://docs.pypi.org/attestations/publish/v1, no predicate) signed as
+ * hwb_sign_statement(pep740) does, in PEP 740's attestation form (*out).
+ */
+int hwb_sign_pep740(struct hwb_signer *s, const char *filename, const char *sha256_hex,
+		    struct hwb_buf *out, struct hwb_sign_result *res, struct hwb_error *err);
+
+/**
  * The cosign pair of a message-signature bundle: the signature in base64
  * (FILE.sig) and the certificate in PEM (FILE.cert).
  */

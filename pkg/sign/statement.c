@@ -86,6 +86,22 @@ int hwb_sign_pep740_from_bundle(const struct hwb_buf *bundle, struct hwb_buf *ou
 	return dump_to(doc, out, JSON_COMPACT, err);
 }
 
+int hwb_sign_pep740(struct hwb_signer *s, const char *filename, const char *sha256_hex,
+		    struct hwb_buf *out, struct hwb_sign_result *res, struct hwb_error *err)
+{
+	struct hwb_sign_subject subj = { filename, sha256_hex };
+	struct hwb_buf st = HWB_BUF_INIT, bundle = HWB_BUF_INIT;
+	int rc = hwb_sign_statement_build(&st, &subj, 1,
+					  "https://docs.pypi.org/attestations/publish/v1",
+					  NULL, err) ||
+		 hwb_sign_statement(s, &st, 1, &bundle, res, err) ||
+		 hwb_sign_pep740_from_bundle(&bundle, out, err);
+
+	hwb_buf_release(&st);
+	hwb_buf_release(&bundle);
+	return rc ? -1 : 0;
+}
+
 int hwb_sign_bundle_sig_cert(const struct hwb_buf *bundle, struct hwb_buf *sig_b64,
 			     struct hwb_buf *cert_pem, struct hwb_error *err)
 {

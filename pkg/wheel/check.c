@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "pkg/core/buf.h"
+#include "pkg/core/log.h"
 #include "pkg/wheel/internal.h"
 
 static int has_suffix(const char *s, const char *suffix)
@@ -280,4 +281,32 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	hwb_zip__release(&z);
 	close(fd);
 	return rc;
+}
+
+int hwb_check_file_logged(const char *path, const char *name,
+			  const struct hwb_check_options *opts,
+			  char first[HWB_CHECK_FIRST_MAX], struct hwb_error *err)
+{
+	static const struct hwb_check_options defaults = { 0 };
+	const struct hwb_check_options *co = opts ? opts : &defaults;
+	struct hwb_check_report rep = HWB_CHECK_REPORT_INIT;
+	size_t i;
+
+	first[0] = '\0';
+	if (hwb_check_file(path, co, &rep, err))
+		return -1;
+	for (i = 0; i < rep.count; i++) {
+		const struct hwb_finding *x = &rep.findings[i];
+		int blocking = x->severity == HWB_SEVERITY_ERROR || co->strict;
+		const char *sep = x->member ? " " : "", *member = x->member ? x->member : "";
+
+		if (blocking && !first[0])
+			snprintf(first, HWB_CHECK_FIRST_MAX, "%s%s%s", x->code, sep, member);
+		hwb_log(blocking ? HWB_LOG_ERROR : HWB_LOG_WARN, "%s: %s%s%s: %s", name,
+			x->code, sep, member, x->message);
+	}
+	if (hwb_check_failed(&rep, co->strict) && !first[0])
+		snprintf(first, HWB_CHECK_FIRST_MAX, "see above");
+	hwb_check_report_release(&rep);
+	return 0;
 }

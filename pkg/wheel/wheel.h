@@ -122,6 +122,20 @@ int hwb_check_failed(const struct hwb_check_report *report, int strict);
 /** Free everything report owns; leaves it as HWB_CHECK_REPORT_INIT. */
 void hwb_check_report_release(struct hwb_check_report *report);
 
+/* Room for "HWB-W012 member/path" in hwb_check_file_logged(). */
+#define HWB_CHECK_FIRST_MAX 320
+
+/**
+ * Check the file at path before it is published (hwb publish, hwb
+ * release): each finding is logged as "NAME: CODE MEMBER: message", an
+ * error when it blocks (an error, or any finding under strict), else a
+ * warning; first gets the first blocking finding as "CODE MEMBER", "" when
+ * the file passes. -1 with err when the file could not be read at all.
+ */
+int hwb_check_file_logged(const char *path, const char *name,
+			  const struct hwb_check_options *opts,
+			  char first[HWB_CHECK_FIRST_MAX], struct hwb_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Reading a wheel: what hwb check approved, through the zip parser it uses  */
 /*                                                                           */
