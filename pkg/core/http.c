@@ -117,17 +117,27 @@ static void *preload(void *unused)
 	return NULL;
 }
 
+/* The preload thread, joined at exit: a process that exits early (a usage
+ * error, a failed check) must not unload or tear down OpenSSL under a
+ * thread still inside dlopen() or curl_global_init(). */
+static pthread_t preload_thread;
+static int preload_started;
+
+static void preload_join(void)
+{
+	if (preload_started) {
+		preload_started = 0;
+		pthread_join(preload_thread, NULL);
+	}
+}
+
 void hwb_http_preload(void)
 {
-	pthread_attr_t attr;
-	pthread_t tid;
-
 	/* without a thread, the first client loads libcurl itself */
-	if (pthread_attr_init(&attr))
+	if (preload_started || pthread_create(&preload_thread, NULL, preload, NULL))
 		return;
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_create(&tid, &attr, preload, NULL);
-	pthread_attr_destroy(&attr);
+	preload_started = 1;
+	atexit(preload_join);
 }
 
 int hwb_http_client_new(struct hwb_http_client **out,

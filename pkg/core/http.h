@@ -205,6 +205,7 @@ int hwb_http_client_new(struct hwb_http_client **out,
  * background thread, for a command that will certainly use the network, so
  * that the loading overlaps its other start-up work. The first
  * hwb_http_client_new() waits for it (pthread_once); errors surface there.
+ * The thread is joined at exit, so an early exit never races it.
  */
 void hwb_http_preload(void);
 
