@@ -99,6 +99,8 @@ static int run(const struct hwb_config *cfg, const char *srcdir,
 	} else {
 		o.find_links_count = hwb_config_list(cfg, "build.find-links", &links);
 		o.find_links = links;
+		o.find_links_beneath =
+			hwb_config_on_project_word(cfg, "build.find-links");
 	}
 	o.index_url = index_url ? index_url
 				: hwb_build_index_url(cfg, o.find_links_count);

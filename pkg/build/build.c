@@ -192,7 +192,7 @@ static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	size_t i, n = c->req_source.find_links_count;
 
-	if (!n || !hwb_build__on_project_word(c->o->config, "build.find-links"))
+	if (!n || !hwb_config_on_project_word(c->o->config, "build.find-links"))
 		return 0;
 	if (!(c->find_links = calloc(n, sizeof(*c->find_links))))
 		return hwb_error_oom(err);
@@ -254,7 +254,7 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 		return hwb_error_oom(err);
 	/* "dist" or the project's own outdir: never through a link out. */
 	if (outdir[0] != '/' &&
-	    hwb_build__on_project_word(o->config, "build.outdir")) {
+	    hwb_config_on_project_word(o->config, "build.outdir")) {
 		if (hwb_build__project_path(real, outdir, "build.outdir",
 					    &c->outdir, err))
 			return -1;

@@ -224,6 +224,10 @@ struct hwb_lock_options {
 	const char *srcdir;            /* project directory; NULL: "." */
 	const char *const *find_links; /* wheelhouse directories */
 	size_t find_links_count;
+	int find_links_beneath;        /* they came from the project's own
+					* files: resolved beneath srcdir, and
+					* refused (HWB-B015) when a link leads
+					* out of the project */
 	const char *index_url;         /* simple index (PEP 691/503) or NULL */
 	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
 	const struct hwb_http_options *http; /* HTTP client settings; NULL:

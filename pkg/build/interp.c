@@ -23,6 +23,7 @@
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
 #include "pkg/core/log.h"
+#include "pkg/wheel/wheel.h"
 
 static const char probe_script[] =
 	"import json, os, platform, sys, sysconfig\n"
@@ -312,4 +313,15 @@ cleanup:
 	hwb_buf_release(&text);
 	free(cache_file);
 	return ret;
+}
+
+int hwb_build__wheel_compatible(const char *tags,
+				const struct hwb_build__interp *in)
+{
+	const struct hwb_wheel_target t = {
+		in->python_version, in->implementation_name, in->sys_platform,
+		in->platform_machine, in->glibc_major, in->glibc_minor,
+	};
+
+	return hwb_wheel_tags_compatible(tags, &t);
 }

@@ -14,14 +14,6 @@
 #include "pkg/core/beneath.h"
 #include "pkg/core/config.h"
 
-int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key)
-{
-	enum hwb_config_source s = hwb_config_source(cfg, key);
-
-	return s == HWB_CONFIG_DEFAULT || s == HWB_CONFIG_PYPROJECT ||
-	       s == HWB_CONFIG_HWB_TOML;
-}
-
 int hwb_build__project_path(const char *srcdir, const char *rel,
 			    const char *key, char **out, struct hwb_error *err)
 {
