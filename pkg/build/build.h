@@ -18,6 +18,7 @@
 #include "pkg/core/error.h"
 
 struct hwb_http_options;
+struct hwb_config;
 struct hwb_build__container;
 
 /*
@@ -157,6 +158,49 @@ int hwb_sandbox_prepare_dir(const char *path, struct hwb_error *err);
  */
 int hwb_sandbox_check_pass_env(const char *name, struct hwb_error *err);
 
+/* ---- What `hwb doctor` reports of this machine (no build runs) ---- */
+
+/* The kernel settings the sandbox depends on (sandbox_probe.c). */
+struct hwb_sandbox_host {
+	long max_user_namespaces; /* user.max_user_namespaces; -1: absent */
+	long userns_clone;        /* kernel.unprivileged_userns_clone (Debian's
+				   * knob); -1: absent */
+	long apparmor_restrict;   /* kernel.apparmor_restrict_unprivileged_userns
+				   * (Ubuntu 23.10+); -1: absent */
+	int under_seccomp;        /* hwb itself runs under a seccomp filter
+				   * (a container's profile) */
+};
+
+void hwb_sandbox_host_facts(struct hwb_sandbox_host *h);
+
+/**
+ * Load the build's seccomp filter in a throw-away child process, as every
+ * sandboxed hook does: 0 when the kernel takes it, else -1 with err
+ * (HWB-B026, kind CONFIG) saying why.
+ */
+int hwb_sandbox_seccomp_check(struct hwb_error *err);
+
+/**
+ * The bound a build here would get for limits l (defaults applied): the
+ * run's memory and pids cgroup is made as a build makes it, described into
+ * out (what the build's log and provenance say), and removed. Returns the
+ * cgroup version (1 or 2), or 0 when only the per-process limits and the
+ * sized tmpfs mounts hold (out says why).
+ */
+int hwb_sandbox_bound(const struct hwb_sandbox_limits *l, char *out,
+		      size_t outsz);
+
+/**
+ * The container engine build.container.* names (config may be NULL: auto),
+ * found on PATH: *engine gets its path (owned). With ask, `<engine> info`
+ * also runs (seconds) and *version gets its version (owned), else NULL.
+ * -1 with the error a build with --isolation container would give
+ * (HWB-B080, B081, B060).
+ */
+int hwb_sandbox_container_check(const struct hwb_config *config, int ask,
+				char **engine, char **version,
+				struct hwb_error *err);
+
 struct hwb_config;
 
 /*
@@ -214,6 +258,29 @@ int hwb_build_run(const struct hwb_build_options *o,
  */
 const char *hwb_build_index_url(const struct hwb_config *cfg,
 				size_t find_links_count);
+
+/* What a killed build left behind (leftovers.c): a work directory
+ * (TMPDIR/hwb-build-XXXXXX) or a temporary copy in an outdir. */
+struct hwb_build_leftover {
+	char *path;               /* owned */
+	int work;                 /* 1: a work directory; 0: an outdir copy */
+	unsigned long long bytes; /* disk space it holds */
+};
+
+/** The directory builds make their work directories in ($TMPDIR when it
+ * is absolute, else /tmp). */
+const char *hwb_build_tmpdir(void);
+
+/**
+ * The leftovers the next build would remove (owned by hwb's user, their
+ * lock free: no live build's), in tmpdir and in outdir (may be NULL),
+ * listed, not removed: *out (free with hwb_build_leftovers_free) and
+ * *count. -1 only when out of memory.
+ */
+int hwb_build_leftovers(const char *tmpdir, const char *outdir,
+			struct hwb_build_leftover **out, size_t *count,
+			struct hwb_error *err);
+void hwb_build_leftovers_free(struct hwb_build_leftover *l, size_t count);
 
 /* ========================================================================
  * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)

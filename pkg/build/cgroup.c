@@ -8,7 +8,8 @@
  * systemd's delegation on GitHub's runners), else under the v1 memory and
  * pids hierarchies (hybrid hosts, as root). Where neither can be made the
  * run goes on with the per-process limits and the sized tmpfs mounts, and
- * hwb_build__cgroup_describe() says so in the log and the provenance.
+ * hwb_build__cgroup_describe() says so in the log and the provenance
+ * (and hwb_sandbox_bound() in `hwb doctor`).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -314,4 +315,19 @@ void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
 			 "MiB and processes = %ld per process; tmpfs mounts sized "
 			 "within memory = %llu MiB", cg->why,
 			 l->address_space >> 20, l->processes, l->memory >> 20);
+}
+
+int hwb_sandbox_bound(const struct hwb_sandbox_limits *l, char *out,
+		      size_t outsz)
+{
+	struct hwb_sandbox_limits lim = *l;
+	struct hwb_build__cgroup cg;
+	int version;
+
+	hwb_sandbox_limits_default(&lim);
+	hwb_build__cgroup_make(&cg, lim.memory, lim.processes);
+	version = cg.version;
+	hwb_build__cgroup_describe(&cg, &lim, out, outsz);
+	hwb_build__cgroup_destroy(&cg);
+	return version;
 }

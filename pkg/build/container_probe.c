@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/core/config.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
@@ -426,5 +427,35 @@ int hwb_build__container_probe(struct hwb_build__container *ct,
 	ret = 0;
 cleanup:
 	hwb_build__env_free(client_env);
+	return ret;
+}
+
+int hwb_sandbox_container_check(const struct hwb_config *config, int ask,
+				char **engine, char **version,
+				struct hwb_error *err)
+{
+	struct hwb_build__container_request req;
+	struct hwb_build__container ct;
+	char **client_env = NULL;
+	int ret = -1;
+
+	memset(&req, 0, sizeof(req));
+	memset(&ct, 0, sizeof(ct));
+	*engine = *version = NULL;
+	req.engine = hwb_config_str(config, "build.container.engine");
+	req.image = hwb_config_str(config, "build.container.image");
+	req.python = hwb_config_str(config, "build.container.python");
+	req.runtime = hwb_config_str(config, "build.container.runtime");
+	if (hwb_build__container_pick(&req, &ct, err) ||
+	    (ask && (hwb_build__container_client_env(environ, &client_env, err) ||
+		     info(&ct, client_env, err))))
+		goto cleanup;
+	*engine = ct.engine_path;
+	*version = ct.version;
+	ct.engine_path = ct.version = NULL;
+	ret = 0;
+cleanup:
+	hwb_build__env_free(client_env);
+	hwb_build__container_release(&ct);
 	return ret;
 }
