@@ -96,23 +96,26 @@ build/rel/pkg/tuf/roots.o build/asan/pkg/tuf/roots.o build/fuzz/pkg/tuf/roots.o:
 
 # Programs compiled and linked in one step: DEPS writes their header
 # dependencies to NAME.d beside them (read by the -include at the end).
+# The .d files make headers prerequisites too: SRCS is what the compiler
+# gets.
 DEPS = -MMD -MP -MF $@.d -MT $@
+SRCS = $(filter %.c %.o %.a,$^)
 
 build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) $(DEPS) $(shell pkg-config --cflags cmocka) -o $@ $^ \
+	$(CC) $(ASAN_CFLAGS) $(DEPS) $(shell pkg-config --cflags cmocka) -o $@ $(SRCS) \
 		$(shell pkg-config --libs cmocka) $(LIBS)
 
 # Test programs (toml-decoder, sandbox-run, ...) are built with the
 # sanitizers too, into build/asan/tools/ (tests/e2e/conftest.py: TOOLS).
 build/asan/tools/%: tests/tools/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) $(DEPS) -o $@ $^ $(LIBS)
+	$(CC) $(ASAN_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 tools: $(TOOL_BIN)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) $(DEPS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPS) -fsanitize=fuzzer -o $@ $(SRCS) $(LIBS)
 
 # Installs what is missing: Debian packages (apt-get update once, then
 # install) and the pinned npm test tools.
@@ -153,10 +156,10 @@ BENCH_TOOLS := build/rel/tools/sandbox-run build/rel/tools/env-prepare \
 	build/rel/tools/check-floor
 build/rel/tools/%: tests/tools/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 build/rel/tools/check-floor: tests/bench/check_floor.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 
 bench: deps hwb $(BENCH_TOOLS)
 	$(PYTHON) tests/bench/run.py $(BENCH)
