@@ -35,9 +35,11 @@ REL_LIB := build/rel/libhwb.a
 SAN_LIB := build/asan/libhwb.a
 FUZZ_LIB := build/fuzz/libhwb.a
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/asan/tests/%)
-TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=tests/tools/%)
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=build/asan/tools/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_SECONDS ?= 10
+# Parallelism of make test: compilers, e2e workers (pytest-xdist), fuzzers.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 # hwb handles allocation failure, so tests let malloc return NULL.
 export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
@@ -92,51 +94,72 @@ build/rel/pkg/sign/trust.o build/asan/pkg/sign/trust.o build/fuzz/pkg/sign/trust
 TUF_ROOTS := pkg/tuf/roots/production/root.json pkg/tuf/roots/staging/root.json
 build/rel/pkg/tuf/roots.o build/asan/pkg/tuf/roots.o build/fuzz/pkg/tuf/roots.o: $(TUF_ROOTS)
 
+# Programs compiled and linked in one step: DEPS writes their header
+# dependencies to NAME.d beside them (read by the -include at the end).
+# The .d files make headers prerequisites too: SRCS is what the compiler
+# gets.
+DEPS = -MMD -MP -MF $@.d -MT $@
+SRCS = $(filter %.c %.o %.a,$^)
+
 build/asan/tests/%: tests/unit/%.c $(SAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $^ \
+	$(CC) $(ASAN_CFLAGS) $(DEPS) $(shell pkg-config --cflags cmocka) -o $@ $(SRCS) \
 		$(shell pkg-config --libs cmocka) $(LIBS)
 
-# Test programs (toml-decoder, ...) are built with the sanitizers too.
-tests/tools/%: tests/tools/%.c $(SAN_LIB)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LIBS)
+# Test programs (toml-decoder, sandbox-run, ...) are built with the
+# sanitizers too, into build/asan/tools/ (tests/e2e/conftest.py: TOOLS).
+build/asan/tools/%: tests/tools/%.c $(SAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 tools: $(TOOL_BIN)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_CFLAGS) $(DEPS) -fsanitize=fuzzer -o $@ $(SRCS) $(LIBS)
 
 # Installs what is missing: Debian packages (apt-get update once, then
 # install) and the pinned npm test tools.
 deps:
 	@sh tests/deps.sh
 
+# Everything is compiled first, in parallel; then the sandbox gate
+# (tests/check-sandbox.sh), the unit tests, the e2e tests and the fuzzers,
+# each phase on JOBS cores.
 test: deps
-	$(MAKE) unit e2e fuzz-smoke
+	$(MAKE) -j$(JOBS) build/asan/hwb hwb $(TOOL_BIN) $(UNIT_BIN) $(FUZZ_BIN)
+	@sh tests/check-sandbox.sh build/asan/tools/sandbox-run
+	$(MAKE) -j1 unit e2e fuzz-smoke
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)
 
+# The e2e tests run on JOBS pytest-xdist workers (a file's tests on one
+# worker, each worker with its own Sigstore stack and indexes); the tests
+# marked serial (memory bounds, SIGKILL timing, podman: load-sensitive)
+# run after them, alone.
+E2E_PYTEST = HWB_BIN=$(CURDIR)/build/asan/hwb HWB_ROOT=$(CURDIR) \
+	$(PYTHON) -m pytest -q -p no:cacheprovider
 e2e: build/asan/hwb hwb $(TOOL_BIN)
-	HWB_BIN=$(CURDIR)/build/asan/hwb HWB_ROOT=$(CURDIR) \
-		$(PYTHON) -m pytest -q -p no:cacheprovider tests/e2e
+	$(E2E_PYTEST) -n $(JOBS) --dist loadfile -m "not serial" tests/e2e
+	$(E2E_PYTEST) -m serial tests/e2e
 
 fuzz-smoke: $(FUZZ_BIN)
-	@sh tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
+	@sh tests/run-fuzz.sh $(FUZZ_SECONDS) $(JOBS) $(FUZZ_BIN)
 
 fuzz: $(FUZZ_BIN)
-	@sh tests/run-fuzz.sh 600 $(FUZZ_BIN)
+	@sh tests/run-fuzz.sh 600 $(JOBS) $(FUZZ_BIN)
 
 # Release builds of the programs the benchmarks time: test programs
-# (tests/tools/ builds them with the sanitizers) and check_floor, the least
+# (build/asan/tools/ has them with the sanitizers) and check_floor, the least
 # time the check's arithmetic takes here (bench_check.py).
 BENCH_TOOLS := build/rel/tools/sandbox-run build/rel/tools/env-prepare \
 	build/rel/tools/check-floor
 build/rel/tools/%: tests/tools/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 build/rel/tools/check-floor: tests/bench/check_floor.c $(REL_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(REL_CFLAGS) $(DEPS) -o $@ $(SRCS) $(LIBS)
 
 bench: deps hwb $(BENCH_TOOLS)
 	$(PYTHON) tests/bench/run.py $(BENCH)
@@ -151,7 +174,7 @@ install: hwb
 	install -m 0755 hwb $(DESTDIR)$(PREFIX)/bin/hwb
 
 clean:
-	rm -rf build hwb $(TOOL_BIN)
+	rm -rf build hwb
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

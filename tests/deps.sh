@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES="build-essential pkg-config clang git ca-certificates unzip
 libarchive-dev libssl-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
 libseccomp-dev libb2-dev libdeflate-dev zlib1g-dev libcmocka-dev libunistring-dev
-python3 python3-pytest python3-build python3-venv python3-cryptography python3-jsonschema python3-yaml
+python3 python3-pytest python3-pytest-xdist python3-build python3-venv python3-cryptography python3-jsonschema python3-yaml
 python3-setuptools python3-wheel python3-pip python3-pip-whl python3-setuptools-whl
 python3-wheel-whl flit python3-hatchling
 openssl procps time curl twine strace faketime

@@ -11,6 +11,14 @@ from sigstore_stack import SigstoreStack, unavailable as stack_unavailable
 
 ROOT = pathlib.Path(os.environ.get("HWB_ROOT", pathlib.Path(__file__).resolve().parents[2]))
 HWB = os.environ.get("HWB_BIN", str(ROOT / "hwb"))
+# The test programs of tests/tools/*.c, built with the sanitizers (make tools).
+TOOLS = ROOT / "build" / "asan" / "tools"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "serial: load-sensitive (memory bounds, SIGKILL timing, podman): make e2e "
+        "runs these after the parallel run (pytest-xdist), alone")
 
 
 class Result:

@@ -15,11 +15,11 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
 PROJECTS = ROOT / "testdata" / "projects"
 WHEELHOUSE = "/usr/share/python-wheels"
-TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+TOOL = TOOLS / "sandbox-run"
 
 
 def _probe():
@@ -265,6 +265,7 @@ def test_memory_bomb_fails_with_status_5(run_hwb, tmp_path):
     assert "HWB-B013" in r.stderr and "address-space limit (address-space = 768 MiB)" in r.stderr
 
 
+@pytest.mark.serial  # times the whole build against a 2 s margin
 def test_endless_loop_is_killed_at_the_timeout(run_hwb, tmp_path):
     src = project(tmp_path, "evil-loop")  # [tool.hwb.build] timeout = 2
     t0 = time.monotonic()

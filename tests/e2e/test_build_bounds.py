@@ -19,10 +19,10 @@ import uuid
 
 import pytest
 
-from conftest import HWB, ROOT
+from conftest import HWB, ROOT, TOOLS
 
 PROJECTS = ROOT / "testdata" / "projects"
-TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+TOOL = TOOLS / "sandbox-run"
 
 
 def _probe():
@@ -33,7 +33,9 @@ def _probe():
 
 
 REFUSED = _probe()
-pytestmark = pytest.mark.skipif(REFUSED is not None, reason=f"sandbox refused: {REFUSED}")
+# serial: these time kills and measure the host's memory (Makefile, e2e).
+pytestmark = [pytest.mark.serial,
+              pytest.mark.skipif(REFUSED is not None, reason=f"sandbox refused: {REFUSED}")]
 
 
 def _env(home, tmp, **extra):

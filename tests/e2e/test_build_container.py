@@ -16,12 +16,14 @@ import time
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 from test_build import project
 
 WHEELHOUSE = "/usr/share/python-wheels"
 PYTHON = "/usr/bin/python3"
 ENGINE = shutil.which("podman") or shutil.which("docker")
+# serial: podman's start-up and the kill timings are load-sensitive (Makefile, e2e).
+pytestmark = pytest.mark.serial
 
 
 def placeholder_path(tmp_path, *names):
@@ -171,7 +173,7 @@ def test_setuptools_sample_builds_in_a_container(run_hwb, tmp_path):
     assert pred["runDetails"]["builder"]["version"][ct["engine"]] == ct["engineVersion"]
     assert left_behind(r) == []  # --rm: nothing left behind
     # The same bytes as the namespace sandbox gives, where that one runs.
-    probe = ROOT / "tests" / "tools" / "sandbox-run"
+    probe = TOOLS / "sandbox-run"
     if subprocess.run([str(probe), "--probe"], capture_output=True).returncode == 0:
         r = run_hwb("build", src, "--outdir", tmp_path / "sb", "--find-links", WHEELHOUSE,
                     "--format", "json", timeout=300)

@@ -9,10 +9,10 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
 PROJECTS = ROOT / "testdata" / "projects"
-TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+TOOL = TOOLS / "sandbox-run"
 
 
 def _probe():

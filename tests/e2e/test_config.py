@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
 TOKEN = "pypi-AgEIcHlwaS5vcmcCJGE0ZjBlNzQ3LWJmYzUtNDk1Ni1hYjQ4NjFhYzNkZjcAAh"
 
@@ -233,7 +233,7 @@ def run_tool(name, *args, env=None, home=None, input=None, preexec_fn=None):
     e = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
          "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "")}
     e.update(env or {})
-    return subprocess.run([str(ROOT / "tests" / "tools" / name), *map(str, args)], env=e,
+    return subprocess.run([str(TOOLS / name), *map(str, args)], env=e,
                           input=input, capture_output=True, timeout=60,
                           preexec_fn=preexec_fn)
 

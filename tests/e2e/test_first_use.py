@@ -21,12 +21,12 @@ import zipfile
 
 import pytest
 
-from conftest import ROOT, HWB
+from conftest import ROOT, HWB, TOOLS
 
 PROJECTS = ROOT / "testdata" / "projects"
 WHEELHOUSE = "/usr/share/python-wheels"
 FLIT_CORE = pathlib.Path("/usr/lib/python3/dist-packages")  # Debian's flit
-SANDBOX_TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+SANDBOX_TOOL = TOOLS / "sandbox-run"
 PYVER = "%d.%d" % sys.version_info[:2]
 
 

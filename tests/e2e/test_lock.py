@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """End-to-end tests for `hwb lock` (PEP 751 lock of the build requirements,
 from Debian's wheelhouse and from a local PEP 691/503 index) and for the
-build environment cache that hwb build uses (tests/tools/env-prepare)."""
+build environment cache that hwb build uses (tests/tools/env-prepare.c)."""
 import glob
 import hashlib
 import json
@@ -15,12 +15,12 @@ import tomllib
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
 WHEELHOUSE = "/usr/share/python-wheels"
 PYTHON = "/usr/bin/python3"
 SAMPLE = ROOT / "testdata" / "projects" / "lock-sample"
-ENV_PREPARE = ROOT / "tests" / "tools" / "env-prepare"
+ENV_PREPARE = TOOLS / "env-prepare"
 
 pytestmark = pytest.mark.skipif(
     not any(f.startswith("setuptools-") for f in os.listdir(WHEELHOUSE))

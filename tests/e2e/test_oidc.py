@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""OIDC token sources end to end, through tests/tools/oidc-probe (the ASan
+"""OIDC token sources end to end, through tests/tools/oidc-probe.c (the ASan
 build of hwb_oidc_token_get). The first tests need nothing but the probe;
 the network sources (GitHub Actions' endpoint, Google's metadata server,
 the browser sign-in with PKCE, its out-of-band variant on a pty) run
@@ -18,9 +18,9 @@ import urllib.request
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
-PROBE = ROOT / "tests" / "tools" / "oidc-probe"
+PROBE = TOOLS / "oidc-probe"
 SECRET_CANARY = "canary-0123456789abcdef-secret"
 
 

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 from pypi_index import TOKEN, index, make_big_wheel, make_sdist, make_wheel  # noqa: F401
 
 ENV = {"HWB_PASSWORD": TOKEN}
@@ -211,7 +211,7 @@ def test_named_repository_only_from_the_users_configuration(run_hwb, index, tmp_
 
 
 PROJECTS = ROOT / "testdata" / "projects"
-SANDBOX = ROOT / "tests" / "tools" / "sandbox-run"
+SANDBOX = TOOLS / "sandbox-run"
 
 
 def _sandbox_refused():

@@ -17,12 +17,12 @@ import urllib.parse
 
 import pytest
 
-from conftest import HWB, ROOT
+from conftest import HWB, ROOT, TOOLS
 from pypi_index import index, make_sdist, make_wheel  # noqa: F401
 
 ISS = "https://token.actions.githubusercontent.com"
 REPO, WORKFLOW = "hwb-test/sample", "release.yml"
-SANDBOX = ROOT / "tests" / "tools" / "sandbox-run"
+SANDBOX = TOOLS / "sandbox-run"
 PROJECTS = ROOT / "testdata" / "projects"
 
 

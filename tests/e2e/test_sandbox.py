@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Escape tests: hostile build backends (testdata/projects/evil-*) run in
-hwb's sandbox through tests/tools/sandbox-run, which sets the sandbox up
+hwb's sandbox through tests/tools/sandbox-run.c, which sets the sandbox up
 exactly as `hwb build` does. Each test asserts how the attack was
 contained, not only that it failed. When this machine refuses user
 namespaces, every test is skipped with the probe's diagnosis."""
@@ -14,9 +14,9 @@ import uuid
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
-TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+TOOL = TOOLS / "sandbox-run"
 PROJECTS = ROOT / "testdata" / "projects"
 CANARY = "hwb-canary-" + uuid.uuid4().hex
 

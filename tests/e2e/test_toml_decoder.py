@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Runs tests/tools/toml-decoder (the toml-test decoder interface) over the
+"""Runs tests/tools/toml-decoder.c (the toml-test decoder interface) over the
 TOML corpus in testdata/toml: every valid/*.toml must decode to the tagged
 JSON in the matching .json (compared by type and meaning, as toml-test
 does), every invalid/*.toml must exit 1 with the HWB code listed in
@@ -13,9 +13,9 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 
-DECODER = ROOT / "tests" / "tools" / "toml-decoder"
+DECODER = TOOLS / "toml-decoder"
 DATA = ROOT / "testdata" / "toml"
 VALID = sorted((DATA / "valid").glob("*.toml"))
 INVALID = sorted((DATA / "invalid").glob("*.toml"))

@@ -11,11 +11,11 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, TOOLS
 import hostile_wheels
 
 PYTHON = "/usr/bin/python3"
-TOOL = ROOT / "tests" / "tools" / "sandbox-run"
+TOOL = TOOLS / "sandbox-run"
 
 
 def requiring_hostile(tmp_path):
