@@ -17,12 +17,12 @@ import urllib.parse
 
 import pytest
 
-from conftest import HWB, ROOT
+from conftest import HWB, ROOT, TOOLS
 from pypi_index import TOKEN, Index, make_sdist, make_wheel
 
 ISS = "https://token.actions.githubusercontent.com"
 REPO, WORKFLOW = "hwb-test/sample", "release.yml"
-SANDBOX = ROOT / "tests" / "tools" / "sandbox-run"
+SANDBOX = TOOLS / "sandbox-run"
 STEPS = ["build", "check", "sign", "provenance", "attest", "publish"]
 
 
@@ -252,7 +252,7 @@ def test_from_killed_between_signatures_and_mid_upload_resumes_once(
 
 def _sandbox_refused():
     if not SANDBOX.exists():
-        return "tests/tools/sandbox-run is not built"
+        return f"{SANDBOX} is not built"
     p = subprocess.run([str(SANDBOX), "--probe"], capture_output=True, text=True)
     return p.stderr.strip() or "refused" if p.returncode else None
 
