@@ -23,6 +23,11 @@ ASAN_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
 FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -DHWB_FUZZING -Wno-missing-field-initializers
 
+# One library of the packages (README.md, Layout): pkg/core (errors, JSON,
+# TOML, configuration, HTTP, logging), pkg/wheel (hwb check), pkg/sandbox
+# (run one command isolated), pkg/build (the PEP 517 frontend, hwb build and
+# hwb lock), pkg/sign (Sigstore), pkg/tuf (the trusted root's updates),
+# pkg/publish (uploads).
 PKG_SRC := $(sort $(wildcard pkg/*/*.c))
 PKG_ASM := $(sort $(wildcard pkg/*/*.S))
 CMD_SRC := $(sort $(wildcard cmd/hwb/*.c))
@@ -43,7 +48,8 @@ FUZZ_SECONDS ?= 10
 export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools install
+.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools install \
+	deps-check
 PREFIX ?= /usr/local
 DESTDIR ?=
 .DEFAULT_GOAL := all
@@ -111,7 +117,12 @@ deps:
 	@sh tests/deps.sh
 
 test: deps
-	$(MAKE) unit e2e fuzz-smoke
+	$(MAKE) deps-check unit e2e fuzz-smoke
+
+# No include of another package's internal.h, no cycle between packages or
+# between the files of pkg/sandbox (tests/tools/deps_check.py).
+deps-check: $(SAN_LIB)
+	$(PYTHON) tests/tools/deps_check.py build/asan
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * build.c: hwb_build_run, one build from source tree to outputs in
- * --outdir: check the options and the machine (the namespace probe, or
- * the container engine's: container_probe.c), read
+ * --outdir: check the options and the machine (pkg/sandbox's namespace
+ * probe, or its container engine's), read
  * [build-system] and refuse an escaping backend-path before any backend
  * runs, copy the source, fix SOURCE_DATE_EPOCH, run the stages
  * (pep517.c), then normalise, move the outputs atomically and write the
@@ -55,11 +55,13 @@ static void ctx_release(struct hwb_build__ctx *c)
 	hwb_build__lock_free(c->lock);
 	free(c->src_copy);
 	free(c->git_dir);
-	hwb_build__proxy_stop(c->proxy_pid);
+	hwb_sandbox_proxy_stop(c->proxy_pid);
 	free(c->proxy_path);
-	hwb_build__env_free(c->pass_env);
+	for (size_t i = 0; c->pass_env && c->pass_env[i]; i++)
+		free(c->pass_env[i]);
+	free(c->pass_env);
 	json_decref(c->config);
-	hwb_build__container_release(&c->container);
+	hwb_sandbox_container_free(c->container);
 	free(c->work);
 	free(c->hook_dir);
 	for (size_t i = 0; i < c->find_links_count; i++)
@@ -174,16 +176,16 @@ static void read_config(struct hwb_build__ctx *c)
 static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	const struct hwb_config *cfg = c->o->config;
-	struct hwb_build__container_request req;
+	struct hwb_sandbox_container_request req;
 
 	memset(&req, 0, sizeof(req));
 	req.engine = hwb_config_str(cfg, "build.container.engine");
 	req.image = hwb_config_str(cfg, "build.container.image");
 	req.python = hwb_config_str(cfg, "build.container.python");
 	req.runtime = hwb_config_str(cfg, "build.container.runtime");
-	if (hwb_build__container_pick(&req, &c->container, err))
+	if (hwb_sandbox_container_pick(&req, &c->container, err))
 		return -1;
-	c->spec.container = &c->container;
+	c->spec.container = c->container;
 	return 0;
 }
 
@@ -204,31 +206,6 @@ static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
 			return -1;
 	c->req_source.find_links = (const char *const *)c->find_links;
 	return 0;
-}
-
-/* Which memory bound this build gets, said once in the output and kept
- * for the provenance: each sandboxed run makes its own group the same way. */
-static void memory_bound(struct hwb_build__ctx *c)
-{
-	const struct hwb_sandbox_limits *l = &c->spec.limits;
-	struct hwb_build__cgroup cg;
-
-	if (c->isolation == HWB_ISOLATION_NONE) {
-		snprintf(c->memory_bound, sizeof(c->memory_bound),
-			 "none (--isolation none): address-space = %llu MiB "
-			 "per process only", l->address_space >> 20);
-	} else if (c->isolation == HWB_ISOLATION_CONTAINER) {
-		snprintf(c->memory_bound, sizeof(c->memory_bound),
-			 "the container's cgroup: memory = %llu MiB and "
-			 "processes = %ld for the whole build", l->memory >> 20,
-			 l->processes);
-	} else {
-		hwb_build__cgroup_make(&cg, l->memory, l->processes);
-		hwb_build__cgroup_describe(&cg, l, c->memory_bound,
-					   sizeof(c->memory_bound));
-		hwb_build__cgroup_destroy(&cg);
-	}
-	hwb_log_info("memory bound: %s", c->memory_bound);
 }
 
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
@@ -277,7 +254,10 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 			     "records this build as unisolated");
 	else if (c->isolation == HWB_ISOLATION_SANDBOX && hwb_sandbox_probe(err))
 		return -1;
-	memory_bound(c);
+	/* Said once in the output and kept for the provenance. */
+	hwb_sandbox_memory_bound(c->isolation, &c->spec.limits, c->memory_bound,
+				 sizeof(c->memory_bound));
+	hwb_log_info("memory bound: %s", c->memory_bound);
 	return 0;
 }
 
@@ -344,7 +324,7 @@ static int start_proxy(struct hwb_build__ctx *c, struct hwb_error *err)
 		return 0; /* unsandboxed: the network is there anyway */
 	if (!(c->proxy_path = hwb_strdup_printf("%s/proxy.sock", c->work)))
 		return hwb_error_oom(err);
-	if (hwb_build__proxy_start(c->proxy_path, c->allow, c->allow_count,
+	if (hwb_sandbox_proxy_start(c->proxy_path, c->allow, c->allow_count,
 				   &c->proxy_pid, err))
 		return -1;
 	c->spec.proxy_socket = c->proxy_path;
@@ -637,8 +617,8 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;
 	if (c.isolation == HWB_ISOLATION_CONTAINER &&
-	    hwb_build__container_probe(&c.container, c.work, &c.py, c.py_prefix,
-				       err))
+	    hwb_sandbox_container_probe(c.container, c.work, c.py.path,
+					c.py.python_version, c.py_prefix, err))
 		goto cleanup;
 	c.spec.isolation = c.isolation;
 	if (c.allow_count && start_proxy(&c, err))
@@ -681,7 +661,7 @@ int hwb_build__check_interrupt(struct hwb_error *err)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sig = sigtimedwait(&set, NULL, &zero);
-	return sig > 0 ? hwb_build__interrupted_error(sig, err) : 0;
+	return sig > 0 ? hwb_sandbox_interrupted_error(sig, err) : 0;
 }
 
 static int build_all(const struct hwb_build_options *o,

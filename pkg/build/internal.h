@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * internal.h: what the files of pkg/build share. The sandbox is split in a
- * parent side (sandbox_run.c: validate, clone, uid maps, supervise) and the
- * child's set-up (sandbox.c), which only reads a plan the parent computed.
+ * internal.h: what the files of pkg/build share: the build requirements
+ * (locks, resolution, fetching, the environment cache) and the PEP 517
+ * frontend that runs its hooks in pkg/sandbox.
  */
 #pragma once
 
@@ -14,335 +14,10 @@
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 #include "pkg/core/http.h"
+#include "pkg/sandbox/sandbox.h"
 
-/* The uid and gid the build sees for itself inside the sandbox. */
-#define HWB_SANDBOX_UID 1000
-#define HWB_SANDBOX_GID 1000
-/* The host ids a sandbox started by root runs as (nobody/nogroup); kept
- * for reference: builds now get ids of their own (below). */
-#define HWB_SANDBOX_ROOT_OUTER_ID 65534
-/*
- * When hwb runs as root, each build runs under host ids of its own, from
- * hwb's pid (unique among live processes): HWB_ROOT_ID_BASE + 2 * pid for
- * the namespace's root (the set-up) and + 1 for the build user. Concurrent
- * builds never share RLIMIT_NPROC with each other or with `nobody`, and the
- * namespace's root is never host root. pid_max is at most 2^22, so the
- * range ends below 2^31.
- */
-#define HWB_ROOT_ID_BASE 2000000000U
-unsigned hwb_build__root_id(int build);
-#define HWB_SANDBOX_HOME "/home/build"
-/* Every tmpfs of a build is sized, and together they stay within
- * build.limits.memory (their pages are memory): /tmp a half, the home a
- * quarter, /dev/shm an eighth; the set-up root holds only stubs. */
-#define HWB_TMPFS_TMP(memory) ((memory) / 2)
-#define HWB_TMPFS_HOME(memory) ((memory) / 4)
-#define HWB_TMPFS_SHM(memory) ((memory) / 8)
-#define HWB_TMPFS_ROOT "size=1m,nr_inodes=4096,mode=0755"
-#define HWB_SANDBOX_HOSTNAME "hwb-build"
-#define HWB_PROXY_INSIDE "/run/hwb-proxy.sock"
+struct hwb_config;
 
-enum hwb_build__mount_kind {
-	HWB_MNT_BIND_RO,  /* read-only, nosuid, nodev bind of a dir or file */
-	HWB_MNT_BIND_RW,  /* writable, nosuid, nodev bind */
-	HWB_MNT_DEV,      /* bind of a host device node */
-	HWB_MNT_SYMLINK,  /* a symlink: src is its target */
-	HWB_MNT_TMPFS,    /* a fresh tmpfs owned by the sandbox user */
-	HWB_MNT_FILE,     /* a read-only file whose content is src */
-	HWB_MNT_BIND_RO_NESTED, /* read-only, inside a writable bind (.git in
-				 * the source copy): mounted after those */
-};
-
-struct hwb_build__mount {
-	enum hwb_build__mount_kind kind;
-	char *src;  /* owned; under /oldroot for binds */
-	char *dest; /* owned; under /newroot */
-	int is_dir; /* binds: the source is a directory */
-	int fd;     /* binds when hwb is root: a detached copy of the host
-		     * mount (open_tree), which the set-up user, not host root,
-		     * could not reach by path; else -1 */
-};
-
-/* Everything the child needs, computed before clone(). */
-struct hwb_build__plan {
-	struct hwb_build__mount *mounts; /* owned, in order */
-	size_t mount_count;
-	char **envp;                     /* owned, NULL-ended */
-	const char *const *argv;         /* borrowed */
-	char *cwd;                       /* owned */
-	struct hwb_sandbox_limits limits;
-	int sync_fd;  /* read end: the parent has written the maps */
-	int err_fd;   /* write end, O_CLOEXEC: error and exit records */
-	int out_fd;   /* write end: the command's stdout and stderr */
-	int null_fd;  /* /dev/null, the command's stdin */
-	int keep_groups; /* setgroups was denied: keep the user's groups */
-	int own_ids;     /* hwb is root: the maps give the namespace's root
-			  * and build user host ids of their own, and the
-			  * set-up first becomes that root (host root's ids
-			  * are not mapped) */
-	int proxy;       /* forward 127.0.0.1:3128 to HWB_PROXY_INSIDE */
-	struct hwb_buf seccomp; /* compiled filter (sandbox_seccomp.c) */
-};
-
-/* The run's memory and pids control group (cgroup.c). */
-struct hwb_build__cgroup {
-	int version;     /* 1 or 2; 0: none could be made (why says why) */
-	char mem[2048];  /* the group's directory (v1: memory hierarchy) */
-	char pids[2048]; /* v1: the pids hierarchy's; v2: unused */
-	char why[160];
-};
-
-/* Make a child of hwb's own group bounded to memory bytes and processes;
- * -1 (not an error: cg->why) where this host does not allow it. */
-int hwb_build__cgroup_make(struct hwb_build__cgroup *cg,
-			   unsigned long long memory, long processes);
-/* Move pid (before it runs anything of the build's) into the group. */
-int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid);
-/* "memory" when the OOM killer acted in the group, "processes" when a
- * fork hit pids.max, else NULL. */
-const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg);
-/* The most memory the group held (0 when unknown). */
-unsigned long long hwb_build__cgroup_peak(const struct hwb_build__cgroup *cg);
-/* Kill what is left in the group and remove it. */
-void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg);
-/* One line: the memory bound in force, for the log and the provenance. */
-void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
-				const struct hwb_sandbox_limits *l, char *out,
-				size_t outsz);
-
-/* Records the child writes to err_fd. */
-enum hwb_build__record_type {
-	HWB_REC_SETUP_ERROR = 1, /* a set-up step failed */
-	HWB_REC_EXEC = 2,        /* about to execve the command */
-	HWB_REC_EXIT = 3,        /* the command ended; status is a wait status */
-};
-
-struct hwb_build__record {
-	int type;
-	int errnum;
-	int status;
-	char what[200]; /* the step that failed, with its path */
-};
-
-/* The child: sets the sandbox up from plan and runs the command. */
-void hwb_build__sandbox_child(const struct hwb_build__plan *plan)
-	__attribute__((noreturn));
-
-/* --isolation none: the same descriptors, limits and environment, no
- * namespaces and no seccomp filter. */
-void hwb_build__unsandboxed_child(const struct hwb_build__plan *plan)
-	__attribute__((noreturn));
-
-/* Compile the deny list into a BPF program (an array of struct
- * sock_filter in out), before clone(). */
-int hwb_build__seccomp_compile(struct hwb_buf *out, struct hwb_error *err);
-/* The same deny list as an OCI seccomp profile (JSON) for container
- * engines' --security-opt seccomp=FILE. */
-int hwb_build__seccomp_profile(struct hwb_buf *out, struct hwb_error *err);
-/* Load it: a single prctl, no allocation. -1 with errno. */
-int hwb_build__seccomp_install(const struct hwb_buf *program);
-
-/* Fill plan (zeroed by the caller) from spec; release it in any case. */
-int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
-			 struct hwb_build__plan *plan, struct hwb_error *err);
-void hwb_build__plan_release(struct hwb_build__plan *plan);
-
-/*
- * The scrubbed environment: PATH, HOME, TMPDIR, LANG=C.UTF-8,
- * PYTHONHASHSEED=0, SOURCE_DATE_EPOCH and spec->env, nothing inherited.
- * *out is a NULL-ended array; free each entry and the array.
- */
-int hwb_build__env_make(const struct hwb_sandbox_spec *spec,
-			const char *home, const char *tmpdir, char ***out,
-			struct hwb_error *err);
-void hwb_build__env_free(char **envp);
-
-/* Check a spec before anything is created (sandbox_spec.c). */
-int hwb_build__validate(const struct hwb_sandbox_spec *spec,
-			struct hwb_error *err);
-
-/* --isolation none (sandbox_run.c). */
-int hwb_build__run_unsandboxed(const struct hwb_sandbox_spec *spec,
-			       const struct hwb_sandbox_limits *limits,
-			       struct hwb_sandbox_result *result,
-			       struct hwb_error *err);
-
-/*
- * A command run on the host under the sandbox's supervision: output
- * streamed through the redacting log and capped, the wall-clock timeout,
- * limit errors (sandbox_run.c). For --isolation none and for a container
- * engine's client.
- */
-struct hwb_build__host_cmd {
-	/* Runs in the child after fork(), plan's descriptors filled in. */
-	void (*child)(const struct hwb_build__plan *plan);
-	/* The timeout's action, given the child's pid; NULL: SIGKILL to the
-	 * child's process group (it made itself a session leader). */
-	void (*on_timeout)(pid_t pid, void *arg);
-	/* Rewrites the child's wait status into the command's before it is
-	 * judged, and may set result->limit_hit; -1 with err when the run
-	 * itself failed. NULL: the status as it is. Not called after a
-	 * timeout. */
-	int (*status)(int *wait_status, struct hwb_sandbox_result *result,
-		      void *arg, struct hwb_error *err);
-	void *arg;
-	int quiet; /* keep the output in result->log without logging it */
-};
-
-/**
- * Fork cmd->child with plan (argv, envp, cwd and limits filled by the
- * caller; timeout_seconds and log_max are used here), supervise it and
- * judge its end as hwb_sandbox_run does.
- */
-int hwb_build__run_host(struct hwb_build__plan *plan,
-			const struct hwb_build__host_cmd *cmd,
-			struct hwb_sandbox_result *result, struct hwb_error *err);
-
-/* The container engine's client: plan's descriptors, environment and
- * argv; no namespaces or rlimits of ours; SIGTERM when hwb dies, which the
- * client forwards to the container (sandbox.c). */
-void hwb_build__engine_child(const struct hwb_build__plan *plan)
-	__attribute__((noreturn));
-
-/* What a build sees of the host besides its own binds (sandbox_plan.c),
- * NULL-ended, and the stub files of its /etc. */
-extern const char *const hwb_build__system_dirs[];
-extern const char *const hwb_build__system_files[];
-extern const char *const hwb_build__root_links[];
-extern const char hwb_build__passwd_stub[];
-extern const char hwb_build__group_stub[];
-extern const char hwb_build__hosts_stub[];
-
-/* ------------------------------------------------------------------------
- * --isolation container (container.c, container_run.c, container_probe.c):
- * the same spec run by podman or docker. Codes HWB-B060, HWB-B080..B085.
- */
-enum hwb_build__engine {
-	HWB_ENGINE_PODMAN = 0,
-	HWB_ENGINE_DOCKER,
-};
-
-/* The engine and what it runs. Release with hwb_build__container_release. */
-struct hwb_build__container {
-	enum hwb_build__engine engine;
-	char *engine_path;   /* owned; absolute path of the client */
-	char *version;       /* owned; the engine's version, NULL before the
-			      * probe */
-	const char *runtime; /* borrowed (config); OCI runtime, NULL: the
-			      * engine's default */
-	const char *image;   /* borrowed (config); NULL: rootfs below */
-	char *image_id;      /* owned; the local image's id ("sha256:...") */
-	const char *python;  /* borrowed (config); the image's interpreter,
-			      * which replaces the spec's argv[0] */
-	char *rootfs;        /* owned; without an image: a root directory of
-			      * mount points, symlinks and the sandbox's stub
-			      * /etc files, the host's /usr bound read-only
-			      * into it (podman --rootfs) */
-	char *seccomp;       /* owned; the sandbox's deny list as an OCI
-			      * profile file, which replaces the engine's
-			      * default (that one allows ptrace: a backend
-			      * could stop the container's init) */
-	unsigned uid, gid;   /* --user: never 0 */
-	int keep_id;         /* rootless podman: --userns keep-id, so the
-			      * user's files stay the user's */
-};
-
-/* PATH in an image: the environment's bin links to the host's interpreter,
- * which an image does not have, and images keep Python in /usr/local/bin. */
-#define HWB_CONTAINER_IMAGE_PATH "/usr/local/bin:/usr/bin:/bin"
-
-/* "podman" or "docker". */
-const char *hwb_build__engine_name(enum hwb_build__engine e);
-/* Free what ct owns (idempotent). */
-void hwb_build__container_release(struct hwb_build__container *ct);
-
-/**
- * The engine's argv for spec (validated by the caller): `<engine> run
- * --rm --name <name>`, the isolation flags, the limits of spec (defaults
- * applied), the scrubbed environment as --env NAME=VALUE pairs only, the
- * binds as -v host:inside:ro|rw, --workdir, then the image and its python,
- * or --rootfs and spec->argv[0], then the rest of spec->argv. *out is
- * NULL-ended; free it with hwb_build__env_free(). HWB-B085: a path the -v
- * syntax cannot carry.
- */
-int hwb_build__container_argv(const struct hwb_build__container *ct,
-			      const struct hwb_sandbox_spec *spec,
-			      const char *name, char ***out,
-			      struct hwb_error *err);
-
-/**
- * The client's environment: the entries of environ_in the engine needs
- * (PATH, HOME, XDG_RUNTIME_DIR, DOCKER_HOST, CONTAINERS_CONF, ...) and
- * nothing else. Free with hwb_build__env_free().
- */
-int hwb_build__container_client_env(char *const *environ_in, char ***out,
-				    struct hwb_error *err);
-
-struct hwb_build__interp;
-
-/* What hwb_build__container_pick() needs. Strings are borrowed. */
-struct hwb_build__container_request {
-	const char *engine;  /* build.container.engine: auto|podman|docker */
-	const char *image;   /* build.container.image, or NULL */
-	const char *python;  /* build.container.python */
-	const char *runtime; /* build.container.runtime, or NULL */
-	const char *search_path; /* PATH to find the engine in; NULL: hwb's */
-};
-
-/**
- * Choose the engine (auto: podman on PATH, else docker) without running
- * anything. HWB-B080: not on PATH; HWB-B081: docker without an image.
- * Never another isolation instead.
- */
-int hwb_build__container_pick(const struct hwb_build__container_request *req,
-			      struct hwb_build__container *ct,
-			      struct hwb_error *err);
-
-/**
- * Make ct ready to run builds: without an image, the root directory under
- * work; run `<engine> info` (version), inspect the image (id; HWB-B084 when
- * it is not present: hwb never pulls), and run the interpreter once in a
- * container made like the build's (HWB-B083: the image's Python is not
- * interp's X.Y). HWB-B060 when the engine cannot run containers, quoting
- * its first error line with the remedy. prefix: the interpreter's prefix,
- * bound when it is not under /usr (no image).
- */
-int hwb_build__container_probe(struct hwb_build__container *ct,
-			       const char *work,
-			       const struct hwb_build__interp *interp,
-			       const char *prefix, struct hwb_error *err);
-
-/* --isolation container: run spec with limits (container_run.c). */
-int hwb_build__run_container(const struct hwb_sandbox_spec *spec,
-			     const struct hwb_sandbox_limits *limits,
-			     struct hwb_sandbox_result *result,
-			     struct hwb_error *err);
-/* The same; probe: the output is kept, not logged, and the client's exit
- * status is left as it is (no engine-error or signal reading). */
-int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
-			      const struct hwb_sandbox_limits *limits,
-			      int probe, struct hwb_sandbox_result *result,
-			      struct hwb_error *err);
-
-/*
- * Run the engine's client (argv, with client_env) on the host, quietly:
- * its output kept in r->log up to log_max bytes, killed after timeout
- * seconds (container_run.c). The return of hwb_build__run_host().
- */
-int hwb_build__engine_quiet(const char *const *argv, char **client_env,
-			    long timeout, size_t log_max,
-			    struct hwb_sandbox_result *r, struct hwb_error *err);
-
-/* The engine's first error line in log (redacted, control characters as
- * '?'), into out; "" when there is none. */
-void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
-				  size_t outsz);
-
-/* The limit a failed build's output shows it hit ("address-space",
- * "processes", ...), or NULL; and the error naming it (HWB-B013). */
-const char *hwb_build__limit_from_log(const struct hwb_buf *log);
-int hwb_build__limit_error(const struct hwb_sandbox_limits *l,
-			   const char *limit, struct hwb_error *err);
 /* 1 when key's value comes from the project (its files, or the default
  * that names a path inside it); such paths go through project_path. */
 int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
@@ -355,13 +30,8 @@ int hwb_build__project_path(const char *srcdir, const char *rel,
 int hwb_build__work_lock(const char *work, int *fd, struct hwb_error *err);
 void hwb_build__sweep_work(const char *tmpdir);
 void hwb_build__sweep_outdir(const char *outdir);
-/* SIGINT or SIGTERM (sig) ended the run: HWB-B014, kind 130 or 143. */
-int hwb_build__interrupted_error(int sig, struct hwb_error *err);
 /* A blocked SIGINT or SIGTERM is pending: consume it, fail (build.c). */
 int hwb_build__check_interrupt(struct hwb_error *err);
-
-/* clone() failed with errnum: diagnose why and fill err (sandbox_probe.c). */
-int hwb_build__probe_explain(int errnum, struct hwb_error *err);
 
 /* ========================================================================
  * Build requirements: lock files, resolution, fetching and the environment
@@ -1115,7 +785,7 @@ struct hwb_build__ctx {
 	int all_reused;
 	long long started, finished;   /* UTC seconds */
 	enum hwb_isolation isolation;  /* from build.isolation */
-	struct hwb_build__container container; /* --isolation container */
+	struct hwb_sandbox_container *container; /* owned; --isolation container */
 	const char *python;            /* borrowed from config, or default */
 	char memory_bound[400];        /* the bound in force (provenance) */
 	int work_lock;                 /* flock()ed <work>/.lock, or -1 */
@@ -1165,11 +835,3 @@ int hwb_build__validate_source(const struct hwb_config *config,
 			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);
-
-/* The allow-network proxy (proxy.c): a process listening on the Unix
- * socket path, tunnelling CONNECTs to allowed hosts only. */
-int hwb_build__proxy_start(const char *path, const char *const *allow,
-			   size_t n, pid_t *out, struct hwb_error *err);
-void hwb_build__proxy_stop(pid_t pid);
-/* Copy bytes both ways between two connected sockets until one closes. */
-void hwb_build__relay(int a, int b);

@@ -226,10 +226,13 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	const char *env_dir = env->root;
 	const char *site = env->site_packages + strlen(env->root);
 	int none = c->isolation == HWB_ISOLATION_NONE;
-	int image = c->isolation == HWB_ISOLATION_CONTAINER &&
-		    c->container.image;
+	struct hwb_sandbox_container_info ct = { 0 };
+	int image;
 	size_t n = 0, e = 0, i;
 
+	if (c->isolation == HWB_ISOLATION_CONTAINER)
+		hwb_sandbox_container_info(c->container, &ct);
+	image = ct.image != NULL;
 	memset(st, 0, sizeof(*st));
 	st->sys = &c->sys;
 	st->spec = c->spec;
@@ -274,7 +277,7 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->spec.binds = st->binds;
 	st->spec.bind_count = n;
 	if (image)
-		snprintf(st->path, sizeof(st->path), HWB_CONTAINER_IMAGE_PATH);
+		snprintf(st->path, sizeof(st->path), HWB_SANDBOX_IMAGE_PATH);
 	else
 		snprintf(st->path, sizeof(st->path), "%s/bin:/usr/bin:/bin",
 			 st->env_in);

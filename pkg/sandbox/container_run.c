@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * container_run.c: runs one build command in a container. The engine's
- * client is supervised like any host command (sandbox_run.c: live log with
- * redaction, log cap, timeout); what is container-specific is here: a fresh
+ * client is a host process (host.c) supervised like every run
+ * (supervise.c: live log with redaction, log cap, timeout); what is
+ * container-specific is here: a fresh
  * container name per run, killing the container itself at the timeout
  * (docker's container outlives its client), and reading the client's exit
  * status, which carries the engine's own failures (125-127) and a signal
@@ -18,7 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 #include "pkg/core/log.h"
 
 extern char **environ;
@@ -27,7 +28,7 @@ extern char **environ;
 #define KILL_TIMEOUT 20L
 
 struct container_run {
-	const struct hwb_build__container *ct;
+	const struct hwb_sandbox_container *ct;
 	const char *name;
 	char *const *client_env;
 };
@@ -127,14 +128,11 @@ static int fresh_name(char *out, size_t outsz, struct hwb_error *err)
 	return 0;
 }
 
-int hwb_build__engine_quiet(const char *const *argv, char **client_env,
+int hwb_sandbox__engine_quiet(const char *const *argv, char **client_env,
 			    long timeout, size_t log_max,
 			    struct hwb_sandbox_result *r, struct hwb_error *err)
 {
-	static const struct hwb_build__host_cmd cmd = {
-		hwb_build__engine_child, NULL, NULL, NULL, 1
-	};
-	struct hwb_build__plan plan;
+	struct hwb_sandbox__plan plan;
 
 	memset(&plan, 0, sizeof(plan));
 	hwb_buf_init(&plan.seccomp);
@@ -143,7 +141,7 @@ int hwb_build__engine_quiet(const char *const *argv, char **client_env,
 	plan.cwd = (char *)"/";
 	plan.limits.timeout_seconds = timeout;
 	plan.limits.log_max = log_max;
-	return hwb_build__run_host(&plan, &cmd, r, err);
+	return hwb_sandbox__run_host(&plan, HWB_SANDBOX__ENGINE_CLIENT, 1, r, err);
 }
 
 /* `<engine> <verb> <name>`, quietly; its failure (the container already
@@ -159,28 +157,28 @@ static void engine_verb(const struct container_run *run, const char *verb,
 		argv[2] = run->name;
 		argv[3] = NULL;
 	}
-	if (hwb_build__engine_quiet(argv, (char **)run->client_env,
+	if (hwb_sandbox__engine_quiet(argv, (char **)run->client_env,
 				    KILL_TIMEOUT, 4096, &r, &err))
 		hwb_log_debug("container: %s %s %s: %s",
-			      hwb_build__engine_name(run->ct->engine), verb,
+			      hwb_sandbox__engine_name(run->ct->engine), verb,
 			      run->name, err.message);
 	hwb_sandbox_result_release(&r);
 }
 
 /*
- * The client dies at once, but the container is the engine's: docker's
- * outlives its client. kill (SIGKILL to the whole container), then rm -f,
- * because --rm removes it only later and asynchronously: hwb returns with
- * nothing left behind.
+ * Stopping a run (timeout, disk, a signal): the client dies at once, but
+ * the container is the engine's: docker's outlives its client. kill
+ * (SIGKILL to the whole container), then rm -f, because --rm removes it
+ * only later and asynchronously: hwb returns with nothing left behind.
  */
-static void on_timeout(pid_t pid, void *arg)
+static void stop(pid_t pid, const struct container_run *run)
 {
 	kill(pid, SIGKILL);
-	engine_verb(arg, "kill", NULL);
-	engine_verb(arg, "rm", "-f");
+	engine_verb(run, "kill", NULL);
+	engine_verb(run, "rm", "-f");
 }
 
-void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
+void hwb_sandbox__engine_error_line(const struct hwb_buf *log, char *out,
 				  size_t outsz)
 {
 	struct hwb_buf clean = HWB_BUF_INIT;
@@ -210,10 +208,10 @@ void hwb_build__engine_error_line(const struct hwb_buf *log, char *out,
  * timeout: the memory cgroup's OOM killer); anything else is the
  * command's own.
  */
-static int container_status(int *ws, struct hwb_sandbox_result *r, void *arg,
-			     struct hwb_error *err)
+static int container_status(int *ws, struct hwb_sandbox_result *r,
+			    const struct container_run *run,
+			    struct hwb_error *err)
 {
-	const struct container_run *run = arg;
 	char line[512];
 	int code;
 
@@ -221,15 +219,15 @@ static int container_status(int *ws, struct hwb_sandbox_result *r, void *arg,
 		return 0;
 	code = WEXITSTATUS(*ws);
 	if (code >= 125 && code <= 127) {
-		hwb_build__engine_error_line(&r->log, line, sizeof(line));
+		hwb_sandbox__engine_error_line(&r->log, line, sizeof(line));
 		if (!line[0])
 			return 0;
 		return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B082",
 				     "container: %s could not run the build: %s",
-				     hwb_build__engine_name(run->ct->engine), line),
+				     hwb_sandbox__engine_name(run->ct->engine), line),
 		       hwb_error_hint(err, "fix the engine (try '%s info'), or "
 				      "use the default sandbox",
-				      hwb_build__engine_name(run->ct->engine));
+				      hwb_sandbox__engine_name(run->ct->engine));
 	}
 	if (code > 128 && code < 128 + 65) {
 		*ws = code - 128; /* a wait status "killed by signal n" */
@@ -239,25 +237,52 @@ static int container_status(int *ws, struct hwb_sandbox_result *r, void *arg,
 	return 0;
 }
 
-int hwb_build__run_container(const struct hwb_sandbox_spec *spec,
-			     const struct hwb_sandbox_limits *limits,
-			     struct hwb_sandbox_result *result,
-			     struct hwb_error *err)
+/* Start the client, supervise it (a stop kills the container), reap it
+ * and read its status (unless probe). */
+static int supervise_client(struct hwb_sandbox__plan *plan,
+			    const struct container_run *run, int probe,
+			    struct hwb_sandbox_result *result,
+			    struct hwb_error *err)
 {
-	return hwb_build__container_exec(spec, limits, 0, result, err);
+	struct hwb_sandbox__fds f = HWB_SANDBOX__FDS_INIT;
+	struct hwb_sandbox__supervisor s;
+	pid_t pid;
+	int ret = -1;
+
+	hwb_sandbox__supervisor_init(&s, result, &plan->limits, probe);
+	if (hwb_sandbox__fds_open(&f, err))
+		goto cleanup;
+	hwb_sandbox__supervisor_start(&s);
+	if ((pid = hwb_sandbox__host_start(plan, &f, HWB_SANDBOX__ENGINE_CLIENT,
+					   err)) < 0)
+		goto cleanup;
+	while (hwb_sandbox__supervise(&s, &f))
+		stop(pid, run);
+	s.have_exit = 1;
+	s.exit_status = hwb_sandbox__host_wait(pid);
+	if (!probe && !result->timed_out && !s.have_setup_error &&
+	    container_status(&s.exit_status, result, run, err))
+		goto cleanup;
+	ret = hwb_sandbox__judge(&s, err);
+cleanup:
+	hwb_sandbox__fds_close(&f);
+	hwb_sandbox__supervisor_release(&s);
+	return ret;
 }
 
-int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
-			      const struct hwb_sandbox_limits *limits,
-			      int probe, struct hwb_sandbox_result *result,
-			      struct hwb_error *err)
+int hwb_sandbox__run_container(const struct hwb_sandbox_spec *spec,
+			       struct hwb_sandbox_result *result,
+			       struct hwb_error *err)
 {
-	struct hwb_build__host_cmd cmd = { hwb_build__engine_child, on_timeout,
-					   probe ? NULL : container_status,
-					   NULL, probe };
+	return hwb_sandbox__container_exec(spec, 0, result, err);
+}
+
+int hwb_sandbox__container_exec(const struct hwb_sandbox_spec *spec,
+				int probe, struct hwb_sandbox_result *result,
+				struct hwb_error *err)
+{
 	struct container_run run;
-	struct hwb_build__plan plan;
-	struct hwb_sandbox_spec limited = *spec;
+	struct hwb_sandbox__plan plan;
 	char name[32], **argv = NULL;
 	int ret = -1, done_fd = -1;
 	pid_t watchdog = -1;
@@ -266,11 +291,10 @@ int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
 	hwb_buf_init(&plan.seccomp);
 	if (!spec->container)
 		HWB_BUG("container isolation without a container");
-	limited.limits = *limits;
 	if (fresh_name(name, sizeof(name), err) ||
-	    hwb_build__container_argv(spec->container, &limited, name, &argv,
-				      err) ||
-	    hwb_build__container_client_env(environ, &plan.envp, err))
+	    hwb_sandbox__container_argv(spec->container, spec, name, &argv,
+					err) ||
+	    hwb_sandbox__container_client_env(environ, &plan.envp, err))
 		goto cleanup;
 	if (!(plan.cwd = hwb_strdup("/"))) {
 		hwb_error_oom(err);
@@ -279,15 +303,14 @@ int hwb_build__container_exec(const struct hwb_sandbox_spec *spec,
 	run.ct = spec->container;
 	run.name = name;
 	run.client_env = plan.envp;
-	cmd.arg = &run;
 	plan.argv = (const char *const *)argv;
-	plan.limits = *limits;
+	plan.limits = spec->limits;
 	hwb_log_debug("container: %s run as %s", run.ct->engine_path, name);
 	watchdog = start_watchdog(&run, &done_fd);
-	ret = hwb_build__run_host(&plan, &cmd, result, err);
+	ret = supervise_client(&plan, &run, probe, result, err);
 	stop_watchdog(watchdog, done_fd);
 cleanup:
-	hwb_build__env_free(argv);
-	hwb_build__plan_release(&plan);
+	hwb_sandbox__env_free(argv);
+	hwb_sandbox__plan_release(&plan);
 	return ret;
 }

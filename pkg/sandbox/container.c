@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 /* A NULL-ended array of owned strings being built; adding checks once. */
 struct argl {
@@ -49,12 +49,12 @@ static void argl_free(struct argl *a)
 	hwb_buf_release(&a->list);
 }
 
-const char *hwb_build__engine_name(enum hwb_build__engine e)
+const char *hwb_sandbox__engine_name(enum hwb_sandbox__engine e)
 {
 	return e == HWB_ENGINE_DOCKER ? "docker" : "podman";
 }
 
-void hwb_build__container_release(struct hwb_build__container *ct)
+void hwb_sandbox__container_release(struct hwb_sandbox_container *ct)
 {
 	free(ct->engine_path);
 	free(ct->version);
@@ -63,6 +63,25 @@ void hwb_build__container_release(struct hwb_build__container *ct)
 	free(ct->seccomp);
 	ct->engine_path = ct->version = ct->image_id = ct->rootfs = NULL;
 	ct->seccomp = NULL;
+}
+
+void hwb_sandbox_container_free(struct hwb_sandbox_container *ct)
+{
+	if (!ct)
+		return;
+	hwb_sandbox__container_release(ct);
+	free(ct);
+}
+
+void hwb_sandbox_container_info(const struct hwb_sandbox_container *ct,
+				struct hwb_sandbox_container_info *out)
+{
+	out->engine = hwb_sandbox__engine_name(ct->engine);
+	out->version = ct->version;
+	out->runtime = ct->runtime;
+	out->image = ct->image;
+	out->image_id = ct->image_id;
+	out->python = ct->python;
 }
 
 /* -v takes "src:dst:mode": a ':' or ',' in a path would be read as a
@@ -86,7 +105,7 @@ static void add_bind(struct argl *a, const char *host, const char *inside,
 }
 
 /* The engine's own leading options: podman's OCI runtime is global. */
-static void add_engine(struct argl *a, const struct hwb_build__container *ct)
+static void add_engine(struct argl *a, const struct hwb_sandbox_container *ct)
 {
 	add(a, hwb_strdup(ct->engine_path));
 	if (ct->runtime && ct->engine == HWB_ENGINE_PODMAN)
@@ -104,7 +123,7 @@ static void add_engine(struct argl *a, const struct hwb_build__container *ct)
  * engine's kill reaches the whole tree. --log-driver none: the output is
  * hwb's to keep and redact, not the engine's to store on disk.
  */
-static void add_isolation(struct argl *a, const struct hwb_build__container *ct,
+static void add_isolation(struct argl *a, const struct hwb_sandbox_container *ct,
 			  const char *name, const struct hwb_sandbox_limits *l)
 {
 	static const char *const fixed[] = {
@@ -179,13 +198,13 @@ static int env_has(char *const *envp, const char *name)
 
 /* Only NAME=VALUE pairs of the scrubbed environment: never a bare NAME,
  * which the engine would fill in from the host's environment. */
-static int add_env(struct argl *a, const struct hwb_build__container *ct,
+static int add_env(struct argl *a, const struct hwb_sandbox_container *ct,
 		   const struct hwb_sandbox_spec *spec, struct hwb_error *err)
 {
 	char **envp = NULL;
 	size_t i;
 
-	if (hwb_build__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &envp, err))
+	if (hwb_sandbox__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &envp, err))
 		return -1;
 	for (i = 0; envp[i]; i++)
 		add2(a, "--env", hwb_strdup(envp[i]));
@@ -195,7 +214,7 @@ static int add_env(struct argl *a, const struct hwb_build__container *ct,
 		if (!env_has(envp, docker_proxy_vars[i]))
 			add2(a, "--env",
 			     hwb_strdup_printf("%s=", docker_proxy_vars[i]));
-	hwb_build__env_free(envp);
+	hwb_sandbox__env_free(envp);
 	return 0;
 }
 
@@ -206,19 +225,19 @@ static void add_system(struct argl *a)
 	struct stat st;
 	size_t i;
 
-	for (i = 0; hwb_build__system_dirs[i]; i++)
-		if (!stat(hwb_build__system_dirs[i], &st))
-			add_bind(a, hwb_build__system_dirs[i],
-				 hwb_build__system_dirs[i], 0);
-	for (i = 0; hwb_build__system_files[i]; i++)
-		if (!stat(hwb_build__system_files[i], &st))
-			add_bind(a, hwb_build__system_files[i],
-				 hwb_build__system_files[i], 0);
+	for (i = 0; hwb_sandbox__system_dirs[i]; i++)
+		if (!stat(hwb_sandbox__system_dirs[i], &st))
+			add_bind(a, hwb_sandbox__system_dirs[i],
+				 hwb_sandbox__system_dirs[i], 0);
+	for (i = 0; hwb_sandbox__system_files[i]; i++)
+		if (!stat(hwb_sandbox__system_files[i], &st))
+			add_bind(a, hwb_sandbox__system_files[i],
+				 hwb_sandbox__system_files[i], 0);
 	/* A host without merged /usr has real /bin, /lib...: bind those. */
-	for (i = 0; hwb_build__root_links[i]; i++)
-		if (!lstat(hwb_build__root_links[i], &st) && S_ISDIR(st.st_mode))
-			add_bind(a, hwb_build__root_links[i],
-				 hwb_build__root_links[i], 0);
+	for (i = 0; hwb_sandbox__root_links[i]; i++)
+		if (!lstat(hwb_sandbox__root_links[i], &st) && S_ISDIR(st.st_mode))
+			add_bind(a, hwb_sandbox__root_links[i],
+				 hwb_sandbox__root_links[i], 0);
 }
 
 static int add_binds(struct argl *a, const struct hwb_sandbox_spec *spec,
@@ -236,12 +255,12 @@ static int add_binds(struct argl *a, const struct hwb_sandbox_spec *spec,
 	if (spec->proxy_socket) {
 		if (bind_path_ok(spec->proxy_socket, err))
 			return -1;
-		add_bind(a, spec->proxy_socket, HWB_PROXY_INSIDE, 1);
+		add_bind(a, spec->proxy_socket, HWB_SANDBOX_PROXY_INSIDE, 1);
 	}
 	return 0;
 }
 
-int hwb_build__container_argv(const struct hwb_build__container *ct,
+int hwb_sandbox__container_argv(const struct hwb_sandbox_container *ct,
 			      const struct hwb_sandbox_spec *spec,
 			      const char *name, char ***out,
 			      struct hwb_error *err)
@@ -252,7 +271,6 @@ int hwb_build__container_argv(const struct hwb_build__container *ct,
 	size_t i;
 
 	*out = NULL;
-	hwb_sandbox_limits_default(&l);
 	if ((!ct->image && !ct->rootfs) || !ct->seccomp)
 		HWB_BUG("container without an image or a root, or a profile");
 	if (bind_path_ok(ct->seccomp, err))
@@ -305,7 +323,7 @@ static const char *const client_vars[] = {
 	"DOCKER_TLS_VERIFY",
 };
 
-int hwb_build__container_client_env(char *const *environ_in, char ***out,
+int hwb_sandbox__container_client_env(char *const *environ_in, char ***out,
 				    struct hwb_error *err)
 {
 	struct argl a = { HWB_BUF_INIT, 0, 0 };

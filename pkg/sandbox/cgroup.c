@@ -8,7 +8,7 @@
  * systemd's delegation on GitHub's runners), else under the v1 memory and
  * pids hierarchies (hybrid hosts, as root). Where neither can be made the
  * run goes on with the per-process limits and the sized tmpfs mounts, and
- * hwb_build__cgroup_describe() says so in the log and the provenance.
+ * hwb_sandbox_memory_bound() says so in the log and the provenance.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 /* hwb's group in the hierarchy that has controller (v1) or the unified
  * one (controller NULL), as a directory: mount point + path. */
@@ -146,7 +146,7 @@ static int make_child(const char *parent, char *out, size_t outsz)
 	return -1;
 }
 
-static int limit_v1(struct hwb_build__cgroup *cg, unsigned long long memory,
+static int limit_v1(struct hwb_sandbox__cgroup *cg, unsigned long long memory,
 		    long processes)
 {
 	char parent[2048], num[32];
@@ -168,7 +168,7 @@ static int limit_v1(struct hwb_build__cgroup *cg, unsigned long long memory,
 	return write_file(cg->pids, "pids.max", num);
 }
 
-static int limit_v2(struct hwb_build__cgroup *cg, unsigned long long memory,
+static int limit_v2(struct hwb_sandbox__cgroup *cg, unsigned long long memory,
 		    long processes)
 {
 	char parent[2048], num[32], path[2200];
@@ -192,7 +192,7 @@ static int limit_v2(struct hwb_build__cgroup *cg, unsigned long long memory,
 	return write_file(cg->mem, "pids.max", num);
 }
 
-int hwb_build__cgroup_make(struct hwb_build__cgroup *cg,
+int hwb_sandbox__cgroup_make(struct hwb_sandbox__cgroup *cg,
 			   unsigned long long memory, long processes)
 {
 	char probe[2048];
@@ -213,12 +213,12 @@ int hwb_build__cgroup_make(struct hwb_build__cgroup *cg,
 			 ? "hwb may not create a child of its own cgroup "
 			   "(run as root, or under a delegated systemd scope)"
 			 : "hwb's cgroup has no usable memory and pids controllers");
-	hwb_build__cgroup_destroy(cg);
+	hwb_sandbox__cgroup_destroy(cg);
 	cg->version = 0;
 	return -1;
 }
 
-int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid)
+int hwb_sandbox__cgroup_attach(const struct hwb_sandbox__cgroup *cg, pid_t pid)
 {
 	char num[32];
 
@@ -230,7 +230,7 @@ int hwb_build__cgroup_attach(const struct hwb_build__cgroup *cg, pid_t pid)
 	return cg->pids[0] ? write_file(cg->pids, "cgroup.procs", num) : 0;
 }
 
-const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg)
+const char *hwb_sandbox__cgroup_limit_hit(const struct hwb_sandbox__cgroup *cg)
 {
 	if (!cg->version)
 		return NULL;
@@ -245,7 +245,7 @@ const char *hwb_build__cgroup_limit_hit(const struct hwb_build__cgroup *cg)
 	return NULL;
 }
 
-unsigned long long hwb_build__cgroup_peak(const struct hwb_build__cgroup *cg)
+unsigned long long hwb_sandbox__cgroup_peak(const struct hwb_sandbox__cgroup *cg)
 {
 	char path[4200];
 	unsigned long long v = 0;
@@ -292,7 +292,7 @@ static void empty_and_remove(const char *dir)
 	}
 }
 
-void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg)
+void hwb_sandbox__cgroup_destroy(struct hwb_sandbox__cgroup *cg)
 {
 	empty_and_remove(cg->mem);
 	if (cg->version == 1)
@@ -300,9 +300,9 @@ void hwb_build__cgroup_destroy(struct hwb_build__cgroup *cg)
 	cg->mem[0] = cg->pids[0] = '\0';
 }
 
-void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
-				const struct hwb_sandbox_limits *l, char *out,
-				size_t outsz)
+/* One line: the bound a namespaced run gets, from a trial group. */
+static void describe(const struct hwb_sandbox__cgroup *cg,
+		     const struct hwb_sandbox_limits *l, char *out, size_t outsz)
 {
 	if (cg->version)
 		snprintf(out, outsz, "cgroup v%d: memory = %llu MiB and processes "
@@ -314,4 +314,26 @@ void hwb_build__cgroup_describe(const struct hwb_build__cgroup *cg,
 			 "MiB and processes = %ld per process; tmpfs mounts sized "
 			 "within memory = %llu MiB", cg->why,
 			 l->address_space >> 20, l->processes, l->memory >> 20);
+}
+
+void hwb_sandbox_memory_bound(enum hwb_isolation isolation,
+			      const struct hwb_sandbox_limits *l, char *out,
+			      size_t outsz)
+{
+	struct hwb_sandbox__cgroup cg;
+
+	if (isolation == HWB_ISOLATION_NONE) {
+		snprintf(out, outsz, "none (--isolation none): address-space = "
+			 "%llu MiB per process only", l->address_space >> 20);
+	} else if (isolation == HWB_ISOLATION_CONTAINER) {
+		snprintf(out, outsz, "the container's cgroup: memory = %llu MiB "
+			 "and processes = %ld for the whole build",
+			 l->memory >> 20, l->processes);
+	} else {
+		/* Each sandboxed run makes its own group the same way. */
+		memset(&cg, 0, sizeof(cg));
+		hwb_sandbox__cgroup_make(&cg, l->memory, l->processes);
+		describe(&cg, l, out, outsz);
+		hwb_sandbox__cgroup_destroy(&cg);
+	}
 }

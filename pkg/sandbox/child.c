@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sandbox.c: the sandbox's set-up inside the new namespaces, in one function
+ * child.c: the sandbox's set-up inside the new namespaces, in one function
  * that reads top to bottom in bubblewrap's order. It runs between clone() and
- * execve(), follows a plan the parent computed (sandbox_plan.c) and never
+ * execve(), follows a plan the parent computed (plan.c) and never
  * prints: a failed step writes an error record to an O_CLOEXEC pipe and
  * calls _exit(), the one exception to "packages never print" (style rule 7).
- * Validation, clone() and the uid maps are the parent's (sandbox_run.c).
+ * Validation, clone() and the uid maps are the parent's (namespace.c).
  */
 #include <errno.h>
 #include <grp.h>
@@ -31,17 +31,17 @@
 #include <poll.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 #define NEWROOT "/newroot"
 #define OLDROOT "/oldroot"
 /* Where the set-up tmpfs goes before the first pivot_root (as bwrap). */
 #define BASE "/tmp"
 
-static void report(const struct hwb_build__plan *p, int type, int errnum,
+static void report(const struct hwb_sandbox__plan *p, int type, int errnum,
 		   int status, const char *what, const char *path)
 {
-	struct hwb_build__record rec;
+	struct hwb_sandbox__record rec;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.type = type;
@@ -54,7 +54,7 @@ static void report(const struct hwb_build__plan *p, int type, int errnum,
 		return;
 }
 
-static __attribute__((noreturn)) void fail(const struct hwb_build__plan *p,
+static __attribute__((noreturn)) void fail(const struct hwb_sandbox__plan *p,
 					   const char *what, const char *path)
 {
 	report(p, HWB_REC_SETUP_ERROR, errno, 0, what, path);
@@ -138,8 +138,8 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static void bind_mount(const struct hwb_build__plan *p,
-		       const struct hwb_build__mount *m)
+static void bind_mount(const struct hwb_sandbox__plan *p,
+		       const struct hwb_sandbox__mount *m)
 {
 	unsigned long flags = MS_BIND | MS_REMOUNT | MS_NOSUID;
 
@@ -160,7 +160,7 @@ static void bind_mount(const struct hwb_build__plan *p,
 		fail(p, "remounting", m->dest);
 }
 
-static void tmpfs(const struct hwb_build__plan *p, const char *dest,
+static void tmpfs(const struct hwb_sandbox__plan *p, const char *dest,
 		  const char *mode)
 {
 	char opts[128];
@@ -174,10 +174,10 @@ static void tmpfs(const struct hwb_build__plan *p, const char *dest,
 		fail(p, "mounting a tmpfs on", dest);
 }
 
-static void apply_mounts(const struct hwb_build__plan *p,
-			 enum hwb_build__mount_kind kind)
+static void apply_mounts(const struct hwb_sandbox__plan *p,
+			 enum hwb_sandbox__mount_kind kind)
 {
-	const struct hwb_build__mount *m;
+	const struct hwb_sandbox__mount *m;
 	size_t i;
 
 	for (i = 0; i < p->mount_count; i++) {
@@ -202,7 +202,7 @@ static void apply_mounts(const struct hwb_build__plan *p,
 	}
 }
 
-static void loopback_up(const struct hwb_build__plan *p)
+static void loopback_up(const struct hwb_sandbox__plan *p)
 {
 	struct ifreq ifr;
 	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -226,7 +226,7 @@ static int capset_empty(void)
 	return (int)syscall(SYS_capset, &hdr, data);
 }
 
-static void drop_bounding_set(const struct hwb_build__plan *p)
+static void drop_bounding_set(const struct hwb_sandbox__plan *p)
 {
 	int cap;
 
@@ -242,7 +242,7 @@ static void drop_bounding_set(const struct hwb_build__plan *p)
  * set-up above and 1000 to nobody: the kernel never applies RLIMIT_NPROC
  * to real uid 0, so the command must not run as host root.
  */
-static void become_build_user(const struct hwb_build__plan *p)
+static void become_build_user(const struct hwb_sandbox__plan *p)
 {
 	if (!p->keep_groups && setgroups(0, NULL))
 		fail(p, "clearing supplementary groups", NULL);
@@ -252,7 +252,7 @@ static void become_build_user(const struct hwb_build__plan *p)
 		fail(p, "setting the sandbox uid", NULL);
 }
 
-static void set_limit(const struct hwb_build__plan *p, int resource,
+static void set_limit(const struct hwb_sandbox__plan *p, int resource,
 		      unsigned long long value, const char *name)
 {
 	/* CPU: SIGXCPU at the soft limit names the cause; SIGKILL at the hard
@@ -269,7 +269,7 @@ static void set_limit(const struct hwb_build__plan *p, int resource,
 		fail(p, "setting the limit", name);
 }
 
-static void set_limits(const struct hwb_build__plan *p)
+static void set_limits(const struct hwb_sandbox__plan *p)
 {
 	const struct hwb_sandbox_limits *l = &p->limits;
 
@@ -296,9 +296,9 @@ static __attribute__((noreturn)) void forward(int client)
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	strcpy(sa.sun_path, HWB_PROXY_INSIDE);
+	strcpy(sa.sun_path, HWB_SANDBOX_PROXY_INSIDE);
 	if (up >= 0 && !connect(up, (struct sockaddr *)&sa, sizeof(sa)))
-		hwb_build__relay(client, up);
+		hwb_sandbox__relay(client, up);
 	_exit(0);
 }
 
@@ -327,7 +327,7 @@ static pid_t wait_or_forward(int lfd, int *status)
 	}
 }
 
-static __attribute__((noreturn)) void reap(const struct hwb_build__plan *p,
+static __attribute__((noreturn)) void reap(const struct hwb_sandbox__plan *p,
 					   pid_t command, int lfd)
 {
 	int status = 0;
@@ -346,7 +346,7 @@ static __attribute__((noreturn)) void reap(const struct hwb_build__plan *p,
 	_exit(0);
 }
 
-static void close_other_fds(const struct hwb_build__plan *p)
+static void close_other_fds(const struct hwb_sandbox__plan *p)
 {
 	/* err_fd is O_CLOEXEC and reports until execve; nothing else leaks. */
 	if (p->err_fd > 3 &&
@@ -356,7 +356,7 @@ static void close_other_fds(const struct hwb_build__plan *p)
 		fail(p, "closing inherited descriptors", NULL);
 }
 
-static void wait_for_maps(const struct hwb_build__plan *p)
+static void wait_for_maps(const struct hwb_sandbox__plan *p)
 {
 	char go;
 
@@ -371,7 +371,7 @@ static void wait_for_maps(const struct hwb_build__plan *p)
  * (hwb holds its write end until the run ends: EOF means it is gone), as
  * bubblewrap's --die-with-parent checks.
  */
-static void die_with_parent(const struct hwb_build__plan *p)
+static void die_with_parent(const struct hwb_sandbox__plan *p)
 {
 	struct pollfd pfd = { p->sync_fd, POLLIN, 0 };
 
@@ -398,7 +398,7 @@ static unsigned long stat_field(const char *stat, int field)
  * included) would show in /proc/1/cmdline and environ. Zero both before
  * anything of the build runs; the command gets only the plan's envp.
  */
-static void forget_invocation(const struct hwb_build__plan *p)
+static void forget_invocation(const struct hwb_sandbox__plan *p)
 {
 	char stat[2048];
 	unsigned long a0, a1, e0, e1;
@@ -428,7 +428,7 @@ static void forget_invocation(const struct hwb_build__plan *p)
 }
 
 /* hwb build blocks SIGINT and SIGTERM to see them; the build must not. */
-static void unblock_signals(const struct hwb_build__plan *p)
+static void unblock_signals(const struct hwb_sandbox__plan *p)
 {
 	sigset_t set;
 
@@ -440,7 +440,7 @@ static void unblock_signals(const struct hwb_build__plan *p)
 }
 
 /* The last steps, shared with --isolation none: the command's own process. */
-static __attribute__((noreturn)) void exec_command(const struct hwb_build__plan *p,
+static __attribute__((noreturn)) void exec_command(const struct hwb_sandbox__plan *p,
 						   int seccomp)
 {
 	if (dup2(p->null_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 ||
@@ -458,13 +458,13 @@ static __attribute__((noreturn)) void exec_command(const struct hwb_build__plan 
 		fail(p, "changing directory to", p->cwd);
 	report(p, HWB_REC_EXEC, 0, 0, "exec", NULL);
 	/* Last before execve: everything above needs calls it denies. */
-	if (seccomp && hwb_build__seccomp_install(&p->seccomp))
+	if (seccomp && hwb_sandbox__seccomp_install(&p->seccomp))
 		fail(p, "installing the seccomp filter", NULL);
 	execve(p->argv[0], (char *const *)p->argv, p->envp);
 	fail(p, "executing", p->argv[0]);
 }
 
-void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
+void hwb_sandbox__unsandboxed_child(const struct hwb_sandbox__plan *p)
 {
 	unblock_signals(p);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -478,7 +478,7 @@ void hwb_build__unsandboxed_child(const struct hwb_build__plan *p)
  * in hwb's session: Ctrl-C reaches it, and it forwards signals to the
  * container (--sig-proxy); SIGTERM when hwb dies does the same.
  */
-void hwb_build__engine_child(const struct hwb_build__plan *p)
+void hwb_sandbox__engine_child(const struct hwb_sandbox__plan *p)
 {
 	unblock_signals(p);
 	if (dup2(p->null_fd, 0) < 0 || dup2(p->out_fd, 1) < 0 ||
@@ -495,7 +495,7 @@ void hwb_build__engine_child(const struct hwb_build__plan *p)
 }
 
 /* 127.0.0.1:3128 in the sandbox's own network namespace. */
-static int proxy_listener(const struct hwb_build__plan *p)
+static int proxy_listener(const struct hwb_sandbox__plan *p)
 {
 	struct sockaddr_in sa;
 	int fd;
@@ -513,7 +513,7 @@ static int proxy_listener(const struct hwb_build__plan *p)
 	return fd;
 }
 
-void hwb_build__sandbox_child(const struct hwb_build__plan *p)
+void hwb_sandbox__sandbox_child(const struct hwb_sandbox__plan *p)
 {
 	pid_t command;
 	int proxy_fd;

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
@@ -54,9 +54,9 @@ static char *find_on_path(const char *name, const char *search)
 	return NULL;
 }
 
-int hwb_build__container_pick(const struct hwb_build__container_request *req,
-			      struct hwb_build__container *ct,
-			      struct hwb_error *err)
+/* Fill ct (zeroed) from req. */
+static int pick(const struct hwb_sandbox_container_request *req,
+		struct hwb_sandbox_container *ct, struct hwb_error *err)
 {
 	const char *want = req->engine ? req->engine : "auto";
 	const char *search = req->search_path ? req->search_path : getenv("PATH");
@@ -92,9 +92,26 @@ int hwb_build__container_pick(const struct hwb_build__container_request *req,
 	ct->runtime = req->runtime;
 	/* Never root inside: the invoking user, or nobody when hwb is root
 	 * (the work directories were handed to 65534 for the sandbox). */
-	ct->uid = geteuid() ? (unsigned)geteuid() : hwb_build__root_id(1);
-	ct->gid = geteuid() ? (unsigned)getegid() : hwb_build__root_id(1);
+	ct->uid = geteuid() ? (unsigned)geteuid() : hwb_sandbox__root_id(1);
+	ct->gid = geteuid() ? (unsigned)getegid() : hwb_sandbox__root_id(1);
 	ct->keep_id = ct->engine == HWB_ENGINE_PODMAN && geteuid() != 0;
+	return 0;
+}
+
+int hwb_sandbox_container_pick(const struct hwb_sandbox_container_request *req,
+			       struct hwb_sandbox_container **out,
+			       struct hwb_error *err)
+{
+	struct hwb_sandbox_container *ct = calloc(1, sizeof(*ct));
+
+	*out = NULL;
+	if (!ct)
+		return hwb_error_oom(err);
+	if (pick(req, ct, err)) {
+		hwb_sandbox_container_free(ct);
+		return -1;
+	}
+	*out = ct;
 	return 0;
 }
 
@@ -124,7 +141,7 @@ static void first_line(const struct hwb_sandbox_result *r, char *out,
 	struct hwb_buf clean = HWB_BUF_INIT;
 	const char *p = r->log.ptr, *end = r->log.ptr + r->log.len, *nl;
 
-	hwb_build__engine_error_line(&r->log, out, outsz);
+	hwb_sandbox__engine_error_line(&r->log, out, outsz);
 	if (out[0])
 		return;
 	snprintf(out, outsz, "(no output)");
@@ -147,7 +164,7 @@ static int engine_cmd(const char *const *argv, char **client_env,
 		      struct hwb_sandbox_result *r, int *ok,
 		      struct hwb_error *err)
 {
-	int ret = hwb_build__engine_quiet(argv, client_env, PROBE_TIMEOUT,
+	int ret = hwb_sandbox__engine_quiet(argv, client_env, PROBE_TIMEOUT,
 					  PROBE_LOG_MAX, r, err);
 
 	*ok = !ret && r->exit_status == 0 && !r->term_signal;
@@ -157,7 +174,7 @@ static int engine_cmd(const char *const *argv, char **client_env,
 	return ret;
 }
 
-static int unusable(const struct hwb_build__container *ct, const char *what,
+static int unusable(const struct hwb_sandbox_container *ct, const char *what,
 		    const struct hwb_sandbox_result *r, struct hwb_error *err)
 {
 	char line[512];
@@ -169,7 +186,7 @@ static int unusable(const struct hwb_build__container *ct, const char *what,
 		first_line(r, line, sizeof(line));
 	return hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B060",
 			     "--isolation container: %s %s failed: %s",
-			     hwb_build__engine_name(ct->engine), what, line),
+			     hwb_sandbox__engine_name(ct->engine), what, line),
 	       hwb_error_hint(err, "%s", remedy(line));
 }
 
@@ -181,7 +198,7 @@ static char *output_line(const struct hwb_sandbox_result *r)
 	return strndup(r->log.ptr, n);
 }
 
-static int info(struct hwb_build__container *ct, char **client_env,
+static int info(struct hwb_sandbox_container *ct, char **client_env,
 		struct hwb_error *err)
 {
 	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
@@ -215,7 +232,7 @@ cleanup:
 	return ret;
 }
 
-static int image_id(struct hwb_build__container *ct, char **client_env,
+static int image_id(struct hwb_sandbox_container *ct, char **client_env,
 		    struct hwb_error *err)
 {
 	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
@@ -231,10 +248,10 @@ static int image_id(struct hwb_build__container *ct, char **client_env,
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B084",
 			      "--isolation container: the image '%s' is not in "
 			      "%s's local storage: %s", ct->image,
-			      hwb_build__engine_name(ct->engine), line);
+			      hwb_sandbox__engine_name(ct->engine), line);
 		hwb_error_hint(err, "pull it first ('%s pull %s'): hwb never "
 			       "fetches images during a build",
-			       hwb_build__engine_name(ct->engine), ct->image);
+			       hwb_sandbox__engine_name(ct->engine), ct->image);
 		goto cleanup;
 	}
 	if (!(ct->image_id = output_line(&r))) {
@@ -269,15 +286,15 @@ static int put_dir(const char *root, const char *rel, mode_t mode)
  * directory it covers, so /tmp and HOME are made 1777 here. System
  * directories and files are bound over their mount points (container.c).
  */
-static int make_rootfs(struct hwb_build__container *ct, const char *work,
+static int make_rootfs(struct hwb_sandbox_container *ct, const char *work,
 		       struct hwb_error *err)
 {
 	static const char *const dirs[] = { "", "/etc", "/home", "/proc",
 					    "/dev", "/sys", "/run", "/var" };
 	static const struct { const char *rel, *text; } stubs[] = {
-		{ "/etc/passwd", hwb_build__passwd_stub },
-		{ "/etc/group", hwb_build__group_stub },
-		{ "/etc/hosts", hwb_build__hosts_stub },
+		{ "/etc/passwd", hwb_sandbox__passwd_stub },
+		{ "/etc/group", hwb_sandbox__group_stub },
+		{ "/etc/hosts", hwb_sandbox__hosts_stub },
 	};
 	char target[PATH_MAX], *path = NULL;
 	struct stat st;
@@ -293,16 +310,16 @@ static int make_rootfs(struct hwb_build__container *ct, const char *work,
 	if (put_dir(ct->rootfs, "/tmp", 01777) ||
 	    put_dir(ct->rootfs, HWB_SANDBOX_HOME, 01777))
 		goto io;
-	for (i = 0; hwb_build__root_links[i]; i++) {
-		if (lstat(hwb_build__root_links[i], &st) || !S_ISLNK(st.st_mode))
+	for (i = 0; hwb_sandbox__root_links[i]; i++) {
+		if (lstat(hwb_sandbox__root_links[i], &st) || !S_ISLNK(st.st_mode))
 			continue;
-		n = readlink(hwb_build__root_links[i], target, sizeof(target) - 1);
+		n = readlink(hwb_sandbox__root_links[i], target, sizeof(target) - 1);
 		if (n <= 0)
 			continue;
 		target[n] = '\0';
 		free(path);
 		path = hwb_strdup_printf("%s%s", ct->rootfs,
-					 hwb_build__root_links[i]);
+					 hwb_sandbox__root_links[i]);
 		if (!path || symlink(target, path))
 			goto io;
 	}
@@ -328,21 +345,21 @@ cleanup:
 /* One container made like the build's runs the interpreter: the runtime
  * starts (cgroups, mounts, limits) and the image's Python is the one the
  * environment was made for. */
-static int trial_run(struct hwb_build__container *ct,
-		     const struct hwb_build__interp *interp, const char *prefix,
+static int trial_run(struct hwb_sandbox_container *ct, const char *python,
+		     const char *python_version, const char *prefix,
 		     struct hwb_error *err)
 {
 	struct hwb_sandbox_result r = HWB_SANDBOX_RESULT_INIT;
 	struct hwb_sandbox_spec spec;
 	struct hwb_sandbox_bind bind = { prefix, prefix, 0 };
-	const char *argv[] = { interp->path, "-c", VERSION_CODE, NULL };
+	const char *argv[] = { python, "-c", VERSION_CODE, NULL };
 	char *version = NULL;
 	int ret = -1, ran;
 
 	memset(&spec, 0, sizeof(spec));
 	spec.argv = argv;
 	spec.cwd = "/";
-	spec.path = ct->image ? HWB_CONTAINER_IMAGE_PATH : NULL;
+	spec.path = ct->image ? HWB_SANDBOX_IMAGE_PATH : NULL;
 	spec.source_date_epoch = -1;
 	spec.isolation = HWB_ISOLATION_CONTAINER;
 	spec.container = ct;
@@ -353,7 +370,7 @@ static int trial_run(struct hwb_build__container *ct,
 	}
 	hwb_sandbox_limits_default(&spec.limits);
 	spec.limits.log_max = PROBE_LOG_MAX;
-	ran = hwb_build__container_exec(&spec, &spec.limits, 1, &r, err);
+	ran = hwb_sandbox__container_exec(&spec, 1, &r, err);
 	/* A timeout or a limit is the engine's failure here, not the build's. */
 	if (ran && !r.timed_out && !r.limit_hit)
 		goto cleanup;
@@ -365,14 +382,13 @@ static int trial_run(struct hwb_build__container *ct,
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (strcmp(version, interp->python_version)) {
+	if (strcmp(version, python_version)) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B083",
 			      "--isolation container: the image's %s is Python "
 			      "%s, but the build environment is for %s (%s)",
-			      ct->python, version, interp->python_version,
-			      interp->path);
+			      ct->python, version, python_version, python);
 		hwb_error_hint(err, "use an image with Python %s, or build with "
-			       "--python set to a Python %s", interp->python_version,
+			       "--python set to a Python %s", python_version,
 			       version);
 		goto cleanup;
 	}
@@ -384,7 +400,7 @@ cleanup:
 }
 
 /* <work>/seccomp.json: the sandbox's deny list for the engine. */
-static int write_profile(struct hwb_build__container *ct, const char *work,
+static int write_profile(struct hwb_sandbox_container *ct, const char *work,
 			 struct hwb_error *err)
 {
 	struct hwb_buf json = HWB_BUF_INIT;
@@ -394,7 +410,7 @@ static int write_profile(struct hwb_build__container *ct, const char *work,
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_build__seccomp_profile(&json, err) ||
+	if (hwb_sandbox__seccomp_profile(&json, err) ||
 	    hwb_file_write_atomic(ct->seccomp, json.ptr, json.len, 0644, err))
 		goto cleanup;
 	ret = 0;
@@ -403,28 +419,28 @@ cleanup:
 	return ret;
 }
 
-int hwb_build__container_probe(struct hwb_build__container *ct,
-			       const char *work,
-			       const struct hwb_build__interp *interp,
-			       const char *prefix, struct hwb_error *err)
+int hwb_sandbox_container_probe(struct hwb_sandbox_container *ct,
+				const char *work, const char *python,
+				const char *python_version, const char *prefix,
+				struct hwb_error *err)
 {
 	char **client_env = NULL;
 	int ret = -1;
 
 	if (write_profile(ct, work, err) ||
-	    hwb_build__container_client_env(environ, &client_env, err) ||
+	    hwb_sandbox__container_client_env(environ, &client_env, err) ||
 	    info(ct, client_env, err) ||
 	    (ct->image && image_id(ct, client_env, err)) ||
 	    (!ct->image && make_rootfs(ct, work, err)) ||
-	    trial_run(ct, interp, prefix, err))
+	    trial_run(ct, python, python_version, prefix, err))
 		goto cleanup;
-	hwb_log_info("container: %s %s%s%s, %s%s", hwb_build__engine_name(ct->engine),
+	hwb_log_info("container: %s %s%s%s, %s%s", hwb_sandbox__engine_name(ct->engine),
 		     ct->version, ct->runtime ? " with runtime " : "",
 		     ct->runtime ? ct->runtime : "",
 		     ct->image ? "image " : "no image: the host's /usr read-only",
 		     ct->image ? ct->image : "");
 	ret = 0;
 cleanup:
-	hwb_build__env_free(client_env);
+	hwb_sandbox__env_free(client_env);
 	return ret;
 }

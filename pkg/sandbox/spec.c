@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sandbox_spec.c: what may go into a sandbox: the limits and their
- * defaults, the pass-env names a user may allow (never ones that look like
- * secrets), the checks on a spec, and handing work directories to the
- * sandbox user.
+ * spec.c: what may go into a sandbox: the limits' defaults, the pass-env
+ * names a user may allow (never ones that look like secrets), the checks
+ * on a spec, and handing work directories to the sandbox user.
  */
 #define _XOPEN_SOURCE 700
 #include <ctype.h>
@@ -12,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l)
 {
@@ -36,25 +35,12 @@ void hwb_sandbox_limits_default(struct hwb_sandbox_limits *l)
 		l->log_max = HWB_SANDBOX_LOG_MAX;
 }
 
-#define TIGHTEN(field)                                                        \
-	do {                                                                  \
-		if (t->field > 0 && (l->field <= 0 || t->field < l->field))   \
-			l->field = t->field;                                  \
-	} while (0)
-
-void hwb_sandbox_limits_tighten(struct hwb_sandbox_limits *l,
-				const struct hwb_sandbox_limits *t)
+/* 1 when every limit is set (a spec's builder filled them). */
+static int limits_set(const struct hwb_sandbox_limits *l)
 {
-	hwb_sandbox_limits_default(l);
-	TIGHTEN(cpu_seconds);
-	TIGHTEN(address_space);
-	TIGHTEN(memory);
-	TIGHTEN(processes);
-	TIGHTEN(file_size);
-	TIGHTEN(disk);
-	TIGHTEN(open_files);
-	TIGHTEN(timeout_seconds);
-	TIGHTEN(log_max);
+	return l->cpu_seconds > 0 && l->address_space && l->memory &&
+	       l->processes > 0 && l->file_size && l->disk &&
+	       l->open_files > 0 && l->timeout_seconds >= 0 && l->log_max;
 }
 
 /* Set by the sandbox itself, or loader variables that would reach into
@@ -163,7 +149,7 @@ static int bad_spec(struct hwb_error *err, const char *what, const char *value)
 			      "/proc, /dev, /etc and /tmp");
 }
 
-int hwb_build__validate(const struct hwb_sandbox_spec *spec,
+int hwb_sandbox__validate(const struct hwb_sandbox_spec *spec,
 			struct hwb_error *err)
 {
 	static const char *const owned[] = { "/proc", "/dev", "/etc", "/tmp",
@@ -172,6 +158,8 @@ int hwb_build__validate(const struct hwb_sandbox_spec *spec,
 	char name[256];
 	size_t i, j;
 
+	if (!limits_set(&spec->limits))
+		HWB_BUG("sandbox spec without its limits (hwb_sandbox_limits_default)");
 	if (!spec->argv || !spec->argv[0] || spec->argv[0][0] != '/')
 		return bad_spec(err, "command",
 				spec->argv ? spec->argv[0] : NULL);
@@ -201,7 +189,7 @@ int hwb_build__validate(const struct hwb_sandbox_spec *spec,
 	return 0;
 }
 
-unsigned hwb_build__root_id(int build)
+unsigned hwb_sandbox__root_id(int build)
 {
 	return HWB_ROOT_ID_BASE + 2U * (unsigned)getpid() + (build ? 1U : 0U);
 }
@@ -212,7 +200,7 @@ static int give_to_build_user(const char *path, const struct stat *st,
 	(void)st;
 	(void)type;
 	(void)ftw;
-	return lchown(path, hwb_build__root_id(1), hwb_build__root_id(1)) ? -1
+	return lchown(path, hwb_sandbox__root_id(1), hwb_sandbox__root_id(1)) ? -1
 									   : 0;
 }
 

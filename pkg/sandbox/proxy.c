@@ -2,7 +2,7 @@
 /*
  * proxy.c: --allow-network. hwb runs an HTTP CONNECT proxy outside the
  * sandbox, on a Unix socket that is bound into the sandbox; inside, pid 1
- * forwards 127.0.0.1:3128 to it (sandbox.c), and the build gets
+ * forwards 127.0.0.1:3128 to it (child.c), and the build gets
  * HTTPS_PROXY/HTTP_PROXY pointing there. The proxy opens a tunnel only to
  * an allowed host (exact name, port 443 or 80 unless the entry names its
  * port) and answers everything else, plain HTTP included, with 403.
@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 #include "pkg/core/log.h"
 
 /* A CONNECT request line and headers fit in this; longer ones are refused. */
@@ -101,7 +101,7 @@ static int dial(const char *host, const char *port)
 	return fd;
 }
 
-void hwb_build__relay(int a, int b)
+void hwb_sandbox__relay(int a, int b)
 {
 	struct pollfd p[2];
 	char *buf = malloc(RELAY_BUF);
@@ -155,7 +155,7 @@ static void serve(int fd, const char *const *allow, size_t n)
 	}
 	hwb_log_verbose("allow-network: tunnel to %s:%s", host, port);
 	if (write(fd, "HTTP/1.1 200 Connection established\r\n\r\n", 39) == 39)
-		hwb_build__relay(fd, out);
+		hwb_sandbox__relay(fd, out);
 	close(out);
 }
 
@@ -184,7 +184,7 @@ static __attribute__((noreturn)) void proxy_loop(int lfd,
 	}
 }
 
-int hwb_build__proxy_start(const char *path, const char *const *allow,
+int hwb_sandbox_proxy_start(const char *path, const char *const *allow,
 			   size_t n, pid_t *out, struct hwb_error *err)
 {
 	struct sockaddr_un sa;
@@ -222,7 +222,7 @@ int hwb_build__proxy_start(const char *path, const char *const *allow,
 	return 0;
 }
 
-void hwb_build__proxy_stop(pid_t pid)
+void hwb_sandbox_proxy_stop(pid_t pid)
 {
 	if (pid > 0) {
 		kill(pid, SIGKILL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sandbox_plan.c: turns a struct hwb_sandbox_spec into the plan the child
- * follows (sandbox.c): every mount with resolved host paths, the scrubbed
+ * plan.c: turns a struct hwb_sandbox_spec into the plan the child
+ * follows (child.c): every mount with resolved host paths, the scrubbed
  * environment, the limits. All allocation and validation happen here,
  * before clone(), so a bad spec never reaches a half-made sandbox.
  */
@@ -15,17 +15,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 #include "pkg/core/buf.h"
 
 /* What a Python build needs from the host besides /usr (build-isolation.md):
  * the loader cache and the alternatives links (cc, c++ point there). Shared
  * with the container's root directory (container.c, container_probe.c). */
-const char *const hwb_build__system_dirs[] = { "/usr", "/etc/alternatives",
+const char *const hwb_sandbox__system_dirs[] = { "/usr", "/etc/alternatives",
 					       NULL };
-const char *const hwb_build__system_files[] = { "/etc/ld.so.cache", NULL };
+const char *const hwb_sandbox__system_files[] = { "/etc/ld.so.cache", NULL };
 /* Merged-/usr hosts have these as symlinks into /usr. */
-const char *const hwb_build__root_links[] = { "/bin", "/sbin", "/lib",
+const char *const hwb_sandbox__root_links[] = { "/bin", "/sbin", "/lib",
 					      "/lib32", "/lib64", "/libx32",
 					      NULL };
 static const char *const devices[] = { "null", "zero", "full", "random",
@@ -33,16 +33,16 @@ static const char *const devices[] = { "null", "zero", "full", "random",
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-const char hwb_build__passwd_stub[] =
+const char hwb_sandbox__passwd_stub[] =
 	"root:x:0:0:root:/root:/usr/sbin/nologin\n"
 	"build:x:1000:1000:hwb build:" HWB_SANDBOX_HOME ":/bin/sh\n"
 	"nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-const char hwb_build__group_stub[] = "root:x:0:\nbuild:x:1000:\n"
+const char hwb_sandbox__group_stub[] = "root:x:0:\nbuild:x:1000:\n"
 				 "nogroup:x:65534:\n";
-const char hwb_build__hosts_stub[] = "127.0.0.1 localhost " HWB_SANDBOX_HOSTNAME
+const char hwb_sandbox__hosts_stub[] = "127.0.0.1 localhost " HWB_SANDBOX_HOSTNAME
 				 "\n::1 localhost\n";
 
-void hwb_build__plan_release(struct hwb_build__plan *plan)
+void hwb_sandbox__plan_release(struct hwb_sandbox__plan *plan)
 {
 	size_t i;
 
@@ -55,7 +55,7 @@ void hwb_build__plan_release(struct hwb_build__plan *plan)
 	free(plan->mounts);
 	plan->mounts = NULL;
 	plan->mount_count = 0;
-	hwb_build__env_free(plan->envp);
+	hwb_sandbox__env_free(plan->envp);
 	plan->envp = NULL;
 	hwb_buf_release(&plan->seccomp);
 	free(plan->cwd);
@@ -63,10 +63,10 @@ void hwb_build__plan_release(struct hwb_build__plan *plan)
 }
 
 /* Takes ownership of src and dest, also on failure. */
-static int push(struct hwb_build__plan *plan, enum hwb_build__mount_kind kind,
+static int push(struct hwb_sandbox__plan *plan, enum hwb_sandbox__mount_kind kind,
 		char *src, char *dest, int is_dir, struct hwb_error *err)
 {
-	struct hwb_build__mount *m;
+	struct hwb_sandbox__mount *m;
 
 	if (!src || !dest)
 		goto oom;
@@ -89,8 +89,8 @@ oom:
 
 /* A bind of host path host (resolved here: the child looks it up under
  * /oldroot, where an absolute symlink would point into the wrong root). */
-static int push_bind(struct hwb_build__plan *plan,
-		     enum hwb_build__mount_kind kind, const char *host,
+static int push_bind(struct hwb_sandbox__plan *plan,
+		     enum hwb_sandbox__mount_kind kind, const char *host,
 		     const char *inside, struct hwb_error *err)
 {
 	char real[PATH_MAX];
@@ -120,16 +120,16 @@ static int push_bind(struct hwb_build__plan *plan,
 	return 0;
 }
 
-static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
+static int add_system(struct hwb_sandbox__plan *plan, struct hwb_error *err)
 {
 	char target[PATH_MAX];
 	struct stat st;
 	ssize_t n;
 	size_t i;
 
-	const char *const *links = hwb_build__root_links;
-	const char *const *dirs = hwb_build__system_dirs;
-	const char *const *files = hwb_build__system_files;
+	const char *const *links = hwb_sandbox__root_links;
+	const char *const *dirs = hwb_sandbox__system_dirs;
+	const char *const *files = hwb_sandbox__system_files;
 
 	for (i = 0; links[i]; i++) {
 		if (lstat(links[i], &st))
@@ -159,7 +159,7 @@ static int add_system(struct hwb_build__plan *plan, struct hwb_error *err)
 	return 0;
 }
 
-static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
+static int add_dev(struct hwb_sandbox__plan *plan, struct hwb_error *err)
 {
 	static const char *const links[][2] = {
 		{ "/proc/self/fd", "fd" },	 { "/proc/self/fd/0", "stdin" },
@@ -188,13 +188,13 @@ static int add_dev(struct hwb_build__plan *plan, struct hwb_error *err)
 		    hwb_strdup("/newroot/dev/shm"), 1, err);
 }
 
-static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
+static int add_stubs(struct hwb_sandbox__plan *plan, struct hwb_error *err)
 {
-	return push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__passwd_stub),
+	return push(plan, HWB_MNT_FILE, hwb_strdup(hwb_sandbox__passwd_stub),
 		    hwb_strdup("/newroot/etc/passwd"), 0, err) ||
-	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__group_stub),
+	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_sandbox__group_stub),
 		    hwb_strdup("/newroot/etc/group"), 0, err) ||
-	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_build__hosts_stub),
+	       push(plan, HWB_MNT_FILE, hwb_strdup(hwb_sandbox__hosts_stub),
 		    hwb_strdup("/newroot/etc/hosts"), 0, err) ||
 	       push(plan, HWB_MNT_TMPFS,
 		    hwb_strdup_printf("mode=1777,size=%llu",
@@ -206,7 +206,7 @@ static int add_stubs(struct hwb_build__plan *plan, struct hwb_error *err)
 		    hwb_strdup("/newroot" HWB_SANDBOX_HOME), 1, err);
 }
 
-void hwb_build__env_free(char **envp)
+void hwb_sandbox__env_free(char **envp)
 {
 	size_t i;
 
@@ -226,7 +226,7 @@ static int env_push(struct hwb_buf *list, size_t *count, char *entry)
 	return 0;
 }
 
-int hwb_build__env_make(const struct hwb_sandbox_spec *spec,
+int hwb_sandbox__env_make(const struct hwb_sandbox_spec *spec,
 			const char *home, const char *tmpdir, char ***out,
 			struct hwb_error *err)
 {
@@ -273,8 +273,8 @@ static int nested(const struct hwb_sandbox_spec *spec, const char *inside)
 	return 0;
 }
 
-int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
-			 struct hwb_build__plan *plan, struct hwb_error *err)
+int hwb_sandbox__plan_make(const struct hwb_sandbox_spec *spec,
+			 struct hwb_sandbox__plan *plan, struct hwb_error *err)
 {
 	size_t i;
 
@@ -289,7 +289,6 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 			return -1;
 	/* before the tmpfs mounts, which are sized from the limits */
 	plan->limits = spec->limits;
-	hwb_sandbox_limits_default(&plan->limits);
 	if (add_dev(plan, err) || add_stubs(plan, err))
 		return -1;
 	for (i = 0; i < spec->bind_count; i++)
@@ -300,10 +299,10 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 	if (spec->proxy_socket) {
 		plan->proxy = 1;
 		if (push_bind(plan, HWB_MNT_BIND_RW, spec->proxy_socket,
-			      HWB_PROXY_INSIDE, err))
+			      HWB_SANDBOX_PROXY_INSIDE, err))
 			return -1;
 	}
-	if (hwb_build__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &plan->envp,
+	if (hwb_sandbox__env_make(spec, HWB_SANDBOX_HOME, "/tmp", &plan->envp,
 				err))
 		return -1;
 	if (!(plan->cwd = hwb_strdup(spec->cwd ? spec->cwd : "/")))
@@ -311,5 +310,5 @@ int hwb_build__plan_make(const struct hwb_sandbox_spec *spec,
 	plan->argv = spec->argv;
 	plan->keep_groups = geteuid() != 0;
 	plan->own_ids = geteuid() == 0;
-	return hwb_build__seccomp_compile(&plan->seccomp, err);
+	return hwb_sandbox__seccomp_compile(&plan->seccomp, err);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sandbox_probe.c: does this machine let hwb make the sandbox? The probe
+ * probe.c: does this machine let hwb make the sandbox? The probe
  * does the parts that fail late on restricted hosts (the uid map and
  * bringing up loopback, see build-isolation.md on Ubuntu 24.04) and, on
  * failure, names what it detected and the exact remedy. hwb never falls
@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 /* First line of a /proc file as a number; -1 when absent. */
 static long read_number(const char *path)
@@ -57,7 +57,7 @@ static int under_seccomp(void)
 	return p && strtol(p + 9, NULL, 10) == 2;
 }
 
-int hwb_build__probe_explain(int errnum, struct hwb_error *err)
+int hwb_sandbox__probe_explain(int errnum, struct hwb_error *err)
 {
 	int root = geteuid() == 0;
 
@@ -156,22 +156,22 @@ int hwb_sandbox_probe(struct hwb_error *err)
 	if (pid == 0)
 		probe_child(sync[0], errp[1]);
 	if (pid < 0) {
-		hwb_build__probe_explain(errno, err);
+		hwb_sandbox__probe_explain(errno, err);
 		goto cleanup;
 	}
 	close(errp[1]);
 	errp[1] = -1;
 	snprintf(map, sizeof(map), "%d %u 1\n", HWB_SANDBOX_UID,
-		 geteuid() ? (unsigned)geteuid() : hwb_build__root_id(1));
+		 geteuid() ? (unsigned)geteuid() : hwb_sandbox__root_id(1));
 	if ((geteuid() != 0 && write_map(pid, "setgroups", "deny")) ||
 	    write_map(pid, "uid_map", map)) {
 		e = errno;
 		kill(pid, SIGKILL);
-		hwb_build__probe_explain(e, err);
+		hwb_sandbox__probe_explain(e, err);
 		goto cleanup;
 	}
 	if (write(sync[1], "g", 1) != 1 || waitpid(pid, &status, 0) < 0) {
-		hwb_build__probe_explain(errno, err);
+		hwb_sandbox__probe_explain(errno, err);
 		goto cleanup;
 	}
 	pid = -1;
@@ -181,7 +181,7 @@ int hwb_sandbox_probe(struct hwb_error *err)
 	}
 	if (read(errp[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
 		e = EPERM;
-	hwb_build__probe_explain(e, err);
+	hwb_sandbox__probe_explain(e, err);
 cleanup:
 	if (pid > 0)
 		waitpid(pid, NULL, 0);

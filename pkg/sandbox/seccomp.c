@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * sandbox_seccomp.c: the sandbox's seccomp filter (libseccomp), installed
+ * seccomp.c: the sandbox's seccomp filter (libseccomp), installed
  * last before execve. A deny list, from build-isolation.md (Flatpak's and
  * Docker's): builds run arbitrary compilers, so an allow list would break
  * them. Calls of other architectures (i386 via int 0x80, x32) kill the
@@ -25,7 +25,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 
 /* Denied with EPERM: kernel keyring, module and kexec loading, tracing other
  * processes, mounts and namespaces (escapes), io_uring and userfaultfd
@@ -98,7 +98,7 @@ static int add_rules(scmp_filter_ctx ctx)
  * the child only hands it to the kernel. Nothing may allocate between the
  * rlimits and execve (under ASan an allocation after RLIMIT_AS fails).
  */
-int hwb_build__seccomp_compile(struct hwb_buf *out, struct hwb_error *err)
+int hwb_sandbox__seccomp_compile(struct hwb_buf *out, struct hwb_error *err)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	char chunk[4096];
@@ -134,7 +134,7 @@ fail:
 			       "sandbox: cannot build the seccomp filter");
 }
 
-int hwb_build__seccomp_install(const struct hwb_buf *program)
+int hwb_sandbox__seccomp_install(const struct hwb_buf *program)
 {
 	struct sock_fprog prog;
 
@@ -185,7 +185,7 @@ cleanup:
 
 #define MASKED_EQ "SCMP_CMP_MASKED_EQ"
 
-int hwb_build__seccomp_profile(struct hwb_buf *out, struct hwb_error *err)
+int hwb_sandbox__seccomp_profile(struct hwb_buf *out, struct hwb_error *err)
 {
 	static const int clone_nr[] = { __NR_clone };
 	static const int ioctl_nr[] = { __NR_ioctl };
