@@ -13,20 +13,51 @@
 
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
+#include "pkg/sandbox/sandbox.h"
 
 struct hwb_http_options;
 
-struct hwb_config;
+/*
+ * The settings hwb lock and hwb build share, as the configuration gives
+ * them with its trust rules applied (cmd/hwb fills them in one place).
+ * Strings are borrowed.
+ */
+struct hwb_build_settings {
+	const char *python;            /* build.python; NULL: python3 on PATH */
+	const char *const *find_links; /* build.find-links: wheelhouses */
+	size_t find_links_count;
+	int find_links_on_project_word; /* they come from the project's own
+					 * files: hwb build resolves them
+					 * beneath the project (HWB-B015) */
+	const char *index_url;         /* the index to ask, or NULL */
+	int allow_url_requirements;    /* build.allow-url-requirements */
+	enum hwb_isolation isolation;  /* build.isolation */
+	const struct hwb_http_options *http; /* HTTP client settings; NULL:
+					      * the defaults */
+};
 
 /*
- * What to build. Strings are borrowed. Settings with a trust rule (limits,
- * isolation, pass-env, wheelhouse, interpreter, outdir) come from config
- * (pkg/core/config.h: project files may only tighten limits and never set
- * pass-env); the rest is the command's.
+ * What to build. Strings are borrowed. The settings come from the
+ * configuration (pkg/core/config.h: project files may only tighten limits
+ * and never set pass-env); the rest is the command's.
  */
 struct hwb_build_options {
 	const char *srcdir;        /* NULL: "." */
-	const struct hwb_config *config; /* NULL: every default */
+	struct hwb_build_settings settings;
+	const char *outdir;        /* build.outdir; NULL: "dist" */
+	int outdir_on_project_word; /* resolved beneath the project */
+	struct hwb_sandbox_limits limits; /* build.timeout, build.limits.*;
+					   * 0: the sandbox's default */
+	const char *const *pass_env;      /* build.pass-env names */
+	size_t pass_env_count;
+	const char *const *allow_network; /* build.allow-network hosts */
+	size_t allow_network_count;
+	struct hwb_sandbox_container_request container; /* build.container.* */
+	int require_lock;          /* build.require-lock */
+	int strict;                /* build.strict */
+	const char *const *acknowledged_keys; /* check.acknowledged-keys: the
+					       * sha256 of test-fixture keys */
+	size_t acknowledged_count;
 	int wheel;                 /* --wheel */
 	int sdist;                 /* --sdist; neither: sdist, then the wheel
 				    * from the unpacked sdist */
@@ -65,15 +96,6 @@ void hwb_build_result_release(struct hwb_build_result *r);
 int hwb_build_run(const struct hwb_build_options *o,
 		  struct hwb_build_result *r, struct hwb_error *err);
 
-/**
- * The index hwb lock and hwb build use, one rule for both: build.index-url
- * when it is configured, or when no wheelhouse is given (then its default,
- * PyPI); NULL with a wheelhouse and the default, so that --find-links
- * alone works offline, or when it is set empty.
- */
-const char *hwb_build_index_url(const struct hwb_config *cfg,
-				size_t find_links_count);
-
 /* ========================================================================
  * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
  * ======================================================================== */
@@ -81,22 +103,18 @@ const char *hwb_build_index_url(const struct hwb_config *cfg,
 /* Options of hwb_lock_create(). Everything is borrowed. */
 struct hwb_lock_options {
 	const char *srcdir;            /* project directory; NULL: "." */
-	const char *const *find_links; /* wheelhouse directories */
-	size_t find_links_count;
-	const char *index_url;         /* simple index (PEP 691/503) or NULL */
+	struct hwb_build_settings settings; /* find_links as given (never
+					     * resolved beneath the project);
+					     * isolation: none runs the hooks
+					     * unsandboxed, else the sandbox */
 	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
-	const struct hwb_http_options *http; /* HTTP client settings; NULL:
-					      * the defaults */
-	const char *python;            /* interpreter; NULL: python3 on PATH */
 	const char *const *pythons;    /* several interpreters, one lock for
 					* all (environments + markers); when
-					* set, python is not used */
+					* set, settings.python is not used */
 	size_t python_count;
 	const char *output;            /* NULL: <srcdir>/pylock.build.toml */
-	int allow_url_requirements;    /* build.allow-url-requirements */
 	const char *cache_dir;         /* NULL: $XDG_CACHE_HOME/hwb */
 	int static_only;               /* do not run get_requires_for_build_* */
-	int isolation_none;            /* run those hooks unsandboxed */
 };
 
 /* One locked package, for the caller's report. */

@@ -33,11 +33,6 @@ struct chosen {
 	const struct hwb_build__lock_wheel *wheel;
 };
 
-char *hwb_build__env_site_dir(const struct hwb_build__interp *in)
-{
-	return hwb_strdup_printf("lib/python%s/site-packages", in->python_version);
-}
-
 void hwb_build__env_release(struct hwb_build__env *env)
 {
 	size_t i;
@@ -62,7 +57,6 @@ static int choose(const struct hwb_build__lock *lock,
 		  size_t *count, struct hwb_error *err)
 {
 	struct hwb_marker_env env;
-	struct hwb_marker *m = NULL;
 	struct hwb_build__wheelname wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	struct chosen *c;
@@ -78,17 +72,10 @@ static int choose(const struct hwb_build__lock *lock,
 	for (i = 0; i < lock->pkg_count; i++) {
 		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
 
-		if (p->marker) {
-			if (hwb_marker_parse(p->marker, strlen(p->marker), &m, err))
-				return -1;
-			r = hwb_marker_evaluate(m, &env, err);
-			hwb_marker_free(m);
-			m = NULL;
-			if (r < 0)
-				return -1;
-			if (!r)
-				continue;
-		}
+		if ((r = hwb_build__marker_holds(p->marker, &env, err)) < 0)
+			return -1;
+		if (!r)
+			continue;
 		for (k = 0; k < p->wheel_count; k++) {
 			if (hwb_build__wheelname_parse(p->wheels[k].name, &wn,
 						       &ignored))

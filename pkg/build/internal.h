@@ -16,11 +16,7 @@
 #include "pkg/core/http.h"
 #include "pkg/sandbox/sandbox.h"
 
-struct hwb_config;
 
-/* 1 when key's value comes from the project (its files, or the default
- * that names a path inside it); such paths go through project_path. */
-int hwb_build__on_project_word(const struct hwb_config *cfg, const char *key);
 /* rel resolved beneath srcdir into *out (owned), or HWB-B015 when it
  * leads outside through a link (paths.c). */
 int hwb_build__project_path(const char *srcdir, const char *rel,
@@ -448,7 +444,8 @@ void hwb_build__manifest_release(struct hwb_build__manifest *m);
 int hwb_build__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err);
 
-/** "lib/pythonX.Y/site-packages", the venv layout (malloc'd; NULL: OOM). */
+/** "lib/pythonX.Y/site-packages", the venv layout (malloc'd; NULL: OOM;
+ * interp.c). */
 char *hwb_build__env_site_dir(const struct hwb_build__interp *in);
 
 /**
@@ -524,10 +521,12 @@ int hwb_build__finder_project(struct hwb_build__finder *f, const char *name,
 			      const struct hwb_build__project **out,
 			      struct hwb_error *err);
 
-/** Append a dist to p (fields copied). */
+/** Append a dist to p (fields copied; project.c). */
 int hwb_build__project_add(struct hwb_build__project *p,
 			   const struct hwb_build__dist *d,
 			   struct hwb_error *err);
+/** Free what p owns. */
+void hwb_build__project_release(struct hwb_build__project *p);
 
 /** Wheels of name from the find-links directories (finder_links.c). */
 int hwb_build__links_scan(const struct hwb_build__source *src,
@@ -635,9 +634,14 @@ struct rs_state {
 	struct hwb_error conflict;            /* the first dead end seen */
 };
 
-/** Marker environment of in (strings borrowed; extra NULL). */
+/** Marker environment of in (strings borrowed; extra NULL; interp.c). */
 void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
 				  struct hwb_marker_env *env);
+/** 1 if the PEP 508 marker text (NULL: none) holds in env, 0 if not, -1
+ * with err when it does not parse. */
+int hwb_build__marker_holds(const char *marker,
+			    const struct hwb_marker_env *env,
+			    struct hwb_error *err);
 /** Add top-level requirements and search; -1 with err when impossible. */
 int hwb_build__rs_run(struct rs_state *st, const char *const *reqs,
 		      size_t count, const char *origin, struct hwb_error *err);
@@ -770,7 +774,6 @@ struct hwb_build__ctx {
 	struct hwb_build__lock *lock;  /* owned: from the file or resolved */
 	int locked;                    /* lock came from pylock.build.toml */
 	struct hwb_build__source req_source; /* wheelhouse and index */
-	struct hwb_http_options http;  /* req_source.http, from config */
 	const char *const *allow;      /* build.allow-network, from config */
 	size_t allow_count;
 	char *proxy_path;              /* owned, <work>/proxy.sock */
@@ -829,9 +832,9 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 			       struct hwb_error *err);
 
 /* Source validation (validate.c): warnings, or -1 with the first finding
- * (HWB_KIND_FAILED) when strict. A private key listed with its sha256 in
- * check.acknowledged-keys of config (NULL: none) is a test fixture. */
-int hwb_build__validate_source(const struct hwb_config *config,
+ * (HWB_KIND_FAILED) when strict. A private key whose sha256 is one of the
+ * ack_count acknowledged keys is a test fixture. */
+int hwb_build__validate_source(const char *const *ack, size_t ack_count,
 			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err);

@@ -313,3 +313,41 @@ cleanup:
 	free(cache_file);
 	return ret;
 }
+
+void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
+				  struct hwb_marker_env *env)
+{
+	memset(env, 0, sizeof(*env));
+	env->implementation_name = in->implementation_name;
+	env->implementation_version = in->implementation_version;
+	env->os_name = in->os_name;
+	env->platform_machine = in->platform_machine;
+	env->platform_release = in->platform_release;
+	env->platform_system = in->platform_system;
+	env->platform_version = in->platform_version;
+	env->python_full_version = in->python_full_version;
+	env->platform_python_implementation = in->platform_python_implementation;
+	env->python_version = in->python_version;
+	env->sys_platform = in->sys_platform;
+}
+
+int hwb_build__marker_holds(const char *marker,
+			    const struct hwb_marker_env *env,
+			    struct hwb_error *err)
+{
+	struct hwb_marker *m = NULL;
+	int r;
+
+	if (!marker)
+		return 1;
+	if (hwb_marker_parse(marker, strlen(marker), &m, err))
+		return -1;
+	r = hwb_marker_evaluate(m, env, err);
+	hwb_marker_free(m);
+	return r;
+}
+
+char *hwb_build__env_site_dir(const struct hwb_build__interp *in)
+{
+	return hwb_strdup_printf("lib/python%s/site-packages", in->python_version);
+}

@@ -203,7 +203,7 @@ static int lock_for(const struct hwb_lock_options *opts, char **reqs,
 	return 0;
 }
 
-/* The interpreters: opts->pythons, or opts->python alone. */
+/* The interpreters: opts->pythons, or opts->settings.python alone. */
 static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 		     struct hwb_build__interp **out, size_t *n,
 		     struct hwb_error *err)
@@ -214,9 +214,10 @@ static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 	if (!(*out = calloc(count, sizeof(**out))))
 		return hwb_error_oom(err);
 	for (i = 0; i < count; i++) {
-		if (hwb_build__interp_probe(opts->python_count ? opts->pythons[i]
-							       : opts->python,
-					    cache, &(*out)[i], err))
+		const char *python = opts->python_count ? opts->pythons[i]
+							: opts->settings.python;
+
+		if (hwb_build__interp_probe(python, cache, &(*out)[i], err))
 			return -1;
 		(*n)++;
 	}
@@ -257,12 +258,12 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 			hwb_error_oom(err);
 		goto cleanup;
 	}
-	src.find_links = opts->find_links;
-	src.find_links_count = opts->find_links_count;
-	src.index_url = opts->index_url;
+	src.find_links = opts->settings.find_links;
+	src.find_links_count = opts->settings.find_links_count;
+	src.index_url = opts->settings.index_url;
 	src.ca_bundle = opts->ca_bundle;
-	src.http = opts->http;
-	src.allow_url_requirements = opts->allow_url_requirements;
+	src.http = opts->settings.http;
+	src.allow_url_requirements = opts->settings.allow_url_requirements;
 	src.cache_dir = cache;
 	if (read_requires(srcdir, &reqs, &nreq, err) ||
 	    probe_all(opts, cache, &in, &nin, err))

@@ -112,7 +112,7 @@ static int run_hooks(const struct hwb_lock_options *o,
 	json_t *kw = NULL, *res = NULL;
 	char *prefix = prefix_of(in->path);
 	size_t i, b = 0;
-	int none = o->isolation_none, ret = -1;
+	int none = o->settings.isolation == HWB_ISOLATION_NONE, ret = -1;
 
 	if (!prefix)
 		return hwb_error_oom(err);
@@ -178,7 +178,7 @@ int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
 	if (hwb_build__read_system(o->srcdir ? o->srcdir : ".", &sys, err) ||
 	    hwb_build__check_backend_path(o->srcdir ? o->srcdir : ".", &sys, err))
 		goto cleanup;
-	if (o->isolation_none)
+	if (o->settings.isolation == HWB_ISOLATION_NONE)
 		hwb_log_warn("--isolation none: the backend's get_requires hooks "
 			     "run unsandboxed");
 	else if (hwb_sandbox_probe(err))

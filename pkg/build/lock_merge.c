@@ -192,7 +192,6 @@ int hwb_build__lock_covers(const struct hwb_build__lock *lock,
 			   struct hwb_error *err)
 {
 	struct hwb_marker_env env;
-	struct hwb_marker *m = NULL;
 	size_t i;
 	int r;
 
@@ -200,13 +199,8 @@ int hwb_build__lock_covers(const struct hwb_build__lock *lock,
 		return 0;
 	hwb_build__interp_marker_env(in, &env);
 	for (i = 0; i < lock->environment_count; i++) {
-		if (hwb_marker_parse(lock->environments[i],
-				     strlen(lock->environments[i]), &m, err))
-			return -1;
-		r = hwb_marker_evaluate(m, &env, err);
-		hwb_marker_free(m);
-		m = NULL;
-		if (r < 0)
+		if ((r = hwb_build__marker_holds(lock->environments[i], &env,
+						 err)) < 0)
 			return -1;
 		if (r)
 			return 0;

@@ -144,7 +144,6 @@ static int applicable(const struct hwb_build__lock *lock, const char *name,
 		      const struct hwb_build__lock_pkg **named,
 		      struct hwb_error *err)
 {
-	struct hwb_marker *m = NULL;
 	size_t i;
 	int r;
 
@@ -156,16 +155,7 @@ static int applicable(const struct hwb_build__lock *lock, const char *name,
 			continue;
 		if (!*named)
 			*named = p;
-		if (!p->marker) {
-			*out = p;
-			return 0;
-		}
-		if (hwb_marker_parse(p->marker, strlen(p->marker), &m, err))
-			return -1;
-		r = hwb_marker_evaluate(m, env, err);
-		hwb_marker_free(m);
-		m = NULL;
-		if (r < 0)
+		if ((r = hwb_build__marker_holds(p->marker, env, err)) < 0)
 			return -1;
 		if (r) {
 			*out = p;

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 #include "pkg/wheel/wheel.h"
 
@@ -25,7 +24,7 @@ static int blocking(const struct hwb_finding *f)
 	return f->severity == HWB_SEVERITY_ERROR;
 }
 
-static int check(const struct hwb_config *cfg, const char *path,
+static int check(const struct hwb_build_options *o, const char *path,
 		 struct hwb_error *err)
 {
 	struct hwb_check_report report = HWB_CHECK_REPORT_INIT;
@@ -35,8 +34,8 @@ static int check(const struct hwb_config *cfg, const char *path,
 	int ret = -1;
 
 	opts.for_local = 1;
-	opts.acknowledged_count = hwb_config_list(cfg, "check.acknowledged-keys",
-						  &opts.acknowledged_keys);
+	opts.acknowledged_keys = o->acknowledged_keys;
+	opts.acknowledged_count = o->acknowledged_count;
 	if (hwb_check_file(path, &opts, &report, err))
 		goto cleanup;
 	for (i = 0; i < report.count; i++) {
@@ -80,7 +79,7 @@ static int one(const struct hwb_build__ctx *c, const char *dir,
 	rc = wheel ? hwb_build__normalize_wheel(path, c->source.epoch, c, err)
 		   : hwb_build__normalize_sdist(path, c->source.epoch, err);
 	if (!rc)
-		rc = check(c->o->config, path, err);
+		rc = check(c->o, path, err);
 	free(path);
 	return rc;
 }

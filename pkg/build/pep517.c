@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 
 /* The config_settings object: "KEY=VALUE" pairs, a repeated key a list. */
@@ -130,7 +129,7 @@ static int first_lock(struct hwb_build__ctx *c, const char *const *reqs,
 			ret = 0;
 		goto cleanup;
 	}
-	if (hwb_config_bool(c->o->config, "build.require-lock")) {
+	if (c->o->require_lock) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B075",
 			      "%s has no pylock.build.toml and build.require-lock "
 			      "is set", c->srcdir);

@@ -58,12 +58,9 @@ static json_t *container_params(const struct hwb_build__ctx *c)
 
 static json_t *rfc3339(long long t)
 {
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char buf[HWB_ISO_TIME_MAX];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hwb_iso_time(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 

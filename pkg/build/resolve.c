@@ -17,23 +17,6 @@
 #include "pkg/build/internal.h"
 #include "pkg/core/log.h"
 
-void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
-				  struct hwb_marker_env *env)
-{
-	memset(env, 0, sizeof(*env));
-	env->implementation_name = in->implementation_name;
-	env->implementation_version = in->implementation_version;
-	env->os_name = in->os_name;
-	env->platform_machine = in->platform_machine;
-	env->platform_release = in->platform_release;
-	env->platform_system = in->platform_system;
-	env->platform_version = in->platform_version;
-	env->python_full_version = in->python_full_version;
-	env->platform_python_implementation = in->platform_python_implementation;
-	env->python_version = in->python_version;
-	env->sys_platform = in->sys_platform;
-}
-
 static void edge_release(struct rs_edge *e)
 {
 	hwb_pep508_free(e->req);
@@ -147,19 +130,6 @@ static int add_edge(struct rs_state *st, const char *text, long parent,
 					   "directory and require it by name");
 	}
 	return 0;
-}
-
-/* Does edge e apply in this environment (its marker holds)? */
-int hwb_build__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
-			struct hwb_error *err)
-{
-	struct hwb_marker_env env;
-
-	if (!e->req->marker)
-		return 1;
-	hwb_build__interp_marker_env(st->in, &env);
-	env.extra = e->extra;
-	return hwb_marker_evaluate(e->req->marker, &env, err);
 }
 
 static struct rs_pin *find_pin(struct rs_state *st, const char *name)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * resolve_lock.c: the resolver's candidates and pins (which wheel stands
- * for a version, reading its metadata), and turning a finished resolution
- * into a lock: every wheel of each chosen version with its sha256, the
- * markers under which a package is needed, and its dependencies.
+ * for a version, reading its metadata), whether an edge's marker holds,
+ * and turning a finished resolution into a lock: every wheel of each
+ * chosen version with its sha256, the markers under which a package is
+ * needed, and its dependencies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,4 +310,17 @@ cleanup:
 		free(markers[i]);
 	free(markers);
 	return ret;
+}
+
+/* Does edge e apply in this environment (its marker holds)? */
+int hwb_build__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
+			struct hwb_error *err)
+{
+	struct hwb_marker_env env;
+
+	if (!e->req->marker)
+		return 1;
+	hwb_build__interp_marker_env(st->in, &env);
+	env.extra = e->extra;
+	return hwb_marker_evaluate(e->req->marker, &env, err);
 }

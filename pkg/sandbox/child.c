@@ -447,7 +447,7 @@ static __attribute__((noreturn)) void exec_command(const struct hwb_sandbox__pla
 	    dup2(p->out_fd, 2) < 0)
 		fail(p, "redirecting the command's output", NULL);
 	close_other_fds(p);
-	umask(022); /* wheels copy modes from disk (build-isolation.md) */
+	umask(022); /* wheels copy their members' modes from disk */
 	set_limits(p);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
 		fail(p, "setting the parent-death signal", NULL);

@@ -18,7 +18,7 @@
 #include "pkg/sandbox/internal.h"
 #include "pkg/core/buf.h"
 
-/* What a Python build needs from the host besides /usr (build-isolation.md):
+/* What a Python build needs from the host besides /usr:
  * the loader cache and the alternatives links (cc, c++ point there). Shared
  * with the container's root directory (container.c, container_probe.c). */
 const char *const hwb_sandbox__system_dirs[] = { "/usr", "/etc/alternatives",

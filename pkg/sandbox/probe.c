@@ -2,7 +2,7 @@
 /*
  * probe.c: does this machine let hwb make the sandbox? The probe
  * does the parts that fail late on restricted hosts (the uid map and
- * bringing up loopback, see build-isolation.md on Ubuntu 24.04) and, on
+ * bringing up loopback, which Ubuntu 24.04's AppArmor rule refuses) and, on
  * failure, names what it detected and the exact remedy. hwb never falls
  * back to an unsandboxed build by itself.
  */

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * seccomp.c: the sandbox's seccomp filter (libseccomp), installed
- * last before execve. A deny list, from build-isolation.md (Flatpak's and
- * Docker's): builds run arbitrary compilers, so an allow list would break
- * them. Calls of other architectures (i386 via int 0x80, x32) kill the
- * process: libseccomp's default action for an architecture not in the
- * filter. The same list, as an OCI seccomp profile, confines container
- * builds (container.c).
+ * last before execve. A deny list, after Flatpak's and Docker's: builds
+ * run arbitrary compilers, so an allow list would break them. Calls of
+ * other architectures (i386 via int 0x80, x32) kill the process:
+ * libseccomp's default action for an architecture not in the filter. The
+ * same list, as an OCI seccomp profile, confines container builds
+ * (container.c).
  */
 #include <errno.h>
 #include <jansson.h>
