@@ -11,16 +11,6 @@
 #include "pkg/core/config.h"
 #include "pkg/core/http.h"
 
-/* 1 when key's value comes from the project (its files, or the default
- * that names a path inside it): pkg/build resolves it beneath the project. */
-static int on_project_word(const struct hwb_config *cfg, const char *key)
-{
-	enum hwb_config_source s = hwb_config_source(cfg, key);
-
-	return s == HWB_CONFIG_DEFAULT || s == HWB_CONFIG_PYPROJECT ||
-	       s == HWB_CONFIG_HWB_TOML;
-}
-
 /*
  * The index, one rule for lock and build: build.index-url when it is
  * configured, or when no wheelhouse is given (then its default, PyPI);
@@ -63,7 +53,7 @@ void cmd_build_settings(const struct hwb_config *cfg,
 		s->find_links_count = hwb_config_list(cfg, "build.find-links",
 						      &s->find_links);
 		s->find_links_on_project_word =
-			on_project_word(cfg, "build.find-links");
+			hwb_config_on_project_word(cfg, "build.find-links");
 	}
 	s->index_url = index_url(cfg, s->find_links_count);
 	s->allow_url_requirements =
@@ -81,7 +71,7 @@ void cmd_build_options(const struct hwb_config *cfg,
 
 	cmd_build_settings(cfg, NULL, 0, http, &o->settings);
 	o->outdir = hwb_config_str(cfg, "build.outdir");
-	o->outdir_on_project_word = on_project_word(cfg, "build.outdir");
+	o->outdir_on_project_word = hwb_config_on_project_word(cfg, "build.outdir");
 	l->timeout_seconds = (long)hwb_config_int(cfg, "build.timeout");
 	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
 	l->address_space =

@@ -103,10 +103,9 @@ int hwb_build_run(const struct hwb_build_options *o,
 /* Options of hwb_lock_create(). Everything is borrowed. */
 struct hwb_lock_options {
 	const char *srcdir;            /* project directory; NULL: "." */
-	struct hwb_build_settings settings; /* find_links as given (never
-					     * resolved beneath the project);
-					     * isolation: none runs the hooks
-					     * unsandboxed, else the sandbox */
+	struct hwb_build_settings settings; /* isolation: none runs the
+					     * get_requires hooks unsandboxed,
+					     * else in the sandbox */
 	const char *ca_bundle;         /* PEM CA file for the index, or NULL */
 	const char *const *pythons;    /* several interpreters, one lock for
 					* all (environments + markers); when

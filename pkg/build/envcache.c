@@ -57,7 +57,7 @@ static int choose(const struct hwb_build__lock *lock,
 		  size_t *count, struct hwb_error *err)
 {
 	struct hwb_marker_env env;
-	struct hwb_build__wheelname wn;
+	struct hwb_wheel_filename wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	struct chosen *c;
 	size_t i, k;
@@ -77,11 +77,11 @@ static int choose(const struct hwb_build__lock *lock,
 		if (!r)
 			continue;
 		for (k = 0; k < p->wheel_count; k++) {
-			if (hwb_build__wheelname_parse(p->wheels[k].name, &wn,
+			if (hwb_wheel_filename_parse(p->wheels[k].name, &wn,
 						       &ignored))
 				continue;
 			r = hwb_build__wheel_compatible(wn.tags, in);
-			hwb_build__wheelname_release(&wn);
+			hwb_wheel_filename_release(&wn);
 			if (r)
 				break;
 		}
@@ -329,8 +329,12 @@ cleanup:
 	return ret;
 }
 
-static int check_wheel(const struct hwb_build__lock_pkg *p, const char *path,
-		       struct hwb_error *err)
+/*
+ * Open the locked wheel with the full hwb check; what is installed is then
+ * read from the same open file, byte for byte what the check approved.
+ */
+static int open_checked(const struct hwb_build__lock_pkg *p, const char *path,
+			struct hwb_wheel_reader **rd, struct hwb_error *err)
 {
 	struct hwb_check_report report = HWB_CHECK_REPORT_INIT;
 	struct hwb_check_options opts;
@@ -338,9 +342,12 @@ static int check_wheel(const struct hwb_build__lock_pkg *p, const char *path,
 	int ret = -1;
 
 	memset(&opts, 0, sizeof(opts));
-	if (hwb_check_file(path, &opts, &report, err))
+	if (hwb_wheel_open(path, &opts, &report, rd, err) &&
+	    !hwb_check_failed(&report, 0))
 		goto cleanup;
 	if (hwb_check_failed(&report, 0)) {
+		hwb_wheel_close(*rd);
+		*rd = NULL;
 		for (i = 0; i < report.count; i++)
 			if (report.findings[i].severity == HWB_SEVERITY_ERROR)
 				break;
@@ -365,9 +372,10 @@ static int build_env(const struct hwb_build__env_request *req,
 		     struct hwb_error *err)
 {
 	struct hwb_build__manifest m = { 0 };
+	struct hwb_wheel_reader *rd = NULL;
 	char *tmp = NULL, *wheel = NULL, *dir = NULL;
 	size_t i;
-	int ret = -1;
+	int ret = -1, rc;
 
 	if (!(tmp = hwb_strdup_printf("%s/.tmp-%.16s-XXXXXX", envs, key)))
 		return hwb_error_oom(err);
@@ -398,8 +406,11 @@ static int build_env(const struct hwb_build__env_request *req,
 		wheel = NULL;
 		if (hwb_build__fetch(c[i].pkg, c[i].wheel, req->lock_dir,
 				     req->source, cache, &wheel, err) ||
-		    check_wheel(c[i].pkg, wheel, err) ||
-		    hwb_build__install_wheel(wheel, tmp, req->interp, err))
+		    open_checked(c[i].pkg, wheel, &rd, err))
+			goto cleanup;
+		rc = hwb_build__install_wheel(rd, wheel, tmp, req->interp, err);
+		hwb_wheel_close(rd);
+		if (rc)
 			goto cleanup;
 	}
 	if (compile_bytecode(tmp, root, req->interp, err) ||

@@ -13,6 +13,7 @@
 
 #include "pkg/build/internal.h"
 #include "pkg/core/http.h"
+#include "pkg/wheel/wheel.h"
 
 /* Project pages of large projects run to a few MiB of HTML. */
 #define INDEX_PAGE_MAX ((size_t)64 << 20)
@@ -103,16 +104,16 @@ static int add_file(struct hwb_build__project *p, const char *filename,
 		    const char *requires_python, uint64_t size,
 		    const char *page_url, struct hwb_error *err)
 {
-	struct hwb_build__wheelname wn;
+	struct hwb_wheel_filename wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	struct hwb_build__dist d;
 	char *url = NULL;
 	int ret = -1;
 
-	if (hwb_build__wheelname_parse(filename, &wn, &ignored))
+	if (hwb_wheel_filename_parse(filename, &wn, &ignored))
 		return 0; /* sdists and other files are not installed */
-	if (strcmp(wn.name, p->name)) {
-		hwb_build__wheelname_release(&wn);
+	if (strcmp(wn.project, p->name)) {
+		hwb_wheel_filename_release(&wn);
 		return 0;
 	}
 	if (!(url = hwb_build__url_join(page_url, href))) {
@@ -121,8 +122,8 @@ static int add_file(struct hwb_build__project *p, const char *filename,
 	}
 	memset(&d, 0, sizeof(d));
 	d.filename = (char *)filename;
-	d.version = wn.version;
-	d.tags = wn.tags;
+	d.version = (char *)wn.version;
+	d.tags = (char *)wn.tags;
 	d.url = url;
 	d.index_page = (char *)page_url;
 	d.requires_python = (char *)requires_python;
@@ -132,7 +133,7 @@ static int add_file(struct hwb_build__project *p, const char *filename,
 	ret = hwb_build__project_add(p, &d, err);
 cleanup:
 	free(url);
-	hwb_build__wheelname_release(&wn);
+	hwb_wheel_filename_release(&wn);
 	return ret;
 }
 

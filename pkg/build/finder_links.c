@@ -12,11 +12,12 @@
 #include <sys/stat.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/wheel/wheel.h"
 
 static int scan_dir(const char *dir, const char *name,
 		    struct hwb_build__project *p, struct hwb_error *err)
 {
-	struct hwb_build__wheelname wn;
+	struct hwb_wheel_filename wn;
 	struct hwb_build__dist d;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	struct dirent *e;
@@ -32,33 +33,33 @@ static int scan_dir(const char *dir, const char *name,
 		return -1;
 	}
 	while ((e = readdir(dh))) {
-		if (hwb_build__wheelname_parse(e->d_name, &wn, &ignored))
+		if (hwb_wheel_filename_parse(e->d_name, &wn, &ignored))
 			continue;
-		if (strcmp(wn.name, name)) {
-			hwb_build__wheelname_release(&wn);
+		if (strcmp(wn.project, name)) {
+			hwb_wheel_filename_release(&wn);
 			continue;
 		}
 		free(path);
 		path = hwb_strdup_printf("%s/%s", real, e->d_name);
 		if (!path) {
-			hwb_build__wheelname_release(&wn);
+			hwb_wheel_filename_release(&wn);
 			hwb_error_oom(err);
 			goto cleanup;
 		}
 		/* A symbolic link or anything but a regular file is not a
 		 * wheel we install. */
 		if (lstat(path, &st) || !S_ISREG(st.st_mode)) {
-			hwb_build__wheelname_release(&wn);
+			hwb_wheel_filename_release(&wn);
 			continue;
 		}
 		memset(&d, 0, sizeof(d));
 		d.filename = e->d_name;
-		d.version = wn.version;
-		d.tags = wn.tags;
+		d.version = (char *)wn.version;
+		d.tags = (char *)wn.tags;
 		d.path = path;
 		d.size = (uint64_t)st.st_size;
 		ret = hwb_build__project_add(p, &d, err);
-		hwb_build__wheelname_release(&wn);
+		hwb_wheel_filename_release(&wn);
 		if (ret)
 			goto cleanup;
 	}

@@ -3,11 +3,11 @@
  * install.c: install a wheel without pip, into an environment directory
  * being built (the wheel spec's "installing" section): unpack, place the
  * .data schemes, rewrite "#!python" in scripts and write launchers for
- * entry points. The wheel has passed hwb_check_file() before it gets
- * here; the member paths are checked again because this code writes files.
+ * entry points. The members come from the reader the caller opened with
+ * the full hwb check (pkg/wheel), so what is installed is byte for byte
+ * what the check approved; the member paths are checked again because
+ * this code writes files.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +18,7 @@
 
 #include "pkg/build/internal.h"
 #include "pkg/core/fileio.h"
+#include "pkg/wheel/wheel.h"
 
 /* Scripts are read whole to rewrite their first line; real ones are KiBs. */
 #define SCRIPT_MAX ((size_t)16 << 20)
@@ -160,30 +161,34 @@ static int put_shebang(struct hwb_buf *b, const char *python)
 			      python);
 }
 
-static int install_script(struct archive *a, const char *wheel,
-			  const char *member, const char *root,
-			  const char *rel, const struct hwb_build__interp *in,
+/* Collects a script whole, SCRIPT_MAX at most. */
+static int to_script(void *ctx, const uint8_t *data, size_t len,
+		     struct hwb_error *err)
+{
+	struct hwb_buf *b = ctx;
+
+	if (b->len + len > SCRIPT_MAX)
+		return hwb_error_set(err, HWB_KIND_FAILED, "HWB-B162",
+				     "a script is larger than 16 MiB");
+	return hwb_buf_put(b, data, len) ? hwb_error_oom(err) : 0;
+}
+
+static int install_script(struct hwb_wheel_reader *rd, size_t i,
+			  const char *wheel, const char *member,
+			  const char *root, const char *rel,
+			  const struct hwb_build__interp *in,
 			  struct hwb_error *err)
 {
 	struct hwb_buf data = HWB_BUF_INIT, out = HWB_BUF_INIT;
-	char chunk[16384];
 	const char *nl, *body;
-	la_ssize_t n;
 	int fd = -1, ret = -1;
 
-	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-		if (data.len + (size_t)n > SCRIPT_MAX) {
-			member_error(err, wheel, member, "script larger than 16 MiB");
-			goto cleanup;
-		}
-		hwb_buf_put(&data, chunk, (size_t)n);
-	}
-	if (n < 0) {
-		member_error(err, wheel, member, archive_error_string(a));
+	if (hwb_wheel_read(rd, i, to_script, &data, err)) {
+		if (!strcmp(err->code, "HWB-B162"))
+			member_error(err, wheel, member, "script larger than "
+				     "16 MiB");
 		goto cleanup;
 	}
-	if (hwb_buf_check(&data, err))
-		goto cleanup;
 	/* The wheel spec: "#!python" (or "#!pythonw") becomes the
 	 * interpreter; what follows on the line (arguments) is kept. */
 	if (data.len >= 8 && !memcmp(data.ptr, "#!python", 8)) {
@@ -207,85 +212,89 @@ cleanup:
 	return ret;
 }
 
-static int install_file(struct archive *a, const char *wheel,
-			const char *member, const char *root, const char *rel,
-			mode_t mode, struct hwb_error *err)
+/* Where install_file's bytes go. */
+struct file_sink {
+	int fd;
+	const char *root, *rel;
+};
+
+static int to_file(void *ctx, const uint8_t *data, size_t len,
+		   struct hwb_error *err)
 {
-	char chunk[65536];
-	la_ssize_t n;
-	int fd, ret = 0;
+	const struct file_sink *f = ctx;
+
+	return write_all(f->fd, data, len, f->root, f->rel, err);
+}
+
+static int install_file(struct hwb_wheel_reader *rd, size_t i,
+			const char *wheel, const char *member,
+			const char *root, const char *rel, mode_t mode,
+			struct hwb_error *err)
+{
+	struct file_sink f = { -1, root, rel };
+	int ret;
 
 	if (make_parent(root, rel, err) ||
-	    (fd = open_new(root, rel, mode, wheel, member, err)) < 0)
+	    (f.fd = open_new(root, rel, mode, wheel, member, err)) < 0)
 		return -1;
-	while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0)
-		if ((ret = write_all(fd, chunk, (size_t)n, root, rel, err)))
-			break;
-	if (!ret && n < 0)
-		ret = member_error(err, wheel, member, archive_error_string(a));
-	close(fd);
+	ret = hwb_wheel_read(rd, i, to_file, &f, err);
+	close(f.fd);
 	return ret;
 }
 
-static int unpack(const char *wheel, const char *root, const char *site,
+/* The top-level "name-version.dist-info" of member name, or 0. */
+static int dist_info_dir(const char *name, size_t *len)
+{
+	const char *slash = strchr(name, '/');
+
+	*len = slash ? (size_t)(slash - name) : 0;
+	return *len > 10 && !memcmp(name + *len - 10, ".dist-info", 10);
+}
+
+static int unpack(struct hwb_wheel_reader *rd, const char *wheel,
+		  const char *root, const char *site,
 		  const struct hwb_build__interp *in, char **dist_info,
 		  struct hwb_error *err)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	const char *name;
+	struct hwb_wheel_item it;
 	char *rel = NULL;
-	int r, script, ret = -1;
+	size_t i, n = hwb_wheel_count(rd), dlen;
+	int script, ret = -1;
 	mode_t mode;
 
 	*dist_info = NULL;
-	if (!a)
-		return hwb_error_oom(err);
-	archive_read_support_format_zip_seekable(a);
-	if (archive_read_open_filename(a, wheel, 65536) != ARCHIVE_OK) {
-		member_error(err, wheel, "(archive)", archive_error_string(a));
-		goto cleanup;
-	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		name = archive_entry_pathname(e);
-		if (!name) {
-			member_error(err, wheel, "?", "no name");
-			goto cleanup;
-		}
-		if (archive_entry_filetype(e) == AE_IFDIR)
+	for (i = 0; i < n; i++) {
+		hwb_wheel_item(rd, i, &it);
+		if (it.is_dir)
 			continue;
-		if (archive_entry_filetype(e) != AE_IFREG) {
-			member_error(err, wheel, name, "not a regular file "
+		if ((it.mode & S_IFMT) && !S_ISREG(it.mode)) {
+			member_error(err, wheel, it.name, "not a regular file "
 				     "(symbolic link or special file)");
 			goto cleanup;
 		}
-		if (!safe_path(name)) {
-			member_error(err, wheel, name, "unsafe path");
+		if (!safe_path(it.name)) {
+			member_error(err, wheel, it.name, "unsafe path");
 			goto cleanup;
 		}
-		if (!*dist_info && strstr(name, ".dist-info/") &&
-		    strchr(name, '/') == strstr(name, ".dist-info/") + 10 &&
-		    !(*dist_info = strndup(name, (size_t)(strchr(name, '/') - name)))) {
+		if (!*dist_info && dist_info_dir(it.name, &dlen) &&
+		    !(*dist_info = strndup(it.name, dlen))) {
 			hwb_error_oom(err);
 			goto cleanup;
 		}
 		free(rel);
 		rel = NULL;
-		if (destination(name, site, &rel, &script, wheel, err))
+		if (destination(it.name, site, &rel, &script, wheel, err))
 			goto cleanup;
-		mode = (archive_entry_perm(e) & 0111) ? 0755 : 0644;
-		if (script ? install_script(a, wheel, name, root, rel, in, err)
-			   : install_file(a, wheel, name, root, rel, mode, err))
+		mode = (it.mode & 0111) ? 0755 : 0644;
+		if (script ? install_script(rd, i, wheel, it.name, root, rel,
+					    in, err)
+			   : install_file(rd, i, wheel, it.name, root, rel,
+					  mode, err))
 			goto cleanup;
-	}
-	if (r != ARCHIVE_EOF) {
-		member_error(err, wheel, "(archive)", archive_error_string(a));
-		goto cleanup;
 	}
 	ret = 0;
 cleanup:
 	free(rel);
-	archive_read_free(a);
 	return ret;
 }
 
@@ -439,7 +448,8 @@ static int write_launchers(const char *root, const char *site,
 	return ret;
 }
 
-int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
+int hwb_build__install_wheel(struct hwb_wheel_reader *rd,
+			     const char *wheel_path, const char *env_root,
 			     const struct hwb_build__interp *interp,
 			     struct hwb_error *err)
 {
@@ -448,7 +458,7 @@ int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
 
 	if (!site)
 		return hwb_error_oom(err);
-	if (unpack(wheel_path, env_root, site, interp, &dist_info, err))
+	if (unpack(rd, wheel_path, env_root, site, interp, &dist_info, err))
 		goto cleanup;
 	if (!dist_info) {
 		member_error(err, wheel_path, "*.dist-info", "no .dist-info "

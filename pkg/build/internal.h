@@ -31,7 +31,7 @@ int hwb_build__check_interrupt(struct hwb_error *err);
 
 /* ========================================================================
  * Build requirements: lock files, resolution, fetching and the environment
- * cache (lock*.c, toml_emit.c, interp.c, wheelname.c, finder*.c, resolve.c,
+ * cache (lock*.c, toml_emit.c, interp.c, finder*.c, resolve.c,
  * fetch.c, install.c, envcache.c). Codes HWB-B100..B199.
  *
  * How `hwb build` uses this section (the build helper's code):
@@ -189,19 +189,9 @@ void hwb_build__interp_release(struct hwb_build__interp *in);
 
 
 /* ------------------------------------------------------------------------
- * Wheel file names and tags (wheelname.c).
+ * Wheel tags (interp.c); filenames are split by pkg/wheel's
+ * hwb_wheel_filename_parse().
  */
-struct hwb_build__wheelname {
-	char *name;    /* owned; normalised project name */
-	char *version; /* owned; as written in the file name */
-	char *tags;    /* owned; "py3-none-any" (compressed tag sets kept) */
-};
-
-/** Split a wheel file name; -1 with HWB-B130 when it is not one. */
-int hwb_build__wheelname_parse(const char *filename,
-			       struct hwb_build__wheelname *out,
-			       struct hwb_error *err);
-void hwb_build__wheelname_release(struct hwb_build__wheelname *w);
 
 /**
  * 1 if a wheel with these tags installs on in: python tag py3/pyXY/cpXY
@@ -448,8 +438,12 @@ int hwb_build__env_verify(const char *root, int threads, char **reason,
  * interp.c). */
 char *hwb_build__env_site_dir(const struct hwb_build__interp *in);
 
+struct hwb_wheel_reader;
+
 /**
- * Unpack the wheel at wheel_path into the environment being built at
+ * Unpack the wheel read by rd (opened with the full hwb check, so what is
+ * installed is what the check approved; wheel_path names it in errors)
+ * into the environment being built at
  * env_root (install.c): purelib/platlib and the root-is-purelib tree to
  * lib/pythonX.Y/site-packages, .data/scripts to bin (a "#!python" first line becomes the
  * interpreter), .data/data to the root, .data/headers to include/<name>,
@@ -458,7 +452,8 @@ char *hwb_build__env_site_dir(const struct hwb_build__interp *in);
  * unknown .data scheme: HWB-B162). Files are created with O_EXCL and mode
  * 644, or 755 for executable members.
  */
-int hwb_build__install_wheel(const char *wheel_path, const char *env_root,
+int hwb_build__install_wheel(struct hwb_wheel_reader *rd,
+			     const char *wheel_path, const char *env_root,
 			     const struct hwb_build__interp *interp,
 			     struct hwb_error *err);
 

@@ -23,6 +23,7 @@
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
 #include "pkg/core/log.h"
+#include "pkg/wheel/wheel.h"
 
 static const char probe_script[] =
 	"import json, os, platform, sys, sysconfig\n"
@@ -350,4 +351,15 @@ int hwb_build__marker_holds(const char *marker,
 char *hwb_build__env_site_dir(const struct hwb_build__interp *in)
 {
 	return hwb_strdup_printf("lib/python%s/site-packages", in->python_version);
+}
+
+int hwb_build__wheel_compatible(const char *tags,
+				const struct hwb_build__interp *in)
+{
+	const struct hwb_wheel_target t = {
+		in->python_version, in->implementation_name, in->sys_platform,
+		in->platform_machine, in->glibc_major, in->glibc_minor,
+	};
+
+	return hwb_wheel_tags_compatible(tags, &t);
 }

@@ -13,6 +13,7 @@
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 #include "pkg/core/toml.h"
+#include "pkg/wheel/wheel.h"
 
 /* PEP 518: no pyproject.toml or no [build-system]: setuptools' default. */
 static const char *const default_requires[] = { "setuptools>=40.8.0" };
@@ -136,7 +137,7 @@ static int fill_result(const struct hwb_build__lock *lock,
 		       const struct hwb_build__interp *in, const char *path,
 		       struct hwb_lock_result *res, struct hwb_error *err)
 {
-	struct hwb_build__wheelname wn;
+	struct hwb_wheel_filename wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	size_t i, k;
 
@@ -153,15 +154,15 @@ static int fill_result(const struct hwb_build__lock *lock,
 		    (p->marker && !(e->marker = hwb_strdup(p->marker))))
 			return hwb_error_oom(err);
 		for (k = 0; k < p->wheel_count; k++) {
-			if (hwb_build__wheelname_parse(p->wheels[k].name, &wn,
+			if (hwb_wheel_filename_parse(p->wheels[k].name, &wn,
 						       &ignored))
 				continue;
 			if (hwb_build__wheel_compatible(wn.tags, in)) {
 				memcpy(e->sha256, p->wheels[k].sha256, 65);
-				hwb_build__wheelname_release(&wn);
+				hwb_wheel_filename_release(&wn);
 				break;
 			}
-			hwb_build__wheelname_release(&wn);
+			hwb_wheel_filename_release(&wn);
 		}
 	}
 	return 0;
@@ -224,6 +225,26 @@ static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 	return 0;
 }
 
+/* find-links from the project's own files, resolved beneath the project
+ * as a build resolves them (paths.c): a link out of it is refused. */
+static int project_find_links(const struct hwb_lock_options *opts,
+			      const char *srcdir, char ***out,
+			      struct hwb_error *err)
+{
+	size_t i, n = opts->settings.find_links_count;
+
+	*out = NULL;
+	if (!n || !opts->settings.find_links_on_project_word)
+		return 0;
+	if (!(*out = calloc(n, sizeof(**out))))
+		return hwb_error_oom(err);
+	for (i = 0; i < n; i++)
+		if (hwb_build__project_path(srcdir, opts->settings.find_links[i],
+					    "build.find-links", &(*out)[i], err))
+			return -1;
+	return 0;
+}
+
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err)
 {
@@ -235,6 +256,7 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *srcdir = opts->srcdir ? opts->srcdir : ".";
 	char **reqs = NULL, *cache = NULL, *out_path = NULL, *lock_dir = NULL;
+	char **links = NULL; /* find-links resolved beneath srcdir, or NULL */
 	char *slash;
 	size_t nreq = 0, nin = 0, i;
 	int ret = -1;
@@ -258,7 +280,10 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 			hwb_error_oom(err);
 		goto cleanup;
 	}
-	src.find_links = opts->settings.find_links;
+	if (project_find_links(opts, srcdir, &links, err))
+		goto cleanup;
+	src.find_links = links ? (const char *const *)links
+			       : opts->settings.find_links;
 	src.find_links_count = opts->settings.find_links_count;
 	src.index_url = opts->settings.index_url;
 	src.ca_bundle = opts->ca_bundle;
@@ -315,6 +340,7 @@ cleanup:
 		hwb_build__interp_release(&in[i]);
 	free(in);
 	free_strv(reqs, nreq);
+	free_strv(links, links ? opts->settings.find_links_count : 0);
 	hwb_buf_release(&text);
 	hwb_buf_release(&old);
 	free(cache);

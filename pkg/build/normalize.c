@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -20,6 +21,7 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
+#include "pkg/wheel/wheel.h"
 
 #define MEMBER_MAX ((size_t)1 << 31)
 #define ZIP_MAX_MEMBERS 65535
@@ -51,9 +53,60 @@ static void members_release(struct members *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Read every member of a zip (wheel) or tar.gz (sdist) into memory. */
-static int read_members(const char *path, int zip, struct members *m,
-			struct hwb_error *err)
+static struct member *add_member(struct members *m, const char *name);
+
+/*
+ * Read every file of a wheel into memory through pkg/wheel's reader: the
+ * zip structure is validated as hwb check validates it, so the normal form
+ * holds exactly the members the backend's zip holds for every reader, and
+ * each member's CRC-32 and size are verified.
+ */
+static int read_wheel_members(const char *path, struct members *m,
+			      struct hwb_error *err)
+{
+	struct hwb_wheel_reader *rd;
+	struct hwb_wheel_item it;
+	struct member *mem;
+	size_t i, n;
+	int ret = -1;
+
+	if (hwb_wheel_open(path, NULL, NULL, &rd, err))
+		goto bad;
+	for (i = 0, n = hwb_wheel_count(rd); i < n; i++) {
+		hwb_wheel_item(rd, i, &it);
+		if (it.is_dir)
+			continue;
+		if (!(mem = add_member(m, it.name))) {
+			hwb_error_oom(err);
+			goto cleanup;
+		}
+		mem->exec = (it.mode & 0111) != 0;
+		if (hwb_wheel_read_all(rd, i, MEMBER_MAX, &mem->data, err))
+			goto bad;
+	}
+	ret = 0;
+	goto cleanup;
+bad:
+	if (!strcmp(err->code, "HWB-C001"))
+		goto cleanup;
+	{
+		char why[sizeof(err->message) + 16];
+
+		snprintf(why, sizeof(why), "%s %s", err->code, err->message);
+		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B064",
+			      "the backend's output '%s' cannot be read for "
+			      "normalisation: %s", path, why);
+		hwb_error_hint(err, "report it to the backend; 'hwb check' "
+			       "shows details");
+	}
+cleanup:
+	hwb_wheel_close(rd);
+	return ret;
+}
+
+/* Read every member of a tar.gz (sdist) into memory. */
+static int read_sdist_members(const char *path, struct members *m,
+			      struct hwb_error *err)
 {
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
@@ -64,12 +117,8 @@ static int read_members(const char *path, int zip, struct members *m,
 
 	if (!a)
 		return hwb_error_oom(err);
-	if (zip) {
-		archive_read_support_format_zip_seekable(a);
-	} else {
-		archive_read_support_filter_gzip(a);
-		archive_read_support_format_tar(a);
-	}
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
 		goto bad;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
@@ -77,8 +126,6 @@ static int read_members(const char *path, int zip, struct members *m,
 
 		if (type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK)
 			goto bad;
-		if (zip && type == AE_IFDIR)
-			continue;
 		items = realloc(m->items, (m->count + 1) * sizeof(*items));
 		if (!items)
 			goto oom;
@@ -381,7 +428,7 @@ int hwb_build__normalize_wheel(const char *path, long long epoch,
 	struct hwb_buf zip = HWB_BUF_INIT;
 	int ret = -1;
 
-	if (read_members(path, 1, &m, err))
+	if (read_wheel_members(path, &m, err))
 		goto cleanup;
 	if (c && add_sbom(c, &m, err))
 		goto cleanup;
@@ -462,7 +509,7 @@ int hwb_build__normalize_sdist(const char *path, long long epoch,
 	struct hwb_buf tar = HWB_BUF_INIT, gz = HWB_BUF_INIT;
 	int ret = -1;
 
-	if (read_members(path, 0, &m, err))
+	if (read_sdist_members(path, &m, err))
 		goto cleanup;
 	qsort(m.items, m.count, sizeof(*m.items), name_order);
 	if (write_tar(&m, epoch, &tar, err))

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * wheel_meta.c: a wheel's dependencies for the resolver: the METADATA
- * member of its .dist-info directory, read with libarchive and parsed with
- * pkg/wheel's core metadata parser. Only that one member is inflated.
+ * member of its .dist-info directory, read through pkg/wheel's reader
+ * (the zip structure validated as hwb check validates it, so the resolver
+ * sees the METADATA the check sees) and parsed with its core metadata
+ * parser. Only that one member is inflated.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -42,52 +42,28 @@ static int meta_error(struct hwb_error *err, const char *path, const char *why)
 static int read_member(const char *path, struct hwb_buf *out,
 		       struct hwb_error *err)
 {
-	struct archive *a = archive_read_new();
-	struct archive_entry *e;
-	const char *name, *slash;
-	char chunk[16384];
-	la_ssize_t n;
-	int r, found = 0, ret = -1;
+	struct hwb_wheel_reader *rd;
+	struct hwb_wheel_item it;
+	const char *slash;
+	size_t i, n;
+	int ret = -1;
 
-	if (!a)
-		return hwb_error_oom(err);
-	archive_read_support_format_zip_seekable(a);
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		meta_error(err, path, archive_error_string(a));
-		goto cleanup;
+	/* Its own code (a W code) names what is wrong with the zip. */
+	if (hwb_wheel_open(path, NULL, NULL, &rd, err))
+		return hwb_error_at(err, path, 0, 0);
+	for (i = 0, n = hwb_wheel_count(rd); i < n; i++) {
+		hwb_wheel_item(rd, i, &it);
+		slash = strchr(it.name, '/');
+		if (slash && slash - it.name >= 11 &&
+		    !strncmp(slash - 10, ".dist-info", 10) &&
+		    !strcmp(slash, "/METADATA"))
+			break;
 	}
-	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		name = archive_entry_pathname(e);
-		slash = name ? strchr(name, '/') : NULL;
-		if (!slash || slash - name < 11 ||
-		    strncmp(slash - 10, ".dist-info", 10) ||
-		    strcmp(slash, "/METADATA"))
-			continue;
-		found = 1;
-		while ((n = archive_read_data(a, chunk, sizeof(chunk))) > 0) {
-			if (out->len + (size_t)n > METADATA_MAX) {
-				meta_error(err, path, "METADATA is larger than 4 MiB");
-				goto cleanup;
-			}
-			hwb_buf_put(out, chunk, (size_t)n);
-		}
-		if (n < 0) {
-			meta_error(err, path, archive_error_string(a));
-			goto cleanup;
-		}
-		break;
-	}
-	if (r == ARCHIVE_FATAL || r == ARCHIVE_WARN) {
-		meta_error(err, path, archive_error_string(a));
-		goto cleanup;
-	}
-	if (!found) {
+	if (i == n)
 		meta_error(err, path, "no .dist-info/METADATA member");
-		goto cleanup;
-	}
-	ret = hwb_buf_check(out, err);
-cleanup:
-	archive_read_free(a);
+	else if (!hwb_wheel_read_all(rd, i, METADATA_MAX, out, err))
+		ret = 0;
+	hwb_wheel_close(rd);
 	return ret;
 }
 

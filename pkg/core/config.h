@@ -161,6 +161,15 @@ const char *hwb_config_named(const struct hwb_config *cfg, const char *prefix,
 /** Where key's value came from. */
 enum hwb_config_source hwb_config_source(const struct hwb_config *cfg,
 					 const char *key);
+/**
+ * 1 when key's value is on the project's word: it came from the project's
+ * own files (pyproject.toml, hwb.toml) or is the default, which names a
+ * path inside the project. Such paths are resolved beneath the project
+ * (pkg/core/beneath.h); the user's own word (flags, environment, user
+ * configuration) may name any path.
+ */
+int hwb_config_on_project_word(const struct hwb_config *cfg, const char *key);
+
 /** "hwb.toml:3:11", "HWB_BUILD_TIMEOUT", "--timeout" or "default". */
 const char *hwb_config_origin(const struct hwb_config *cfg, const char *key);
 

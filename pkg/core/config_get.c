@@ -95,6 +95,14 @@ enum hwb_config_source hwb_config_source(const struct hwb_config *c,
 	return c ? c->entries[hwb_core__config_key_index(k)].source : HWB_CONFIG_DEFAULT;
 }
 
+int hwb_config_on_project_word(const struct hwb_config *cfg, const char *key)
+{
+	enum hwb_config_source s = hwb_config_source(cfg, key);
+
+	return s == HWB_CONFIG_DEFAULT || s == HWB_CONFIG_PYPROJECT ||
+	       s == HWB_CONFIG_HWB_TOML;
+}
+
 const char *hwb_config_origin(const struct hwb_config *c, const char *key)
 {
 	const struct hwb_config_key *k = hwb_config_key_find(key);

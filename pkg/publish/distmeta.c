@@ -5,15 +5,18 @@
  * requirements or classifiers, and may lie about name and version). The
  * member is found where warehouse looks for it: NAME-VERSION.dist-info/
  * METADATA after the wheel file name's first two parts, NAME-VERSION/
- * PKG-INFO at the top of an sdist.
+ * PKG-INFO at the top of an sdist. A wheel is read through pkg/wheel's
+ * reader, the zip parser hwb check uses; an sdist with libarchive.
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pkg/core/lazy.h"
 #include "pkg/publish/internal.h"
+#include "pkg/wheel/wheel.h"
 
 /* Core metadata holds a long description at most; more is not metadata. */
 #define METADATA_MAX ((size_t)8 << 20)
@@ -70,13 +73,64 @@ static int read_member(struct archive *a, const char *path, const char *want,
 	return meta_error(err, path, want, "no such member");
 }
 
+/* The wheel's member want, through the check's zip parser. */
+static int read_wheel_member(const char *path, const char *want,
+			     struct hwb_buf *out, struct hwb_error *err)
+{
+	struct hwb_wheel_reader *rd;
+	struct hwb_error why = HWB_ERROR_INIT;
+	long i;
+	int ret = -1;
+
+	if (hwb_wheel_open(path, NULL, NULL, &rd, &why))
+		goto bad;
+	if ((i = hwb_wheel_find(rd, want)) < 0)
+		meta_error(err, path, want, "no such member");
+	else if (hwb_wheel_read_all(rd, (size_t)i, METADATA_MAX, out, &why))
+		goto bad;
+	else
+		ret = 0;
+	hwb_wheel_close(rd);
+	return ret;
+bad:
+	hwb_wheel_close(rd);
+	if (!strcmp(why.code, "HWB-C001"))
+		return hwb_error_oom(err);
+	{
+		char reason[sizeof(why.message) + 20];
+
+		snprintf(reason, sizeof(reason), "%s %s", why.code, why.message);
+		return meta_error(err, path, want, reason);
+	}
+}
+
+/* The sdist's member want, with libarchive. */
+static int read_sdist_member(const char *path, const char *want,
+			     struct hwb_buf *out, struct hwb_error *err)
+{
+	struct archive *a = NULL;
+	int ret = -1;
+
+	if (hwb_lazy_require(HWB_LAZY_ARCHIVE, err))
+		return -1;
+	if (!(a = archive_read_new()))
+		return hwb_error_oom(err);
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
+		meta_error(err, path, want, archive_error_string(a));
+	else
+		ret = read_member(a, path, want, out, err);
+	archive_read_free(a);
+	return ret;
+}
+
 int hwb_publish__read_metadata(const char *path, const char *filename,
 			       struct hwb_metadata *md, struct hwb_error *err)
 {
 	int wheel = hwb_publish__kind(filename) == 1;
 	char *want = member_name(filename, wheel);
 	struct hwb_buf text = HWB_BUF_INIT;
-	struct archive *a = NULL;
 	int ret = -1;
 
 	if (!want) {
@@ -84,23 +138,8 @@ int hwb_publish__read_metadata(const char *path, const char *filename,
 			   "NAME-VERSION");
 		goto cleanup;
 	}
-	if (hwb_lazy_require(HWB_LAZY_ARCHIVE, err))
-		goto cleanup;
-	if (!(a = archive_read_new())) {
-		hwb_error_oom(err);
-		goto cleanup;
-	}
-	if (wheel) {
-		archive_read_support_format_zip_seekable(a);
-	} else {
-		archive_read_support_filter_gzip(a);
-		archive_read_support_format_tar(a);
-	}
-	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK) {
-		meta_error(err, path, want, archive_error_string(a));
-		goto cleanup;
-	}
-	if (read_member(a, path, want, &text, err))
+	if (wheel ? read_wheel_member(path, want, &text, err)
+		  : read_sdist_member(path, want, &text, err))
 		goto cleanup;
 	if (hwb_metadata_parse(text.ptr, text.len, md, err)) {
 		hwb_error_at(err, path, 0, 0);
@@ -108,8 +147,6 @@ int hwb_publish__read_metadata(const char *path, const char *filename,
 	}
 	ret = 0;
 cleanup:
-	if (a)
-		archive_read_free(a);
 	free(want);
 	hwb_buf_release(&text);
 	return ret;

@@ -7,8 +7,9 @@
  * sha256:HEX"), the way gitleaks' ignore file names findings by
  * fingerprint. A new or changed key never matches, so it is never
  * silently allowed; an unacknowledged one is reported with the line to
- * paste. Runs only when a W087 finding exists: a second, short read of the
- * archive hashes just the members that have one.
+ * paste. Runs only when a W087 finding exists. A wheel's members were
+ * hashed by the check itself (the zip as it read it); an sdist is read a
+ * second, short time to hash just the members that have one.
  */
 #include "pkg/core/encode.h"
 #include "pkg/core/hash.h"
@@ -33,8 +34,31 @@ static int is_flagged(const struct hwb_finding *f)
 	       f->severity == HWB_SEVERITY_ERROR;
 }
 
-/* Hash every flagged member's bytes, reading the archive once more. */
-static int hash_members(const char *path, struct flagged *fl, size_t n,
+/* The sha256 the check computed for every flagged member of a wheel. */
+static int wheel_hashes(const struct hwb_zip *z, struct flagged *fl, size_t n,
+			struct hwb_error *err)
+{
+	struct hwb_buf hex = HWB_BUF_INIT;
+	size_t i;
+	long k;
+
+	for (i = 0; i < n; i++) {
+		k = hwb_wheel__index_get(&z->by_name, fl[i].f->member);
+		if (k < 0 || !z->members[k].sha256_valid)
+			continue;
+		hwb_buf_clear(&hex);
+		if (hwb_hex_encode(&hex, z->members[k].sha256, 32)) {
+			hwb_buf_release(&hex);
+			return hwb_error_oom(err);
+		}
+		memcpy(fl[i].hex, hex.ptr, 65);
+	}
+	hwb_buf_release(&hex);
+	return 0;
+}
+
+/* Hash every flagged member of an sdist, reading the archive once more. */
+static int sdist_hashes(const char *path, struct flagged *fl, size_t n,
 			struct hwb_error *err)
 {
 	struct archive *a = NULL;
@@ -50,7 +74,6 @@ static int hash_members(const char *path, struct flagged *fl, size_t n,
 		goto cleanup;
 	archive_read_support_filter_gzip(a);
 	archive_read_support_format_tar(a);
-	archive_read_support_format_zip(a);
 	if (archive_read_open_filename(a, path, 65536) != ARCHIVE_OK)
 		goto done; /* the check itself reported why */
 	while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
@@ -143,7 +166,8 @@ static int rewrite(struct flagged *fl, int sdist,
 }
 
 int hwb_wheel__acknowledge(struct hwb_check_report *r, const char *path,
-			   int sdist, const struct hwb_check_options *o,
+			   const struct hwb_zip *z,
+			   const struct hwb_check_options *o,
 			   struct hwb_error *err)
 {
 	struct flagged *fl;
@@ -159,10 +183,10 @@ int hwb_wheel__acknowledge(struct hwb_check_report *r, const char *path,
 	for (i = 0, n = 0; i < r->count; i++)
 		if (is_flagged(&r->findings[i]))
 			fl[n++].f = &r->findings[i];
-	if (hash_members(path, fl, n, err))
+	if (z ? wheel_hashes(z, fl, n, err) : sdist_hashes(path, fl, n, err))
 		goto cleanup;
 	for (i = 0; i < n; i++)
-		if (rewrite(&fl[i], sdist, o)) {
+		if (rewrite(&fl[i], !z, o)) {
 			hwb_error_oom(err);
 			goto cleanup;
 		}

@@ -113,11 +113,10 @@ static int index_basenames(struct hwb_wheel_ctx *c, struct hwb_wheel_index *ix,
 	return 0;
 }
 
-int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
-			const struct hwb_check_options *opts,
-			struct hwb_check_report *r, struct hwb_error *err)
+int hwb_wheel__check_zip(struct hwb_zip *z, int fd, uint64_t size,
+			 const char *path, const struct hwb_check_options *opts,
+			 struct hwb_check_report *r, struct hwb_error *err)
 {
-	struct hwb_zip z = HWB_ZIP_INIT;
 	struct hwb_record rec = HWB_RECORD_INIT;
 	struct hwb_wheel_ctx c;
 	struct hwb_wheel_index basenames = { NULL, 0, 0, 0 };
@@ -131,25 +130,25 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 	c.report = r;
 	c.filename = base ? base + 1 : path;
 	c.opts = opts;
-	if (hwb_zip__read(&z, fd, size, opts, r, err))
+	if (hwb_zip__read(z, fd, size, opts, r, err))
 		goto cleanup;
-	r->members = z.count;
+	r->members = z->count;
 	if (hwb_wheel__check_filename(&c)) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (!z.cd_ok) {
+	if (!z->cd_ok) {
 		rc = 0;
 		goto cleanup;
 	}
-	c.members = z.members;
-	c.member_count = z.count;
-	c.by_name = &z.by_name;
-	dist_info = choose_dist_info(&z, c.filename);
+	c.members = z->members;
+	c.member_count = z->count;
+	c.by_name = &z->by_name;
+	dist_info = choose_dist_info(z, c.filename);
 	c.dist_info = dist_info;
 	if (dist_info &&
-	    (read_meta(&z, dist_info, "METADATA", &metadata, &mlen, r, err) ||
-	     read_meta(&z, dist_info, "WHEEL", &wheel, &wlen, r, err)))
+	    (read_meta(z, dist_info, "METADATA", &metadata, &mlen, r, err) ||
+	     read_meta(z, dist_info, "WHEEL", &wheel, &wlen, r, err)))
 		goto cleanup;
 	c.metadata = (const char *)metadata;
 	c.metadata_len = mlen;
@@ -160,11 +159,11 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_record__load(&rec, &z, dist_info, r, err) ||
+	if (hwb_record__load(&rec, z, dist_info, r, err) ||
 	    index_basenames(&c, &basenames, err) ||
-	    hwb_wheel__inflate_all(&z, &c, &rec, err))
+	    hwb_wheel__inflate_all(z, &c, &rec, err))
 		goto cleanup;
-	if (hwb_zip__check_layout(&z, r) || hwb_record__verify(&rec, &z, r) ||
+	if (hwb_zip__check_layout(z, r) || hwb_record__verify(&rec, z, r) ||
 	    hwb_wheel__check_layout(&c)) {
 		hwb_error_oom(err);
 		goto cleanup;
@@ -173,19 +172,72 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 cleanup:
 	hwb_wheel__index_release(&basenames);
 	hwb_record__release(&rec);
-	hwb_zip__release(&z);
 	free(dist_info);
 	free(metadata);
 	free(wheel);
 	return rc;
 }
 
+int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
+			const struct hwb_check_options *opts,
+			struct hwb_check_report *r, struct hwb_error *err)
+{
+	struct hwb_zip z = HWB_ZIP_INIT;
+	int rc = hwb_wheel__check_zip(&z, fd, size, path, opts, r, err);
+
+	hwb_zip__release(&z);
+	return rc;
+}
+
+int hwb_wheel__open_file(const char *path, int *fd, uint64_t *size,
+			 struct hwb_error *err)
+{
+	struct stat st;
+
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-W029",
+				"cannot open %s", path);
+		hwb_error_hint(err, "check the path and its permissions; "
+			       "hwb check dist checks every distribution "
+			       "in dist");
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-W029",
+			      "%s is not a regular file", path);
+		hwb_error_hint(err, "give a wheel or sdist file, or the "
+			       "directory that holds them");
+		goto fail;
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+fail:
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return -1;
+}
+
+int hwb_wheel__check_open(struct hwb_zip *z, int fd, uint64_t size,
+			  const char *path,
+			  const struct hwb_check_options *opts,
+			  struct hwb_check_report *report,
+			  struct hwb_error *err)
+{
+	if (hwb_wheel__check_zip(z, fd, size, path, opts, report, err) ||
+	    hwb_wheel__acknowledge(report, path, z, opts, err))
+		return -1;
+	return hwb_wheel__report_filter(report, opts) ? hwb_error_oom(err) : 0;
+}
+
 int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		   struct hwb_check_report *report, struct hwb_error *err)
 {
 	struct hwb_check_options o;
-	struct stat st;
-	int fd = -1, rc = -1;
+	struct hwb_zip z = HWB_ZIP_INIT;
+	uint64_t size;
+	int fd, rc;
 
 	hwb_wheel__resolve_options(&o, opts);
 	if (!(report->file = hwb_strdup(path)) ||
@@ -193,7 +245,7 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		return hwb_error_oom(err);
 	if (has_suffix(path, ".tar.gz")) {
 		if (hwb_wheel__check_sdist(path, &o, report, err) ||
-		    hwb_wheel__acknowledge(report, path, 1, &o, err))
+		    hwb_wheel__acknowledge(report, path, NULL, &o, err))
 			return -1;
 		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
 							     : 0;
@@ -203,33 +255,10 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 				     "%s: hwb check reads wheels (.whl) and "
 				     "sdists (.tar.gz)", path),
 		       hwb_error_hint(err, "rename the file or check another");
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-W029",
-				"cannot open %s", path);
-		hwb_error_hint(err, "check the path and its permissions; "
-			       "hwb check dist checks every distribution "
-			       "in dist");
-		goto cleanup;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-W029",
-			      "%s is not a regular file", path);
-		hwb_error_hint(err, "give a wheel or sdist file, or the "
-			       "directory that holds them");
-		goto cleanup;
-	}
-	if (hwb_wheel__check_fd(fd, (uint64_t)st.st_size, path, &o, report,
-				err) ||
-	    hwb_wheel__acknowledge(report, path, 0, &o, err))
-		goto cleanup;
-	if (hwb_wheel__report_filter(report, &o)) {
-		hwb_error_oom(err);
-		goto cleanup;
-	}
-	rc = 0;
-cleanup:
-	if (fd >= 0)
-		close(fd);
+	if (hwb_wheel__open_file(path, &fd, &size, err))
+		return -1;
+	rc = hwb_wheel__check_open(&z, fd, size, path, &o, report, err);
+	hwb_zip__release(&z);
+	close(fd);
 	return rc;
 }

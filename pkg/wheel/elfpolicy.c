@@ -315,7 +315,7 @@ int hwb_wheel__check_elf(const struct hwb_wheel_ctx *c,
 			 const struct hwb_wheel_member *m,
 			 const struct hwb_wheel_chunk *chunk)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
 	struct hwb_elf_info info;
 	struct hwb_error err = HWB_ERROR_INIT;
 	const char *p, *end;
@@ -326,8 +326,10 @@ int hwb_wheel__check_elf(const struct hwb_wheel_ctx *c,
 	if (chunk->offset != 0 || chunk->len < 4 ||
 	    memcmp(chunk->data, "\x7f" "ELF", 4))
 		return 0;
-	if ((r = hwb_wheel__fname_split(c->filename, &f)))
-		return r < 0 ? -1 : 0;
+	if (hwb_wheel__filename_of(c, &f))
+		return -1;
+	if (!f.buf)
+		return 0;
 	/* Only manylinux and musllinux tags make promises about binaries. */
 	if (!strstr(f.platform, "manylinux") && !strstr(f.platform, "musllinux"))
 		goto done;
@@ -370,6 +372,6 @@ int hwb_wheel__check_elf(const struct hwb_wheel_ctx *c,
 release:
 	hwb_wheel__elf_info_release(&info);
 done:
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 	return ret ? -1 : 0;
 }

@@ -50,7 +50,7 @@ static int escaped_name_valid(const char *s)
 }
 
 static int check_tags(const struct hwb_wheel_ctx *c,
-		      const struct hwb_wheel_fname *f)
+		      const struct hwb_wheel_filename *f)
 {
 	const char *p;
 
@@ -84,14 +84,13 @@ static int check_tags(const struct hwb_wheel_ctx *c,
 
 int hwb_wheel__check_filename(const struct hwb_wheel_ctx *c)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
 	struct hwb_pep440_version v;
-	int r, ret = 0;
+	int ret = 0;
 
-	r = hwb_wheel__fname_split(c->filename, &f);
-	if (r < 0)
+	if (hwb_wheel__filename_of(c, &f))
 		return -1;
-	if (r > 0)
+	if (!f.buf)
 		return hwb_wheel__add(c->report, "HWB-W044", HWB_SEVERITY_ERROR,
 				      NULL,
 				      "'%s' is not a wheel filename; name it "
@@ -121,6 +120,6 @@ int hwb_wheel__check_filename(const struct hwb_wheel_ctx *c)
 				      "and '_'",
 				      f.build);
 	ret |= check_tags(c, &f);
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 	return ret ? -1 : 0;
 }

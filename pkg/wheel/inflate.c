@@ -652,7 +652,6 @@ int hwb_zip__read_whole(struct hwb_zip *z, size_t i, size_t limit,
 	*out = data;
 	*out_len = len;
 	data = NULL;
-	rc = 1;
 cleanup:
 	if (ld)
 		libdeflate_free_decompressor(ld);

@@ -46,11 +46,14 @@ int hwb_wheel__add(struct hwb_check_report *r, const char *code,
 /**
  * Turn each leaked-key finding (W087) whose member is listed with its
  * sha256 in opts->acknowledged_keys into a note, and give the others the
- * line that would acknowledge them (acknowledge.c). path is the archive,
- * read again for those members only. -1 with err when out of memory.
+ * line that would acknowledge them (acknowledge.c). z: the wheel's zip as
+ * the check read it, whose members' sha256 are used; NULL for the sdist at
+ * path, read again for those members only. -1 with err when out of memory.
  */
+struct hwb_zip;
 int hwb_wheel__acknowledge(struct hwb_check_report *r, const char *path,
-			   int sdist, const struct hwb_check_options *opts,
+			   const struct hwb_zip *z,
+			   const struct hwb_check_options *opts,
 			   struct hwb_error *err);
 
 /**
@@ -122,6 +125,17 @@ struct hwb_wheel_index {
 };
 
 int hwb_wheel__index_init(struct hwb_wheel_index *ix, size_t count, int fold);
+
+/*
+ * The name a case- and normalisation-insensitive file system stores: full
+ * Unicode case folding to NFD (so NFC and NFD spellings, and 'ß' and "ss",
+ * meet). ASCII names only need lower case. Owned; NULL when out of memory.
+ * Wheels and sdists both refuse two members that fold to one name (W014).
+ */
+char *hwb_wheel__fold_name(const char *name);
+
+/* 1 when s is plain ASCII (the W014 message then says "differs in case"). */
+int hwb_wheel__ascii_only(const char *s);
 void hwb_wheel__index_release(struct hwb_wheel_index *ix);
 /** Add key at pos; returns -1, or the position of an equal key (not added). */
 long hwb_wheel__index_put(struct hwb_wheel_index *ix, const char *key,
@@ -399,9 +413,9 @@ int hwb_zip__check_layout(struct hwb_zip *z, struct hwb_check_report *r);
 
 /**
  * Inflate member i whole into a malloc'd buffer (*out, caller frees) when
- * it is at most limit bytes; for METADATA, WHEEL and RECORD. Returns 1 when
- * read, 0 when it could not be (findings say why), -1 with err on OOM or a
- * read error.
+ * it is at most limit bytes; for METADATA, WHEEL and RECORD. Returns 0,
+ * with *out NULL when the member could not be read (the inflate pass
+ * reports why), or -1 with err on OOM or a read error.
  */
 int hwb_zip__read_whole(struct hwb_zip *z, size_t i, size_t limit,
 			uint8_t **out, size_t *out_len,
@@ -453,6 +467,33 @@ int hwb_wheel__check_fd(int fd, uint64_t size, const char *path,
 			struct hwb_check_report *r, struct hwb_error *err);
 
 /**
+ * hwb_wheel__check_fd() on z, which the caller releases: the zip as the
+ * check read it, every member's data_ok and sha256 set (hwb_wheel_open
+ * reads members from it afterwards).
+ */
+int hwb_wheel__check_zip(struct hwb_zip *z, int fd, uint64_t size,
+			 const char *path, const struct hwb_check_options *opts,
+			 struct hwb_check_report *r, struct hwb_error *err);
+
+/**
+ * The wheel half of hwb_check_file() on an open file, into z (released by
+ * the caller) and report (its file set, hwb_wheel__report_prepare() run):
+ * the check, acknowledged keys, then the --select/--ignore filter.
+ */
+int hwb_wheel__check_open(struct hwb_zip *z, int fd, uint64_t size,
+			  const char *path,
+			  const struct hwb_check_options *opts,
+			  struct hwb_check_report *report,
+			  struct hwb_error *err);
+
+/**
+ * Open path read-only without following a symbolic link; it must be a
+ * regular file. Returns 0 with *fd and *size, or -1 with err (HWB-W029).
+ */
+int hwb_wheel__open_file(const char *path, int *fd, uint64_t *size,
+			 struct hwb_error *err);
+
+/**
  * The inflate pass (inflate.c): every entry whose central record is sane
  * gets its local header checked, is inflated once with CRC-32, size, sha256
  * and RECORD's digest computed, and is handed to the content checks, over
@@ -467,24 +508,13 @@ int hwb_wheel__inflate_all(struct hwb_zip *z, const struct hwb_wheel_ctx *c,
  * sdist.c, secrets.c, elf.c).
  */
 
-/* A wheel filename split into its parts (filename.c). */
-struct hwb_wheel_fname {
-	char *buf;            /* owned: the parts, NUL-separated */
-	const char *name;     /* escaped distribution name */
-	const char *version;
-	const char *build;    /* NULL when there is no build tag */
-	const char *python, *abi, *platform; /* compressed tag sets */
-};
-
-#define HWB_WHEEL_FNAME_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL }
-
 /**
- * Split "name-ver[-build]-py-abi-plat.whl" (a basename). Returns 0; 1 when
- * filename does not have the form (no .whl, not 5 or 6 parts); -1 when out
- * of memory. Release with hwb_wheel__fname_release().
+ * The file's name (c->filename) split, for the content checks: 0, with
+ * f->buf NULL when it is not a wheel filename (check 30 reports that), or
+ * -1 when out of memory. Release with hwb_wheel_filename_release().
  */
-int hwb_wheel__fname_split(const char *filename, struct hwb_wheel_fname *out);
-void hwb_wheel__fname_release(struct hwb_wheel_fname *f);
+int hwb_wheel__filename_of(const struct hwb_wheel_ctx *c,
+			   struct hwb_wheel_filename *f);
 
 /**
  * The expanded tags of f ("py2.py3-none-any" gives "py2-none-any" and
@@ -493,7 +523,7 @@ void hwb_wheel__fname_release(struct hwb_wheel_fname *f);
  * -1 when out of memory or beyond HWB_WHEEL_MAX_TAGS.
  */
 #define HWB_WHEEL_MAX_TAGS 4096
-int hwb_wheel__tags_expand(const struct hwb_wheel_fname *f, char ***out,
+int hwb_wheel__tags_expand(const struct hwb_wheel_filename *f, char ***out,
 			   size_t *count);
 void hwb_wheel__tags_free(char **tags, size_t count);
 

@@ -114,7 +114,7 @@ static int read_purelib(const struct hwb_wheel_ctx *c)
 static void check_dist_info(struct layout *l)
 {
 	const struct hwb_wheel_ctx *c = l->c;
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
 	const char *first = NULL, *dash;
 	size_t i, n = 0, flen = 0, t;
 	struct hwb_buf a = HWB_BUF_INIT, b = HWB_BUF_INIT;
@@ -146,7 +146,7 @@ static void check_dist_info(struct layout *l)
 	if (!c->dist_info || strlen(c->dist_info) <= 10)
 		return;
 	l->stem = strndup(c->dist_info, strlen(c->dist_info) - 10);
-	if (!l->stem || hwb_wheel__fname_split(c->filename, &f) < 0) {
+	if (!l->stem || hwb_wheel__filename_of(c, &f)) {
 		l->ret = -1;
 		goto done;
 	}
@@ -171,7 +171,7 @@ static void check_dist_info(struct layout *l)
 done:
 	hwb_buf_release(&a);
 	hwb_buf_release(&b);
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 }
 
 /* Checks 22 (.data) and 24: the .data directory and its schemes. */

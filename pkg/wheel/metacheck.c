@@ -43,7 +43,7 @@ static const int known_versions[] = { 10, 11, 12, 21, 22, 23, 24, 25 };
 
 struct meta_check {
 	const struct hwb_wheel_ctx *c;
-	const struct hwb_wheel_fname *f; /* NULL when the filename is bad */
+	const struct hwb_wheel_filename *f; /* NULL when the filename is bad */
 	char *member;                     /* owned: "x.dist-info/METADATA" */
 	int ret;                          /* -1 once out of memory */
 };
@@ -481,13 +481,12 @@ int hwb_wheel__check_metadata_files(const struct hwb_wheel_ctx *c,
 				    const char *metadata, size_t mlen,
 				    const char *wheel, size_t wlen)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
 	struct meta_check mc = { c, NULL, NULL, 0 };
-	int r = hwb_wheel__fname_split(c->filename, &f);
 
-	if (r < 0)
+	if (hwb_wheel__filename_of(c, &f))
 		return -1;
-	mc.f = r == 0 ? &f : NULL;
+	mc.f = f.buf ? &f : NULL;
 	if (wheel) {
 		if (!(mc.member = member_path(c, "WHEEL")))
 			goto oom;
@@ -501,9 +500,9 @@ int hwb_wheel__check_metadata_files(const struct hwb_wheel_ctx *c,
 		check_metadata_file(&mc, metadata, mlen);
 		free(mc.member);
 	}
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 	return mc.ret ? -1 : 0;
 oom:
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 	return -1;
 }

@@ -114,9 +114,10 @@ static int bad_version(struct hwb_error *err, const char *text, size_t len,
 				   "1.2.3.post1 or 1.2.3.dev1");
 }
 
-/* Normalise the local label at p (after '+'): lowercase, '.' separators,
- * numbers without leading zeros. */
-static int parse_local(const char **p, const char *end, char *out)
+/* Normalise the local label at p (after '+') of the version text: lower
+ * case, '.' separators, numbers without leading zeros. -1 with err. */
+static int parse_local(const char **p, const char *end, char *out,
+		       const char *text, size_t len, struct hwb_error *err)
 {
 	const char *q = *p;
 	size_t n = 0;
@@ -127,7 +128,8 @@ static int parse_local(const char **p, const char *end, char *out)
 		while (q < end && is_lower_alnum(*q))
 			q++;
 		if (q == seg)
-			return -1;
+			return bad_version(err, text, len,
+					   "bad local label after '+'");
 		if (is_digit(*seg)) {
 			const char *d = seg;
 			int numeric = 1;
@@ -140,7 +142,8 @@ static int parse_local(const char **p, const char *end, char *out)
 			}
 		}
 		if (n + (size_t)(q - seg) + 1 > HWB_PEP440_MAX_LOCAL)
-			return -2;
+			return bad_version(err, text, len,
+					   "the local label is too long");
 		for (; seg < q; seg++)
 			out[n++] = (char)tolower((unsigned char)*seg);
 		if (q < end && is_sep(*q) && q + 1 < end &&
@@ -245,13 +248,8 @@ int hwb_pep440_parse(const char *text, size_t len,
 		return bad_version(err, text, len, "a number is too large");
 	if (p < end && *p == '+') {
 		p++;
-		r = parse_local(&p, end, v.local);
-		if (r == -2)
-			return bad_version(err, text, len,
-					   "the local label is too long");
-		if (r)
-			return bad_version(err, text, len,
-					   "bad local label after '+'");
+		if (parse_local(&p, end, v.local, text, len, err))
+			return -1;
 	}
 	if (p != end)
 		return bad_version(err, text, len, "unexpected text");

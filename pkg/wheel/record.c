@@ -366,7 +366,7 @@ int hwb_record__load(struct hwb_record *rec, struct hwb_zip *z,
 		goto cleanup;
 	}
 	if ((got = hwb_zip__read_whole(z, i, HWB_WHEEL_WHOLE_CAP, &text, &len,
-				       r, err)) <= 0) {
+				       r, err)) || !text) {
 		rc = got;
 		goto cleanup;
 	}

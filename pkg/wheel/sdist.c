@@ -314,6 +314,61 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A member's name as a normalisation- and case-insensitive file system
+ * stores it, beside the name itself (borrowed from s->names). */
+struct folded_name {
+	char *key; /* owned */
+	const char *name;
+};
+
+static int compare_folded(const void *a, const void *b)
+{
+	const struct folded_name *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : strcmp(x->name, y->name);
+}
+
+/* Names that differ but fold to one (Core.py/core.py, NFC/NFD é.py):
+ * unpacked on macOS or Windows, one file overwrites the other, so the
+ * tree built is not the tree reviewed. names is sorted, duplicates kept. */
+static void check_collisions(struct sdist *s)
+{
+	struct folded_name *f = calloc(s->name_count + 1, sizeof(*f));
+	size_t i, n = 0;
+
+	if (!f) {
+		s->ret = -1;
+		return;
+	}
+	for (i = 0; i < s->name_count; i++) {
+		if (i && !strcmp(s->names[i], s->names[i - 1]))
+			continue; /* W103 already */
+		if (!(f[n].key = hwb_wheel__fold_name(s->names[i]))) {
+			s->ret = -1;
+			goto cleanup;
+		}
+		f[n++].name = s->names[i];
+	}
+	qsort(f, n, sizeof(*f), compare_folded);
+	for (i = 1; i < n; i++)
+		if (!strcmp(f[i].key, f[i - 1].key))
+			ADD(s, "HWB-W014", f[i].name, "%s '%s': one overwrites "
+			    "the other when the sdist is unpacked on macOS, "
+			    "Windows or a normalisation-insensitive file system; "
+			    "rename one",
+			    hwb_wheel__ascii_only(f[i].name) &&
+				    hwb_wheel__ascii_only(f[i - 1].name)
+				    ? "differs only in case from"
+				    : "is the same name after Unicode "
+				      "normalisation and case folding as",
+			    f[i - 1].name);
+cleanup:
+	for (i = 0; i < n; i++)
+		free(f[i].key);
+	free(f);
+}
+
 /* One name twice: tar extraction keeps the last copy, other readers the
  * first, so what is reviewed is not what is built. */
 static void check_duplicates(struct sdist *s)
@@ -328,6 +383,7 @@ static void check_duplicates(struct sdist *s)
 			    "than once: tar keeps the last copy, other readers "
 			    "the first; rebuild the sdist so each file is "
 			    "stored once");
+	check_collisions(s);
 }
 
 /* PKG-INFO's Name and Version against the filename. */

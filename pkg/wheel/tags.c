@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * tags.c: splitting a wheel filename into its parts and expanding its
+ * tags.c: splitting a wheel filename into its parts (the one filename
+ * parser hwb has) and expanding its
  * compressed tag sets ("py2.py3-none-any"), which WHEEL's Tag lines must
  * equal (check 29, metacheck.c). What the parts must look like is checked
  * in filename.c.
@@ -10,28 +11,45 @@
 #include <stdlib.h>
 #include <string.h>
 
-void hwb_wheel__fname_release(struct hwb_wheel_fname *f)
+void hwb_wheel_filename_release(struct hwb_wheel_filename *f)
 {
 	free(f->buf);
 	memset(f, 0, sizeof(*f));
 }
 
-int hwb_wheel__fname_split(const char *filename, struct hwb_wheel_fname *out)
+int hwb_wheel_filename_parse(const char *filename,
+			     struct hwb_wheel_filename *out,
+			     struct hwb_error *err)
 {
-	size_t len = strlen(filename), parts = 1, i;
+	size_t len = strlen(filename), parts = 1, i, nlen, dashes = 0;
+	size_t tags = 0, project, tags_at;
+	struct hwb_buf b = HWB_BUF_INIT;
 	const char *part[6];
 	char *buf;
 
 	memset(out, 0, sizeof(*out));
 	if (len < 4 || strcmp(filename + len - 4, ".whl"))
-		return 1;
+		goto bad;
 	len -= 4;
 	for (i = 0; i < len; i++)
 		parts += filename[i] == '-';
 	if (parts != 5 && parts != 6)
-		return 1;
-	if (!(buf = strndup(filename, len)))
-		return -1;
+		goto bad;
+	/* buf: the parts, NUL-separated; the normalised name; the tags. */
+	for (i = 0; i < len; i++)
+		if (filename[i] == '-' && ++dashes == parts - 3) {
+			tags = i + 1;
+			break;
+		}
+	nlen = strcspn(filename, "-");
+	if (hwb_buf_put(&b, filename, len) || hwb_buf_putc(&b, '\0') ||
+	    hwb_normalize_name(filename, nlen, &b) || hwb_buf_putc(&b, '\0') ||
+	    hwb_buf_put(&b, filename + tags, len - tags))
+		goto oom;
+	project = len + 1;
+	tags_at = b.len - (len - tags);
+	if (!(buf = hwb_buf_detach(&b, NULL)))
+		goto oom;
 	part[0] = buf;
 	for (i = 0, parts = 1; i < len; i++) {
 		if (buf[i] == '-') {
@@ -41,12 +59,32 @@ int hwb_wheel__fname_split(const char *filename, struct hwb_wheel_fname *out)
 	}
 	out->buf = buf;
 	out->name = part[0];
+	out->project = buf + project;
 	out->version = part[1];
 	out->build = parts == 6 ? part[2] : NULL;
 	out->python = part[parts - 3];
 	out->abi = part[parts - 2];
 	out->platform = part[parts - 1];
+	out->tags = buf + tags_at;
 	return 0;
+oom:
+	hwb_buf_release(&b);
+	return hwb_error_oom(err);
+bad:
+	return hwb_error_set(err, HWB_KIND_FAILED, "HWB-W044",
+			     "'%s' is not a wheel filename ({name}-{version}"
+			     "[-{build}]-{python}-{abi}-{platform}.whl)",
+			     filename);
+}
+
+int hwb_wheel__filename_of(const struct hwb_wheel_ctx *c,
+			   struct hwb_wheel_filename *f)
+{
+	struct hwb_error err = HWB_ERROR_INIT;
+
+	if (!hwb_wheel_filename_parse(c->filename, f, &err))
+		return 0;
+	return strcmp(err.code, "HWB-C001") ? 0 : -1;
 }
 
 void hwb_wheel__tags_free(char **tags, size_t count)
@@ -88,7 +126,7 @@ static void item(const char *set, size_t i, char *out, size_t n)
 	out[len] = '\0';
 }
 
-int hwb_wheel__tags_expand(const struct hwb_wheel_fname *f, char ***out,
+int hwb_wheel__tags_expand(const struct hwb_wheel_filename *f, char ***out,
 			   size_t *count)
 {
 	size_t np = dots(f->python), na = dots(f->abi), nl = dots(f->platform);

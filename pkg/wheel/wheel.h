@@ -89,6 +89,133 @@ int hwb_check_failed(const struct hwb_check_report *report, int strict);
 void hwb_check_report_release(struct hwb_check_report *report);
 
 /* ------------------------------------------------------------------------ */
+/* Reading a wheel: what hwb check approved, through the zip parser it uses  */
+/*                                                                           */
+/* hwb build installs, reads METADATA from and normalises wheels with this   */
+/* reader, never with a second zip parser: the central directory, the local  */
+/* headers and every byte between them are validated as hwb check validates */
+/* them, and a member is read from where the check found its data, with its */
+/* CRC-32 and size (and, after a full check, its sha256) verified.           */
+/* ------------------------------------------------------------------------ */
+
+struct hwb_wheel_reader; /* opaque; one open wheel */
+
+/* One member, as the central directory describes it. */
+struct hwb_wheel_item {
+	const char *name; /* valid until hwb_wheel_close() */
+	uint64_t size;    /* uncompressed bytes */
+	uint32_t mode;    /* Unix st_mode from the external attributes, or 0
+			   * when the zip was not made on Unix */
+	int is_dir;       /* the name ends in '/' */
+};
+
+/**
+ * Open the wheel at path for reading. With report NULL only its structure
+ * is validated, as hwb check validates it: end records, central directory,
+ * every local header against its central record, the file's layout (no
+ * prepended data, gap or overlap), safe member names, the size limits of
+ * opts (NULL: the defaults). With report (initialised with
+ * HWB_CHECK_REPORT_INIT) the whole hwb check runs on the same open file
+ * and fills report as hwb_check_file() does; reads then also verify each
+ * member's sha256 against what the check hashed, so what is read is byte
+ * for byte what the check approved. Returns 0 with *out (close it with
+ * hwb_wheel_close), or -1 with err: the code of the first framing error
+ * (HWB-W001..W039, kind FAILED) when the zip's structure is unsound (report,
+ * when given, holds every finding), HWB-W029 (kind CONFIG) when the file
+ * cannot be opened, HWB-C001 when out of memory.
+ */
+int hwb_wheel_open(const char *path, const struct hwb_check_options *opts,
+		   struct hwb_check_report *report,
+		   struct hwb_wheel_reader **out, struct hwb_error *err);
+
+void hwb_wheel_close(struct hwb_wheel_reader *rd);
+
+/** Number of members, in central-directory order. */
+size_t hwb_wheel_count(const struct hwb_wheel_reader *rd);
+
+/** Describe member i (< hwb_wheel_count()). */
+void hwb_wheel_item(const struct hwb_wheel_reader *rd, size_t i,
+		    struct hwb_wheel_item *out);
+
+/** The index of the member named name, or -1. */
+long hwb_wheel_find(const struct hwb_wheel_reader *rd, const char *name);
+
+/* Receives a member's bytes in order; returns 0, or -1 with err set. */
+typedef int (*hwb_wheel_sink)(void *ctx, const uint8_t *data, size_t len,
+			      struct hwb_error *err);
+
+/**
+ * Hand member i's inflated bytes to sink, in pieces of at most 256 KiB,
+ * then verify CRC-32, size and (after a full check) sha256. The sink has
+ * seen the bytes before a mismatch is known: write them somewhere a
+ * failure discards. Memory is bounded whatever the member's size. Returns
+ * 0, or -1 with err: HWB-W026 (CRC-32), W027 (size), W028 (damaged
+ * stream), W110 (not the bytes the check hashed: the file changed), kind
+ * FAILED; HWB-W029 (kind CONFIG) on a read error; or the sink's error.
+ */
+int hwb_wheel_read(struct hwb_wheel_reader *rd, size_t i, hwb_wheel_sink sink,
+		   void *ctx, struct hwb_error *err);
+
+/**
+ * Append member i whole to out, as hwb_wheel_read(); a member over limit
+ * bytes is refused (HWB-W018, kind FAILED) before anything is read.
+ */
+int hwb_wheel_read_all(struct hwb_wheel_reader *rd, size_t i, size_t limit,
+		       struct hwb_buf *out, struct hwb_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Wheel filenames and tags                                                  */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A wheel filename ("name-ver[-build]-py-abi-plat.whl", the binary
+ * distribution format) split into its parts. The one filename parser: the
+ * finders, the lock and hwb check (check 30, which also judges what the
+ * parts hold) all use it.
+ */
+struct hwb_wheel_filename {
+	char *buf;             /* owned: the parts, NUL-separated */
+	const char *name;      /* distribution name as written (escaped) */
+	const char *project;   /* name normalised (PEP 503) */
+	const char *version;   /* as written */
+	const char *build;     /* build tag, or NULL */
+	const char *python, *abi, *platform; /* compressed tag sets */
+	const char *tags;      /* "python-abi-platform" as written */
+};
+
+#define HWB_WHEEL_FILENAME_INIT { NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+				  NULL, NULL }
+
+/**
+ * Split filename (a basename). Returns 0, or -1 with err: HWB-W044 (kind
+ * FAILED) when it is not .whl with 5 or 6 dash-separated parts, HWB-C001
+ * when out of memory. Release with hwb_wheel_filename_release().
+ */
+int hwb_wheel_filename_parse(const char *filename,
+			     struct hwb_wheel_filename *out,
+			     struct hwb_error *err);
+void hwb_wheel_filename_release(struct hwb_wheel_filename *f);
+
+/* The interpreter a wheel's tags are matched against. */
+struct hwb_wheel_target {
+	const char *python_version;      /* "3.11" */
+	const char *implementation_name; /* "cpython" */
+	const char *sys_platform;        /* "linux" */
+	const char *platform_machine;    /* "x86_64" */
+	int glibc_major, glibc_minor;    /* 0 0: not glibc (musl) */
+};
+
+/**
+ * 1 if a wheel tagged tags ("py3-none-any", compressed sets allowed)
+ * installs on t: python tag py3/pyXY/cpXY (XY up to t's), abi none, abi3
+ * or t's own, platform any, linux_<arch> or manylinux with a glibc no
+ * newer than t's. A subset of packaging.tags that covers build
+ * requirements; other platforms' wheels are recorded but never chosen.
+ */
+int hwb_wheel_tags_compatible(const char *tags,
+			      const struct hwb_wheel_target *t);
+
+/* ------------------------------------------------------------------------ */
 /* Python packaging grammars                                                 */
 /*                                                                           */
 /* PEP 440 versions and specifiers, PEP 508 requirements and markers, PEP    */

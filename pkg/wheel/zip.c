@@ -323,12 +323,7 @@ cleanup:
 	return rc;
 }
 
-/*
- * The name a case- and normalisation-insensitive file system stores: full
- * Unicode case folding to NFD (so NFC and NFD spellings, and 'ß' and "ss",
- * meet). ASCII names only need lower case. Owned; NULL when out of memory.
- */
-static char *fold_name(const char *name)
+char *hwb_wheel__fold_name(const char *name)
 {
 	size_t n = strlen(name), len = 0, i;
 	uint8_t *folded;
@@ -355,7 +350,7 @@ static char *fold_name(const char *name)
 	return out;
 }
 
-static int ascii_only(const char *s)
+int hwb_wheel__ascii_only(const char *s)
 {
 	for (; *s; s++)
 		if ((unsigned char)*s & 0x80)
@@ -413,7 +408,7 @@ static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 				goto oom;
 			continue;
 		}
-		if (!(keys[i] = fold_name(name)))
+		if (!(keys[i] = hwb_wheel__fold_name(name)))
 			goto oom;
 		first = hwb_wheel__index_put(&folded, keys[i], i);
 		if (first >= 0 &&
@@ -421,8 +416,8 @@ static int check_duplicates(struct hwb_zip *z, struct hwb_check_report *r,
 				   "%s '%s': one overwrites the other on macOS, "
 				   "Windows and normalisation-insensitive file "
 				   "systems; rename one",
-				   ascii_only(name) &&
-					   ascii_only(z->members[first].name)
+				   hwb_wheel__ascii_only(name) &&
+					   hwb_wheel__ascii_only(z->members[first].name)
 					   ? "differs only in case from"
 					   : "is the same name after Unicode "
 					     "normalisation and case folding as",

@@ -189,47 +189,83 @@ def _can_make_cgroup():
     return "no cgroup v1 memory controller (cgroup v2 delegation is not exercised here)"
 
 
-def test_whole_build_memory_bound(run_hwb, tmp_path):
+def _rss(pid):
+    """pid's resident set in bytes (0 once it has gone)."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _held_build(binary, env, src, out, budget):
+    """One build that tries to hold 2x budget across processes and tmpfs:
+    (stderr, returncode, MemAvailable's drop, hwb's own peak RSS)."""
+    baseline = _available()
+    low, own, stop = [baseline], [0], threading.Event()
+    # Two children of 128 MiB, 128 MiB in /tmp and in the home (the tmpfs
+    # mounts are sized too: 1/2 and 1/4 of the budget).
+    proc = subprocess.Popen([str(binary), "build", str(src), "--wheel", "--verbose",
+                             "--outdir", str(out), "-C", "mode=memory",
+                             "-C", f"mib={2 * budget >> 20}", "-C", "children=2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+    def sample():
+        while not stop.is_set():
+            low[0] = min(low[0], _available())
+            own[0] = max(own[0], _rss(proc.pid))
+            time.sleep(0.005)
+
+    t = threading.Thread(target=sample)
+    t.start()
+    try:
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        stop.set()
+        t.join()
+    return stderr, proc.returncode, baseline - low[0], own[0]
+
+
+def test_whole_build_memory_bound(home, tmp_path):
     why = _can_make_cgroup()
     if why:
         pytest.skip(why)
     budget = 256 << 20
     src = tmp_path / "evil-hold"
     shutil.copytree(PROJECTS / "evil-hold", src)
-    low, stop = [_available()], threading.Event()
-    baseline = low[0]
-
-    def sample():
-        while not stop.is_set():
-            low[0] = min(low[0], _available())
-            time.sleep(0.005)
-
-    t = threading.Thread(target=sample)
-    t.start()
-    try:
-        # 2x the budget: two children of 128 MiB, 128 MiB in /tmp and in
-        # the home (the tmpfs mounts are sized too: 1/2 and 1/4 of it).
-        r = run_hwb("build", src, "--wheel", "--verbose", "--outdir", tmp_path / "d",
-                    "-C", "mode=memory",
-                    "-C", f"mib={2 * budget >> 20}", "-C", "children=2",
-                    env={"HWB_BUILD_LIMITS_MEMORY": str(budget)})
-    finally:
-        stop.set()
-        t.join()
-    drop = baseline - low[0]
-    peak = max(int(m) for m in re.findall(r"sandbox: peak memory (\d+) MiB", r.stderr)) << 20
-    print(f"MemAvailable dropped {drop >> 20} MiB, the build's cgroup peaked at "
-          f"{peak >> 20} MiB, for a budget of {budget >> 20} MiB")
-    assert r.returncode == 5, r.stderr[-3000:]
-    assert "HWB-B013" in r.stderr and "memory limit of the whole build (memory = 256 MiB" in r.stderr
-    assert "memory bound: cgroup v1" in r.stderr
-    # The build itself never held more than its budget...
-    assert peak <= budget
-    # ...and the host lost no more than that, give or take hwb's own
-    # process (the sanitizer build's) and what other processes on this
-    # shared machine did meanwhile: 128 MiB, well under the other 256 MiB
-    # the build tried to take (without the bound the drop is 512+ MiB).
-    assert drop <= budget + (128 << 20), (drop >> 20, r.stderr[-2000:])
+    # The release binary: the sanitizer build's own shadow memory is the
+    # test's instrumentation, not the build's (and it would blur the figure).
+    binary = ROOT / "hwb" if (ROOT / "hwb").exists() else HWB
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home),
+           "LANG": "C.UTF-8", "HWB_BUILD_PYTHON": "/usr/bin/python3",
+           "HWB_BUILD_LIMITS_MEMORY": str(budget)}
+    drops = []
+    for attempt in range(3):
+        stderr, rc, drop, own = _held_build(binary, env, src, tmp_path / "d", budget)
+        peak = max(int(m) for m in
+                   re.findall(r"sandbox: peak memory (\d+) MiB", stderr)) << 20
+        print(f"MemAvailable dropped {drop >> 20} MiB, hwb's own process peaked "
+              f"at {own >> 20} MiB, the build's cgroup at {peak >> 20} MiB, for a "
+              f"budget of {budget >> 20} MiB")
+        assert rc == 5, stderr[-3000:]
+        assert "HWB-B013" in stderr
+        assert "memory limit of the whole build (memory = 256 MiB" in stderr
+        assert "memory bound: cgroup v1" in stderr
+        # The build itself never held more than its budget (the kernel's
+        # own count, exact on every attempt)...
+        assert peak <= budget
+        # ...and the host lost no more than the budget plus hwb's own
+        # process, with 16 MiB for the rest of the machine. MemAvailable is
+        # host-wide, so another process's allocation can blur one attempt:
+        # the best of three counts (without the bound every attempt drops
+        # 512+ MiB, so a broken bound never passes).
+        drops.append(drop - own)
+        if drops[-1] <= budget + (16 << 20):
+            break
+    assert min(drops) <= budget + (16 << 20), [d >> 20 for d in drops]
 
 
 @pytest.mark.parametrize("quiet", [False, True])

@@ -83,3 +83,24 @@ def test_links_inside_and_the_users_own_paths_are_fine(run_hwb, tmp_path):
     r = run_hwb("build", src, "--wheel", "--outdir", tmp_path / "mine")
     assert r.returncode == 0, r
     assert [p.name for p in outside.iterdir() if p.suffix == ".whl"]
+
+
+def test_lock_project_find_links_symlinked_out_is_refused(run_hwb, tmp_path):
+    # hwb lock takes the project's find-links as a build does: beneath it.
+    src, outside = project(tmp_path, '\n[tool.hwb.build]\nfind-links = ["wh"]\n')
+    (src / "wh").symlink_to(outside)
+    r = run_hwb("lock", src, "--static", "--output", tmp_path / "pylock.toml")
+    refused(r, outside, "'wh' (build.find-links")
+    assert not (tmp_path / "pylock.toml").exists()
+
+    # A link that stays inside the project is fine; so is the user's own
+    # --find-links, wherever it leads.
+    (src / "wh").unlink()
+    (src / "wheels").mkdir()
+    (src / "wh").symlink_to("wheels")
+    r = run_hwb("lock", src, "--static", "--output", tmp_path / "pylock.toml")
+    assert r.returncode == 0, r
+    (src / "wh").unlink()
+    r = run_hwb("lock", src, "--static", "--find-links", outside,
+                "--output", tmp_path / "pylock.toml")
+    assert r.returncode == 0, r

@@ -194,6 +194,17 @@ SDISTS = {
     # The same name twice with different contents: tar keeps the last.
     "duplicate_member": ([{"name": "sample-1.0/sample/__init__.py",
                            "data": b"import os; os.system('id')\n"}], {}, ["HWB-W103"]),
+    # Names one file system folds to one file: unpacked on macOS or
+    # Windows, one overwrites the other (W014, as in wheels).
+    "case_collision": ([{"name": "sample-1.0/sample/Core.py", "data": b"a\n"},
+                        {"name": "sample-1.0/sample/core.py", "data": b"b\n"}],
+                       {}, ["HWB-W014"]),
+    "nfc_nfd_collision": ([{"name": "sample-1.0/sample/\u00e9.py", "data": b"a\n"},
+                           {"name": "sample-1.0/sample/e\u0301.py", "data": b"b\n"}],
+                          {}, ["HWB-W014"]),
+    "casefold_collision": ([{"name": "sample-1.0/sample/stra\u00dfe.py", "data": b"a\n"},
+                            {"name": "sample-1.0/sample/STRASSE.py", "data": b"b\n"}],
+                           {}, ["HWB-W014"]),
     "setuid_mode": ([{"name": "sample-1.0/sample/tool", "data": b"#!/bin/sh\n",
                       "mode": 0o4755}], {}, ["HWB-W100"]),
     "setgid_dir": ([{"name": "sample-1.0/shared", "type": tarfile.DIRTYPE,

@@ -105,16 +105,21 @@ static void fuzz_requirement(const char *s, size_t n)
 
 static void fuzz_filename(const char *s, size_t n)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
 	char *name, **tags = NULL;
 	size_t count = 0;
 
 	if (memchr(s, 0, n) || !(name = strndup(s, n)))
 		return;
-	if (hwb_wheel__fname_split(name, &f) == 0) {
+	if (hwb_wheel_filename_parse(name, &f, &err) == 0) {
+		/* The tags are the python, abi and platform parts. */
+		if (strlen(f.tags) != strlen(f.python) + strlen(f.abi) +
+				      strlen(f.platform) + 2)
+			abort();
 		if (!hwb_wheel__tags_expand(&f, &tags, &count))
 			hwb_wheel__tags_free(tags, count);
-		hwb_wheel__fname_release(&f);
+		hwb_wheel_filename_release(&f);
 	}
 	free(name);
 }

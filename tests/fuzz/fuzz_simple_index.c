@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/wheel/wheel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,15 +32,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				   &err) && !err.code[0])
 		abort();
 	for (i = 0; i < p.count; i++) {
-		struct hwb_build__wheelname wn;
+		struct hwb_wheel_filename wn;
 		size_t hl = strlen(p.dists[i].sha256);
 
 		if ((hl != 0 && hl != 64) || !strstr(p.dists[i].url, "://") ||
-		    hwb_build__wheelname_parse(p.dists[i].filename, &wn, &err))
+		    hwb_wheel_filename_parse(p.dists[i].filename, &wn, &err))
 			abort();
-		if (strcmp(wn.name, "wheel"))
+		if (strcmp(wn.project, "wheel"))
 			abort();
-		hwb_build__wheelname_release(&wn);
+		hwb_wheel_filename_release(&wn);
 		free(p.dists[i].filename);
 		free(p.dists[i].version);
 		free(p.dists[i].tags);

@@ -113,40 +113,55 @@ static void test_utf8(void **state)
 
 static void test_filename_split(void **state)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	static const char *const bad[] = {
+		"a-1.0-py3-none-any.zip", "a-1.0-none-any.whl",
+		"a-b-1.0-1-py3-none-any.whl", ".whl", "whl", "",
+	};
+	size_t i;
 
 	(void)state;
-	assert_int_equal(hwb_wheel__fname_split(
-				 "foo_bar-1.0-1build-cp311-cp311-"
+	assert_int_equal(hwb_wheel_filename_parse(
+				 "Foo.Bar_baz-1.0-1build-cp311-cp311-"
 				 "manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
-				 &f), 0);
-	assert_string_equal(f.name, "foo_bar");
+				 &f, &err), 0);
+	assert_string_equal(f.name, "Foo.Bar_baz");
+	assert_string_equal(f.project, "foo-bar-baz");
 	assert_string_equal(f.version, "1.0");
 	assert_string_equal(f.build, "1build");
 	assert_string_equal(f.python, "cp311");
 	assert_string_equal(f.abi, "cp311");
 	assert_string_equal(f.platform,
 			    "manylinux_2_17_x86_64.manylinux2014_x86_64");
-	hwb_wheel__fname_release(&f);
-	assert_int_equal(hwb_wheel__fname_split("a-1.0-py3-none-any.whl", &f), 0);
+	assert_string_equal(f.tags, "cp311-cp311-manylinux_2_17_x86_64."
+			    "manylinux2014_x86_64");
+	hwb_wheel_filename_release(&f);
+	assert_int_equal(hwb_wheel_filename_parse("a-1.0-py3-none-any.whl", &f,
+						  &err), 0);
 	assert_null(f.build);
-	hwb_wheel__fname_release(&f);
-	assert_int_equal(hwb_wheel__fname_split("a-1.0-py3-none-any.zip", &f), 1);
-	assert_int_equal(hwb_wheel__fname_split("a-1.0-none-any.whl", &f), 1);
-	assert_int_equal(hwb_wheel__fname_split("a-b-1.0-1-py3-none-any.whl",
-						&f), 1);
-	assert_int_equal(hwb_wheel__fname_split(".whl", &f), 1);
+	assert_string_equal(f.tags, "py3-none-any");
+	hwb_wheel_filename_release(&f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		hwb_error_clear(&err);
+		assert_int_equal(hwb_wheel_filename_parse(bad[i], &f, &err), -1);
+		assert_string_equal(err.code, "HWB-W044");
+		assert_int_equal(err.kind, HWB_KIND_FAILED);
+		assert_null(f.buf);
+	}
 }
 
 static void test_tags_expand(void **state)
 {
-	struct hwb_wheel_fname f = HWB_WHEEL_FNAME_INIT;
+	struct hwb_wheel_filename f = HWB_WHEEL_FILENAME_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
 	char **tags = NULL;
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(hwb_wheel__fname_split(
-				 "x-1-py3.py2-none.abi3-any.linux.whl", &f), 0);
+	assert_int_equal(hwb_wheel_filename_parse(
+				 "x-1-py3.py2-none.abi3-any.linux.whl", &f, &err),
+			 0);
 	assert_int_equal(hwb_wheel__tags_expand(&f, &tags, &n), 0);
 	assert_int_equal(n, 8);
 	/* Sorted, so the comparison with WHEEL's Tag lines is a walk. */
@@ -154,15 +169,15 @@ static void test_tags_expand(void **state)
 	assert_string_equal(tags[1], "py2-abi3-linux");
 	assert_string_equal(tags[7], "py3-none-linux");
 	hwb_wheel__tags_free(tags, n);
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 	/* Duplicates collapse. */
-	assert_int_equal(hwb_wheel__fname_split("x-1-py3.py3-none-any.whl", &f),
-			 0);
+	assert_int_equal(hwb_wheel_filename_parse("x-1-py3.py3-none-any.whl", &f,
+						  &err), 0);
 	assert_int_equal(hwb_wheel__tags_expand(&f, &tags, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(tags[0], "py3-none-any");
 	hwb_wheel__tags_free(tags, n);
-	hwb_wheel__fname_release(&f);
+	hwb_wheel_filename_release(&f);
 }
 
 int main(void)

@@ -1,68 +1,21 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * wheelname.c: wheel file names (name-version[-build]-py-abi-platform.whl)
- * and whether a wheel's tags fit the build interpreter. The tag rules are
- * a subset of packaging.tags that covers build requirements: pure wheels,
+ * compat.c: whether a wheel's tags fit an interpreter. The rules are a
+ * subset of packaging.tags that covers build requirements: pure wheels,
  * CPython version and stable-ABI wheels, and Linux platform wheels
  * (linux_<arch>, manylinux1/2010/2014 and manylinux_X_Y up to the running
  * glibc). Other platforms' wheels are recorded in locks but never chosen.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
 #include "pkg/wheel/wheel.h"
-
-void hwb_build__wheelname_release(struct hwb_build__wheelname *w)
-{
-	free(w->name);
-	free(w->version);
-	free(w->tags);
-	memset(w, 0, sizeof(*w));
-}
-
-int hwb_build__wheelname_parse(const char *filename,
-			       struct hwb_build__wheelname *out,
-			       struct hwb_error *err)
-{
-	struct hwb_buf name = HWB_BUF_INIT;
-	const char *dash[6], *p, *end;
-	size_t n = 0, len = strlen(filename);
-
-	memset(out, 0, sizeof(*out));
-	if (len < 5 || strcmp(filename + len - 4, ".whl"))
-		goto bad;
-	end = filename + len - 4;
-	for (p = filename; p < end && n < 6; p++)
-		if (*p == '-')
-			dash[n++] = p;
-	if (n != 4 && n != 5)
-		goto bad;
-	if (!hwb_name_is_valid(filename, (size_t)(dash[0] - filename)) ||
-	    hwb_normalize_name(filename, (size_t)(dash[0] - filename), &name))
-		goto bad;
-	out->name = hwb_buf_detach(&name, NULL);
-	out->version = strndup(dash[0] + 1, (size_t)(dash[1] - dash[0] - 1));
-	out->tags = strndup(dash[n - 3] + 1, (size_t)(end - dash[n - 3] - 1));
-	if (!out->name || !out->version || !out->tags) {
-		hwb_build__wheelname_release(out);
-		return hwb_error_oom(err);
-	}
-	return 0;
-bad:
-	hwb_buf_release(&name);
-	hwb_error_set(err, HWB_KIND_FAILED, "HWB-B130",
-		      "'%s' is not a wheel file name "
-		      "(name-version[-build]-python-abi-platform.whl)", filename);
-	return -1;
-}
 
 /* 1 if the dot-separated tag set list holds one tag accepted by ok(). */
 static int any_tag(const char *list, size_t len,
 		   int (*ok)(const char *tag, size_t len,
-			     const struct hwb_build__interp *in),
-		   const struct hwb_build__interp *in)
+			     const struct hwb_wheel_target *in),
+		   const struct hwb_wheel_target *in)
 {
 	const char *p = list, *end = list + len, *dot;
 
@@ -82,13 +35,13 @@ static int tag_is(const char *tag, size_t len, const char *want)
 	return strlen(want) == len && !memcmp(tag, want, len);
 }
 
-/* "311" from python_version "3.11"; 0 on a surprise. */
-static int py_nodot(const struct hwb_build__interp *in, int *major, int *minor)
+/* 3 and 11 from python_version "3.11"; 0 on a surprise. */
+static int py_nodot(const struct hwb_wheel_target *in, int *major, int *minor)
 {
 	return sscanf(in->python_version, "%d.%d", major, minor) == 2;
 }
 
-static int cpython(const struct hwb_build__interp *in)
+static int cpython(const struct hwb_wheel_target *in)
 {
 	return !strcmp(in->implementation_name, "cpython");
 }
@@ -96,7 +49,7 @@ static int cpython(const struct hwb_build__interp *in)
 /* Python tags: py3, py3X (X <= minor), cp3X for CPython (X <= minor; the
  * exact version is checked with the ABI). */
 static int python_ok(const char *tag, size_t len,
-		     const struct hwb_build__interp *in)
+		     const struct hwb_wheel_target *in)
 {
 	int major, minor, m, x, used = 0;
 	char t[16];
@@ -117,7 +70,7 @@ static int python_ok(const char *tag, size_t len,
 
 /* ABI tags: none, abi3 (CPython), or the interpreter's own (cp311). */
 static int abi_ok(const char *tag, size_t len,
-		  const struct hwb_build__interp *in)
+		  const struct hwb_wheel_target *in)
 {
 	char own[32];
 	int major, minor;
@@ -133,7 +86,7 @@ static int abi_ok(const char *tag, size_t len,
 }
 
 static int platform_ok(const char *tag, size_t len,
-		       const struct hwb_build__interp *in)
+		       const struct hwb_wheel_target *in)
 {
 	const char *arch = in->platform_machine;
 	char t[64], suffix[40];
@@ -166,8 +119,8 @@ static int platform_ok(const char *tag, size_t len,
 	       (gmaj == in->glibc_major && gmin <= in->glibc_minor);
 }
 
-int hwb_build__wheel_compatible(const char *tags,
-				const struct hwb_build__interp *in)
+int hwb_wheel_tags_compatible(const char *tags,
+			      const struct hwb_wheel_target *in)
 {
 	const char *d1 = strchr(tags, '-'), *d2 = d1 ? strchr(d1 + 1, '-') : NULL;
 	int abi3, abi_own;
