@@ -25,9 +25,10 @@ FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined 
 
 # One library of the packages (README.md, Layout): pkg/core (errors, JSON,
 # TOML, configuration, HTTP, logging), pkg/wheel (hwb check), pkg/sandbox
-# (run one command isolated), pkg/build (the PEP 517 frontend, hwb build and
-# hwb lock), pkg/sign (Sigstore), pkg/tuf (the trusted root's updates),
-# pkg/publish (uploads).
+# (run one command isolated), pkg/reqs (build requirements: locks,
+# resolution, the environment cache), pkg/build (the PEP 517 frontend, hwb
+# build and hwb lock), pkg/sign (Sigstore), pkg/tuf (the trusted root's
+# updates), pkg/publish (uploads).
 PKG_SRC := $(sort $(wildcard pkg/*/*.c))
 PKG_ASM := $(sort $(wildcard pkg/*/*.S))
 CMD_SRC := $(sort $(wildcard cmd/hwb/*.c))
@@ -120,7 +121,8 @@ test: deps
 	$(MAKE) deps-check unit e2e fuzz-smoke
 
 # No include of another package's internal.h, no cycle between packages or
-# between the files of pkg/sandbox (tests/tools/deps_check.py).
+# between the files of pkg/sandbox, pkg/reqs and pkg/build
+# (tests/tools/deps_check.py).
 deps-check: $(SAN_LIB)
 	$(PYTHON) tests/tools/deps_check.py build/asan
 

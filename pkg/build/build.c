@@ -47,11 +47,11 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->srcdir);
 	free(c->outdir);
 	hwb_build__system_release(&c->sys);
-	hwb_build__interp_release(&c->py);
+	hwb_reqs_interp_release(&c->py);
 	free(c->py_prefix);
 	hwb_build__origin_release(&c->source);
 	hwb_build__wh_release(&c->reqs);
-	hwb_build__lock_free(c->lock);
+	hwb_reqs_lock_free(c->lock);
 	free(c->src_copy);
 	free(c->git_dir);
 	hwb_sandbox_proxy_stop(c->proxy_pid);
@@ -571,7 +571,7 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	    hwb_build__validate_source(o->acknowledged_keys,
 				       o->acknowledged_count, c.srcdir, &c.sys,
 				       o->strict, err) ||
-	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
+	    hwb_reqs_interp_probe(c.python, o->cache_dir, &c.py, err) ||
 	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;
 	if (c.isolation == HWB_ISOLATION_CONTAINER &&

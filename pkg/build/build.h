@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * build.h: hwb build. A PEP 517/518/660 frontend whose backend hooks run in
- * pkg/sandbox. Build requirements are pinned by hash in a PEP 751 lock
- * (pylock.build.toml, hwb lock) and installed without pip into a
- * content-addressed environment cache (second part of this header).
+ * pkg/sandbox (hwb build), and hwb lock, which pins the build requirements
+ * by hash in a PEP 751 lock (pylock.build.toml; second part of this
+ * header). pkg/reqs resolves and installs them for both.
  */
 #pragma once
 
@@ -97,7 +97,9 @@ int hwb_build_run(const struct hwb_build_options *o,
 		  struct hwb_build_result *r, struct hwb_error *err);
 
 /* ========================================================================
- * hwb lock: pin the build requirements (lock*.c, resolve.c, finder*.c)
+ * hwb lock: pin the build requirements (lock_create.c, lock_hooks.c). Here
+ * and not in pkg/reqs, which resolves and installs them, because it also
+ * asks the backend's get_requires_for_build_* hooks, in the sandbox.
  * ======================================================================== */
 
 /* Options of hwb_lock_create(). Everything is borrowed. */

@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
-struct hwb_build__lock *hwb_build__lock_new(void)
+struct hwb_reqs_lock *hwb_reqs_lock_new(void)
 {
-	return calloc(1, sizeof(struct hwb_build__lock));
+	return calloc(1, sizeof(struct hwb_reqs_lock));
 }
 
 static void free_strv(char **v, size_t n)
@@ -22,7 +22,7 @@ static void free_strv(char **v, size_t n)
 	free(v);
 }
 
-void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p)
+void hwb_reqs__lock_pkg_release(struct hwb_reqs_lock_pkg *p)
 {
 	size_t i;
 
@@ -40,7 +40,7 @@ void hwb_build__lock_pkg_release(struct hwb_build__lock_pkg *p)
 	free(p->wheels);
 }
 
-void hwb_build__lock_free(struct hwb_build__lock *lock)
+void hwb_reqs_lock_free(struct hwb_reqs_lock *lock)
 {
 	size_t i;
 
@@ -51,14 +51,14 @@ void hwb_build__lock_free(struct hwb_build__lock *lock)
 	free_strv(lock->environments, lock->environment_count);
 	free_strv(lock->requirements, lock->requirement_count);
 	for (i = 0; i < lock->pkg_count; i++)
-		hwb_build__lock_pkg_release(&lock->pkgs[i]);
+		hwb_reqs__lock_pkg_release(&lock->pkgs[i]);
 	free(lock->pkgs);
 	free(lock);
 }
 
 static int cmp_pkg(const void *a, const void *b)
 {
-	const struct hwb_build__lock_pkg *x = a, *y = b;
+	const struct hwb_reqs_lock_pkg *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : strcmp(x->version, y->version);
@@ -66,7 +66,7 @@ static int cmp_pkg(const void *a, const void *b)
 
 static int cmp_wheel(const void *a, const void *b)
 {
-	const struct hwb_build__lock_wheel *x = a, *y = b;
+	const struct hwb_reqs_lock_wheel *x = a, *y = b;
 
 	return strcmp(x->name, y->name);
 }
@@ -76,10 +76,10 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-void hwb_build__lock_sort(struct hwb_build__lock *lock)
+void hwb_reqs__lock_sort(struct hwb_reqs_lock *lock)
 {
 	size_t i;
-	struct hwb_build__lock_pkg *p;
+	struct hwb_reqs_lock_pkg *p;
 
 	if (lock->pkg_count)
 		qsort(lock->pkgs, lock->pkg_count, sizeof(*lock->pkgs),
@@ -95,8 +95,8 @@ void hwb_build__lock_sort(struct hwb_build__lock *lock)
 	}
 }
 
-struct hwb_build__lock_pkg *
-hwb_build__lock_find(const struct hwb_build__lock *lock, const char *name)
+struct hwb_reqs_lock_pkg *
+hwb_reqs__lock_find(const struct hwb_reqs_lock *lock, const char *name)
 {
 	size_t i;
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for pkg/build's TOML writer and PEP 751 lock reader/writer:
+ * Unit tests for pkg/reqs's TOML writer and PEP 751 lock reader/writer:
  * what the writer emits must parse back with pkg/core/toml to the same
  * values, and a lock must survive a write/read round trip byte for byte.
  */
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/toml.h"
 
 static struct hwb_toml_value *parse(const struct hwb_buf *b)
@@ -44,13 +44,13 @@ static void test_strings_round_trip(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		snprintf(key, sizeof(key), "k%zu", i);
-		assert_int_equal(hwb_build__toml_kv_str(&b, key, values[i]), 0);
+		assert_int_equal(hwb_reqs__toml_kv_str(&b, key, values[i]), 0);
 	}
 	/* Keys that cannot be bare are quoted. */
-	hwb_build__toml_kv_str(&b, "a.b", "dotted");
-	hwb_build__toml_kv_str(&b, "sp ace", "space");
-	hwb_build__toml_kv_str(&b, "\xc3\xa9t\xc3\xa9", "utf8 key");
-	hwb_build__toml_kv_int(&b, "n", -42);
+	hwb_reqs__toml_kv_str(&b, "a.b", "dotted");
+	hwb_reqs__toml_kv_str(&b, "sp ace", "space");
+	hwb_reqs__toml_kv_str(&b, "\xc3\xa9t\xc3\xa9", "utf8 key");
+	hwb_reqs__toml_kv_int(&b, "n", -42);
 	root = parse(&b);
 	for (i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
 		snprintf(key, sizeof(key), "k%zu", i);
@@ -79,8 +79,8 @@ static void test_string_array(void **state)
 	size_t i;
 
 	(void)state;
-	hwb_build__toml_kv_strs(&b, "list", items, 3);
-	hwb_build__toml_kv_strs(&b, "empty", NULL, 0);
+	hwb_reqs__toml_kv_strs(&b, "list", items, 3);
+	hwb_reqs__toml_kv_strs(&b, "empty", NULL, 0);
 	root = parse(&b);
 	v = hwb_toml_get(root, "list");
 	assert_int_equal(v->type, HWB_TOML_ARRAY);
@@ -101,10 +101,10 @@ static char *dup(const char *s)
 }
 
 /* A lock with two packages given in reverse order, one with a marker. */
-static struct hwb_build__lock *sample_lock(void)
+static struct hwb_reqs_lock *sample_lock(void)
 {
-	struct hwb_build__lock *l = hwb_build__lock_new();
-	struct hwb_build__lock_pkg *p;
+	struct hwb_reqs_lock *l = hwb_reqs_lock_new();
+	struct hwb_reqs_lock_pkg *p;
 
 	assert_non_null(l);
 	l->requires_python = dup(">=3.11");
@@ -140,29 +140,29 @@ static struct hwb_build__lock *sample_lock(void)
 	p->wheels[1].name = dup("setuptools-66.1.1-cp311-cp311-linux_x86_64.whl");
 	p->wheels[1].url = dup("http://127.0.0.1:8080/files/x.whl");
 	memset(p->wheels[1].sha256, 'f', 64);
-	hwb_build__lock_sort(l);
+	hwb_reqs__lock_sort(l);
 	return l;
 }
 
 static void test_lock_round_trip(void **state)
 {
-	struct hwb_build__lock *l = sample_lock(), *back = NULL;
+	struct hwb_reqs_lock *l = sample_lock(), *back = NULL;
 	struct hwb_buf a = HWB_BUF_INIT, b = HWB_BUF_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
-	const struct hwb_build__lock_pkg *p;
+	const struct hwb_reqs_lock_pkg *p;
 
 	(void)state;
 	assert_string_equal(l->pkgs[0].name, "setuptools");
-	assert_int_equal(hwb_build__lock_render(l, &a, &err), 0);
-	assert_int_equal(hwb_build__lock_parse(a.ptr, a.len, "pylock.build.toml",
+	assert_int_equal(hwb_reqs_lock_render(l, &a, &err), 0);
+	assert_int_equal(hwb_reqs__lock_parse(a.ptr, a.len, "pylock.build.toml",
 					       &back, &err), 0);
 	assert_int_equal(back->pkg_count, 2);
-	p = hwb_build__lock_find(back, "wheel");
+	p = hwb_reqs__lock_find(back, "wheel");
 	assert_non_null(p);
 	assert_string_equal(p->marker, "python_version >= \"3\"");
 	assert_int_equal(p->wheels[0].size, 64000);
 	assert_null(p->wheels[0].url);
-	p = hwb_build__lock_find(back, "setuptools");
+	p = hwb_reqs__lock_find(back, "setuptools");
 	assert_string_equal(p->requires_python, ">=3.7");
 	assert_int_equal(p->wheel_count, 2);
 	/* Wheels come back sorted by name. */
@@ -172,36 +172,36 @@ static void test_lock_round_trip(void **state)
 	assert_int_equal(back->requirement_count, 2);
 	assert_string_equal(back->requirements[1], "wheel ; python_version >= \"3\"");
 	assert_string_equal(back->created_by, "hwb");
-	assert_int_equal(hwb_build__lock_render(back, &b, &err), 0);
+	assert_int_equal(hwb_reqs_lock_render(back, &b, &err), 0);
 	assert_string_equal(a.ptr, b.ptr);
-	hwb_build__lock_free(l);
-	hwb_build__lock_free(back);
+	hwb_reqs_lock_free(l);
+	hwb_reqs_lock_free(back);
 	hwb_buf_release(&a);
 	hwb_buf_release(&b);
 }
 
 static void test_lock_empty(void **state)
 {
-	struct hwb_build__lock *l = hwb_build__lock_new(), *back = NULL;
+	struct hwb_reqs_lock *l = hwb_reqs_lock_new(), *back = NULL;
 	struct hwb_buf a = HWB_BUF_INIT;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(hwb_build__lock_render(l, &a, &err), 0);
+	assert_int_equal(hwb_reqs_lock_render(l, &a, &err), 0);
 	assert_non_null(strstr(a.ptr, "packages = []"));
-	assert_int_equal(hwb_build__lock_parse(a.ptr, a.len, "x", &back, &err), 0);
+	assert_int_equal(hwb_reqs__lock_parse(a.ptr, a.len, "x", &back, &err), 0);
 	assert_int_equal(back->pkg_count, 0);
-	hwb_build__lock_free(l);
-	hwb_build__lock_free(back);
+	hwb_reqs_lock_free(l);
+	hwb_reqs_lock_free(back);
 	hwb_buf_release(&a);
 }
 
 static void expect_error(const char *text, const char *code)
 {
-	struct hwb_build__lock *l = NULL;
+	struct hwb_reqs_lock *l = NULL;
 	struct hwb_error err = HWB_ERROR_INIT;
 
-	assert_int_equal(hwb_build__lock_parse(text, strlen(text), "pylock.build.toml",
+	assert_int_equal(hwb_reqs__lock_parse(text, strlen(text), "pylock.build.toml",
 					       &l, &err), -1);
 	assert_null(l);
 	assert_string_equal(err.code, code);
@@ -228,10 +228,10 @@ static void test_lock_errors(void **state)
 	expect_error("lock-version = \"1.0\"\n[[packages]]\nname = 3\n", "HWB-B112");
 	/* Not TOML at all: the parser's own code. */
 	{
-		struct hwb_build__lock *l = NULL;
+		struct hwb_reqs_lock *l = NULL;
 		struct hwb_error err = HWB_ERROR_INIT;
 
-		assert_int_equal(hwb_build__lock_parse("x = ", 4, "f", &l, &err), -1);
+		assert_int_equal(hwb_reqs__lock_parse("x = ", 4, "f", &l, &err), -1);
 		assert_memory_equal(err.code, "HWB-T", 5);
 	}
 }
@@ -244,14 +244,14 @@ static void test_lock_name_from_url(void **state)
 		"[[packages]]\nname = \"x\"\nversion = \"1\"\n"
 		"[[packages.wheels]]\nurl = \"http://h/f/x-1-py3-none-any.whl\"\n"
 		"hashes = {sha256 = \"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"}\n";
-	struct hwb_build__lock *l = NULL;
+	struct hwb_reqs_lock *l = NULL;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
-	assert_int_equal(hwb_build__lock_parse(text, strlen(text), "f", &l, &err), 0);
+	assert_int_equal(hwb_reqs__lock_parse(text, strlen(text), "f", &l, &err), 0);
 	assert_string_equal(l->pkgs[0].wheels[0].name, "x-1-py3-none-any.whl");
 	assert_string_equal(l->created_by, "other-tool");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 int main(void)

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
 /*
  * TOML 1.0 basic strings: '"' and '\' must be escaped, and so must every
@@ -15,7 +15,7 @@
  * forms are used where TOML has them, \uXXXX otherwise. Other bytes, UTF-8
  * included, are copied as they are; callers pass valid UTF-8.
  */
-int hwb_build__toml_string(struct hwb_buf *out, const char *s, size_t len)
+int hwb_reqs__toml_string(struct hwb_buf *out, const char *s, size_t len)
 {
 	size_t i;
 	unsigned char c;
@@ -54,39 +54,39 @@ static int is_bare_key(const char *key)
 	return 1;
 }
 
-int hwb_build__toml_key(struct hwb_buf *out, const char *key)
+int hwb_reqs__toml_key(struct hwb_buf *out, const char *key)
 {
 	if (is_bare_key(key))
 		return hwb_buf_puts(out, key);
-	return hwb_build__toml_string(out, key, strlen(key));
+	return hwb_reqs__toml_string(out, key, strlen(key));
 }
 
-int hwb_build__toml_kv_str(struct hwb_buf *out, const char *key,
+int hwb_reqs__toml_kv_str(struct hwb_buf *out, const char *key,
 			   const char *value)
 {
-	hwb_build__toml_key(out, key);
+	hwb_reqs__toml_key(out, key);
 	hwb_buf_puts(out, " = ");
-	hwb_build__toml_string(out, value, strlen(value));
+	hwb_reqs__toml_string(out, value, strlen(value));
 	return hwb_buf_putc(out, '\n');
 }
 
-int hwb_build__toml_kv_int(struct hwb_buf *out, const char *key, int64_t v)
+int hwb_reqs__toml_kv_int(struct hwb_buf *out, const char *key, int64_t v)
 {
-	hwb_build__toml_key(out, key);
+	hwb_reqs__toml_key(out, key);
 	return hwb_buf_printf(out, " = %lld\n", (long long)v);
 }
 
-int hwb_build__toml_kv_strs(struct hwb_buf *out, const char *key,
+int hwb_reqs__toml_kv_strs(struct hwb_buf *out, const char *key,
 			    const char *const *items, size_t count)
 {
 	size_t i;
 
-	hwb_build__toml_key(out, key);
+	hwb_reqs__toml_key(out, key);
 	hwb_buf_puts(out, " = [");
 	for (i = 0; i < count; i++) {
 		if (i)
 			hwb_buf_puts(out, ", ");
-		hwb_build__toml_string(out, items[i], strlen(items[i]));
+		hwb_reqs__toml_string(out, items[i], strlen(items[i]));
 	}
 	return hwb_buf_puts(out, "]\n");
 }

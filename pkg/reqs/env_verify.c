@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -28,7 +28,7 @@
 #define MANIFEST_MAX ((size_t)64 << 20)
 #define MAX_THREADS 8
 
-void hwb_build__manifest_release(struct hwb_build__manifest *m)
+void hwb_reqs__manifest_release(struct hwb_reqs__manifest *m)
 {
 	size_t i;
 
@@ -40,10 +40,10 @@ void hwb_build__manifest_release(struct hwb_build__manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int add_file(struct hwb_build__manifest *m, const char *rel,
+static int add_file(struct hwb_reqs__manifest *m, const char *rel,
 		    const struct stat *st, const char *link)
 {
-	struct hwb_build__manifest_file *f;
+	struct hwb_reqs__manifest_file *f;
 	size_t cap;
 
 	if (m->count == m->cap) {
@@ -66,7 +66,7 @@ static int add_file(struct hwb_build__manifest *m, const char *rel,
 
 /* What a tree walk found wrong, if anything. */
 struct walk {
-	struct hwb_build__manifest *m;
+	struct hwb_reqs__manifest *m;
 	char rel[4096];   /* the path being visited, relative to the root */
 	int bad;          /* a special file was seen at rel */
 	int failed;       /* a system error (errno kept) */
@@ -125,7 +125,7 @@ static void walk_dir(struct walk *w, int dfd, size_t len)
 			}
 		} else if (!S_ISREG(st.st_mode)) {
 			w->bad = 1;
-		} else if (!(len == 0 && !strcmp(e->d_name, HWB_BUILD_ENV_MANIFEST)) &&
+		} else if (!(len == 0 && !strcmp(e->d_name, HWB_REQS_ENV_MANIFEST)) &&
 			   add_file(w->m, w->rel, &st, NULL)) {
 			w->failed = 1;
 			errno = ENOMEM;
@@ -138,12 +138,12 @@ static void walk_dir(struct walk *w, int dfd, size_t len)
 
 static int cmp_file(const void *a, const void *b)
 {
-	return strcmp(((const struct hwb_build__manifest_file *)a)->path,
-		      ((const struct hwb_build__manifest_file *)b)->path);
+	return strcmp(((const struct hwb_reqs__manifest_file *)a)->path,
+		      ((const struct hwb_reqs__manifest_file *)b)->path);
 }
 
 /* Every file under root (links and special files make it fail). */
-static int list_tree(const char *root, struct hwb_build__manifest *m,
+static int list_tree(const char *root, struct hwb_reqs__manifest *m,
 		     char **reason, struct hwb_error *err)
 {
 	struct walk w;
@@ -173,7 +173,7 @@ static int list_tree(const char *root, struct hwb_build__manifest *m,
 /* Hash files [i] of m with threads; sha256 filled in place. */
 struct hash_job {
 	const char *root;
-	struct hwb_build__manifest *m;
+	struct hwb_reqs__manifest *m;
 	atomic_size_t next;
 	atomic_int failed;
 	char failed_path[256];
@@ -252,7 +252,7 @@ static int threads_for(int threads, size_t files)
 	return (int)n;
 }
 
-static int hash_all(const char *root, struct hwb_build__manifest *m,
+static int hash_all(const char *root, struct hwb_reqs__manifest *m,
 		    int threads, struct hwb_error *err)
 {
 	struct hash_job job;
@@ -279,8 +279,8 @@ static int hash_all(const char *root, struct hwb_build__manifest *m,
 	return 0;
 }
 
-int hwb_build__manifest_build(const char *root, int threads,
-			      struct hwb_build__manifest *out,
+int hwb_reqs__manifest_build(const char *root, int threads,
+			      struct hwb_reqs__manifest *out,
 			      struct hwb_error *err)
 {
 	char *reason = NULL;
@@ -296,7 +296,7 @@ int hwb_build__manifest_build(const char *root, int threads,
 		r = -1;
 	}
 	if (r || hash_all(root, out, threads, err)) {
-		hwb_build__manifest_release(out);
+		hwb_reqs__manifest_release(out);
 		return -1;
 	}
 	return 0;
@@ -308,10 +308,10 @@ static int differs(char **reason, const char *fmt, const char *path)
 	return 1;
 }
 
-int hwb_build__env_verify(const char *root, int threads, char **reason,
+int hwb_reqs__env_verify(const char *root, int threads, char **reason,
 			  size_t *files_checked, struct hwb_error *err)
 {
-	struct hwb_build__manifest have = { 0 };
+	struct hwb_reqs__manifest have = { 0 };
 	struct hwb_buf text = HWB_BUF_INIT;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	json_t *doc = NULL, *files, *f;
@@ -321,7 +321,7 @@ int hwb_build__env_verify(const char *root, int threads, char **reason,
 
 	*reason = NULL;
 	*files_checked = 0;
-	if (!(mpath = hwb_strdup_printf("%s/%s", root, HWB_BUILD_ENV_MANIFEST)))
+	if (!(mpath = hwb_strdup_printf("%s/%s", root, HWB_REQS_ENV_MANIFEST)))
 		return hwb_error_oom(err);
 	if (hwb_file_read_all(mpath, MANIFEST_MAX, &text, &ignored) ||
 	    !(doc = json_loadb(text.ptr, text.len, 0, NULL)) ||
@@ -391,7 +391,7 @@ cleanup:
 		hwb_error_oom(err), ret = -1;
 	json_decref(doc);
 	hwb_buf_release(&text);
-	hwb_build__manifest_release(&have);
+	hwb_reqs__manifest_release(&have);
 	free(mpath);
 	return ret;
 }

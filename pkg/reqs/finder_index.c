@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/http.h"
 #include "pkg/wheel/wheel.h"
 
@@ -50,7 +50,7 @@ static void remove_dot_segments(char *url, size_t origin_len)
 	memmove(out, tail, strlen(tail) + 1);
 }
 
-char *hwb_build__url_join(const char *base, const char *ref)
+char *hwb_reqs__url_join(const char *base, const char *ref)
 {
 	const char *scheme_end = strstr(base, "://"), *host_end, *last;
 	size_t origin_len;
@@ -99,14 +99,14 @@ static void lower_hex(char *dst, const char *src)
 }
 
 /* Add one listed file when it is a wheel of the project. */
-static int add_file(struct hwb_build__project *p, const char *filename,
+static int add_file(struct hwb_reqs__project *p, const char *filename,
 		    const char *href, const char *sha256,
 		    const char *requires_python, uint64_t size,
 		    const char *page_url, struct hwb_error *err)
 {
 	struct hwb_wheel_filename wn;
 	struct hwb_error ignored = HWB_ERROR_INIT;
-	struct hwb_build__dist d;
+	struct hwb_reqs__dist d;
 	char *url = NULL;
 	int ret = -1;
 
@@ -116,7 +116,7 @@ static int add_file(struct hwb_build__project *p, const char *filename,
 		hwb_wheel_filename_release(&wn);
 		return 0;
 	}
-	if (!(url = hwb_build__url_join(page_url, href))) {
+	if (!(url = hwb_reqs__url_join(page_url, href))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -130,7 +130,7 @@ static int add_file(struct hwb_build__project *p, const char *filename,
 	d.size = size;
 	if (sha256)
 		lower_hex(d.sha256, sha256);
-	ret = hwb_build__project_add(p, &d, err);
+	ret = hwb_reqs__project_add(p, &d, err);
 cleanup:
 	free(url);
 	hwb_wheel_filename_release(&wn);
@@ -156,7 +156,7 @@ static int yanked_json(const json_t *f)
 }
 
 static int parse_json(const char *body, size_t len, const char *page_url,
-		      struct hwb_build__project *p, struct hwb_error *err)
+		      struct hwb_reqs__project *p, struct hwb_error *err)
 {
 	json_t *doc = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL);
 	json_t *files, *f, *hashes, *sha, *rp, *size;
@@ -280,7 +280,7 @@ static const char *find_ci(const char *p, const char *end, const char *needle)
 }
 
 static int parse_html(const char *body, size_t len, const char *page_url,
-		      struct hwb_build__project *p, struct hwb_error *err)
+		      struct hwb_reqs__project *p, struct hwb_error *err)
 {
 	const char *a = body, *end = body + len, *tag_end, *text_end;
 	char *href = NULL, *rp = NULL, *yanked = NULL, *text = NULL, *frag;
@@ -336,16 +336,16 @@ cleanup:
 	return ret;
 }
 
-int hwb_build__index_parse(const char *body, size_t len, int json,
-			   const char *page_url, struct hwb_build__project *p,
+int hwb_reqs__index_parse(const char *body, size_t len, int json,
+			   const char *page_url, struct hwb_reqs__project *p,
 			   struct hwb_error *err)
 {
 	return json ? parse_json(body, len, page_url, p, err)
 		    : parse_html(body, len, page_url, p, err);
 }
 
-int hwb_build__index_scan(struct hwb_build__finder *f, const char *name,
-			  struct hwb_build__project *p, struct hwb_error *err)
+int hwb_reqs__index_scan(struct hwb_reqs__finder *f, const char *name,
+			  struct hwb_reqs__project *p, struct hwb_error *err)
 {
 	static const struct hwb_http_header accept = {
 		"Accept", "application/vnd.pypi.simple.v1+json, "
@@ -387,7 +387,7 @@ int hwb_build__index_scan(struct hwb_build__finder *f, const char *name,
 		goto cleanup;
 	}
 	json = strstr(resp.content_type.ptr, "json") != NULL;
-	ret = hwb_build__index_parse(resp.body.ptr, resp.body.len, json, url, p,
+	ret = hwb_reqs__index_parse(resp.body.ptr, resp.body.len, json, url, p,
 				     err);
 cleanup:
 	hwb_http_response_release(&resp);

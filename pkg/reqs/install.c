@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/fileio.h"
 #include "pkg/wheel/wheel.h"
 
@@ -176,7 +176,7 @@ static int to_script(void *ctx, const uint8_t *data, size_t len,
 static int install_script(struct hwb_wheel_reader *rd, size_t i,
 			  const char *wheel, const char *member,
 			  const char *root, const char *rel,
-			  const struct hwb_build__interp *in,
+			  const struct hwb_reqs_interp *in,
 			  struct hwb_error *err)
 {
 	struct hwb_buf data = HWB_BUF_INIT, out = HWB_BUF_INIT;
@@ -253,7 +253,7 @@ static int dist_info_dir(const char *name, size_t *len)
 
 static int unpack(struct hwb_wheel_reader *rd, const char *wheel,
 		  const char *root, const char *site,
-		  const struct hwb_build__interp *in, char **dist_info,
+		  const struct hwb_reqs_interp *in, char **dist_info,
 		  struct hwb_error *err)
 {
 	struct hwb_wheel_item it;
@@ -339,7 +339,7 @@ static void trim(const char **s, const char **e)
  */
 static int write_launcher(const char *root, const char *site,
 			  const char *line, size_t len,
-			  const struct hwb_build__interp *in, const char *wheel,
+			  const struct hwb_reqs_interp *in, const char *wheel,
 			  struct hwb_error *err)
 {
 	const char *eq = memchr(line, '=', len), *end = line + len;
@@ -406,7 +406,7 @@ cleanup:
 
 static int write_launchers(const char *root, const char *site,
 			   const char *dist_info,
-			   const struct hwb_build__interp *in,
+			   const struct hwb_reqs_interp *in,
 			   const char *wheel, struct hwb_error *err)
 {
 	struct hwb_buf text = HWB_BUF_INIT;
@@ -448,12 +448,12 @@ static int write_launchers(const char *root, const char *site,
 	return ret;
 }
 
-int hwb_build__install_wheel(struct hwb_wheel_reader *rd,
+int hwb_reqs__install_wheel(struct hwb_wheel_reader *rd,
 			     const char *wheel_path, const char *env_root,
-			     const struct hwb_build__interp *interp,
+			     const struct hwb_reqs_interp *interp,
 			     struct hwb_error *err)
 {
-	char *dist_info = NULL, *site = hwb_build__env_site_dir(interp);
+	char *dist_info = NULL, *site = hwb_reqs__env_site_dir(interp);
 	int ret = -1;
 
 	if (!site)

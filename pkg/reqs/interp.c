@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -50,7 +50,7 @@ struct field {
 	size_t offset;
 };
 
-#define F(name) { #name, offsetof(struct hwb_build__interp, name) }
+#define F(name) { #name, offsetof(struct hwb_reqs_interp, name) }
 static const struct field fields[] = {
 	F(version), F(cache_tag), F(platform), F(python_version),
 	F(python_full_version), F(implementation_name),
@@ -61,12 +61,12 @@ static const struct field fields[] = {
 #undef F
 #define FIELD_COUNT (sizeof(fields) / sizeof(fields[0]))
 
-static char **field_at(struct hwb_build__interp *in, size_t i)
+static char **field_at(struct hwb_reqs_interp *in, size_t i)
 {
 	return (char **)((char *)in + fields[i].offset);
 }
 
-void hwb_build__interp_release(struct hwb_build__interp *in)
+void hwb_reqs_interp_release(struct hwb_reqs_interp *in)
 {
 	size_t i;
 
@@ -77,7 +77,7 @@ void hwb_build__interp_release(struct hwb_build__interp *in)
 }
 
 static int from_json(const char *text, size_t len, const char *python,
-		     struct hwb_build__interp *in, struct hwb_error *err)
+		     struct hwb_reqs_interp *in, struct hwb_error *err)
 {
 	json_t *doc = json_loadb(text, len, 0, NULL), *v;
 	const char *glibc;
@@ -232,7 +232,7 @@ static int unwrap(char **path, struct hwb_error *err)
 
 	if (!is_script(*path))
 		return 0;
-	if (hwb_build__run(argv, &out, &status, err))
+	if (hwb_reqs__run(argv, &out, &status, err))
 		goto cleanup;
 	while (out.len && (out.ptr[out.len - 1] == '\n' ||
 			   out.ptr[out.len - 1] == '\r'))
@@ -257,10 +257,10 @@ cleanup:
 	return ret;
 }
 
-int hwb_build__interp_probe(const char *python, const char *cache_dir,
-			    struct hwb_build__interp *out, struct hwb_error *err)
+int hwb_reqs_interp_probe(const char *python, const char *cache_dir,
+			    struct hwb_reqs_interp *out, struct hwb_error *err)
 {
-	struct hwb_build__interp in = HWB_BUILD_INTERP_INIT;
+	struct hwb_reqs_interp in = HWB_REQS_INTERP_INIT;
 	struct hwb_buf text = HWB_BUF_INIT;
 	struct hwb_error cerr = HWB_ERROR_INIT;
 	char *cache_file = NULL;
@@ -281,7 +281,7 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 		char *exe = in.path; /* kept: a shim is asked only once */
 
 		in.path = NULL;
-		hwb_build__interp_release(&in);
+		hwb_reqs_interp_release(&in);
 		in.path = exe;
 	}
 	hwb_buf_clear(&text);
@@ -291,7 +291,7 @@ int hwb_build__interp_probe(const char *python, const char *cache_dir,
 	argv[3] = "-c";
 	argv[4] = probe_script;
 	argv[5] = NULL;
-	if (hwb_build__run(argv, &text, &status, err))
+	if (hwb_reqs__run(argv, &text, &status, err))
 		goto cleanup;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B120",
@@ -309,13 +309,13 @@ done:
 	memset(&in, 0, sizeof(in));
 	ret = 0;
 cleanup:
-	hwb_build__interp_release(&in);
+	hwb_reqs_interp_release(&in);
 	hwb_buf_release(&text);
 	free(cache_file);
 	return ret;
 }
 
-void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
+void hwb_reqs__interp_marker_env(const struct hwb_reqs_interp *in,
 				  struct hwb_marker_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -332,7 +332,7 @@ void hwb_build__interp_marker_env(const struct hwb_build__interp *in,
 	env->sys_platform = in->sys_platform;
 }
 
-int hwb_build__marker_holds(const char *marker,
+int hwb_reqs__marker_holds(const char *marker,
 			    const struct hwb_marker_env *env,
 			    struct hwb_error *err)
 {
@@ -348,13 +348,13 @@ int hwb_build__marker_holds(const char *marker,
 	return r;
 }
 
-char *hwb_build__env_site_dir(const struct hwb_build__interp *in)
+char *hwb_reqs__env_site_dir(const struct hwb_reqs_interp *in)
 {
 	return hwb_strdup_printf("lib/python%s/site-packages", in->python_version);
 }
 
-int hwb_build__wheel_compatible(const char *tags,
-				const struct hwb_build__interp *in)
+int hwb_reqs_wheel_compatible(const char *tags,
+				const struct hwb_reqs_interp *in)
 {
 	const struct hwb_wheel_target t = {
 		in->python_version, in->implementation_name, in->sys_platform,

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -25,7 +25,7 @@
  * common ones at tens of MiB. Downloads are held in memory. */
 #define WHEEL_DOWNLOAD_MAX ((size_t)512 << 20)
 
-int hwb_build__cache_dir(char **out, struct hwb_error *err)
+int hwb_reqs_cache_dir(char **out, struct hwb_error *err)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
@@ -152,7 +152,7 @@ static int url_allowed(const char *url, const char *index_url)
 }
 
 static int download(struct hwb_http_client **http,
-		    const struct hwb_build__source *src, const char *url,
+		    const struct hwb_reqs_source *src, const char *url,
 		    struct hwb_buf *out, struct hwb_error *err)
 {
 	struct hwb_http_options opts = HWB_HTTP_OPTIONS_INIT;
@@ -186,8 +186,8 @@ cleanup:
 	return ret;
 }
 
-int hwb_build__dist_materialize(struct hwb_build__finder *f,
-				struct hwb_build__dist *d, char **local_out,
+int hwb_reqs__dist_materialize(struct hwb_reqs__finder *f,
+				struct hwb_reqs__dist *d, char **local_out,
 				struct hwb_error *err)
 {
 	struct hwb_buf data = HWB_BUF_INIT;
@@ -233,7 +233,7 @@ cleanup:
 }
 
 /* 1 if the real path of file lies directly in one of the find-links dirs. */
-static int in_find_links(const char *real, const struct hwb_build__source *src)
+static int in_find_links(const char *real, const struct hwb_reqs_source *src)
 {
 	char dir[PATH_MAX];
 	size_t i, n;
@@ -249,8 +249,8 @@ static int in_find_links(const char *real, const struct hwb_build__source *src)
 	return 0;
 }
 
-static int fetch_local(const char *pkg, const struct hwb_build__lock_wheel *w,
-		       const char *lock_dir, const struct hwb_build__source *src,
+static int fetch_local(const char *pkg, const struct hwb_reqs_lock_wheel *w,
+		       const char *lock_dir, const struct hwb_reqs_source *src,
 		       struct hwb_buf *data, struct hwb_error *err)
 {
 	char real[PATH_MAX], *abs = NULL;
@@ -285,8 +285,8 @@ cleanup:
 
 /* A wheel locked by name, size and hash only: the first find-links
  * directory that holds a file of that name (the hash is checked after). */
-static int fetch_by_name(const char *pkg, const struct hwb_build__lock_wheel *w,
-			 const struct hwb_build__source *src,
+static int fetch_by_name(const char *pkg, const struct hwb_reqs_lock_wheel *w,
+			 const struct hwb_reqs_source *src,
 			 struct hwb_buf *data, struct hwb_error *err)
 {
 	char *cand;
@@ -313,9 +313,9 @@ static int fetch_by_name(const char *pkg, const struct hwb_build__lock_wheel *w,
 			      "`hwb lock` again");
 }
 
-int hwb_build__fetch(const struct hwb_build__lock_pkg *pkg,
-		     const struct hwb_build__lock_wheel *w,
-		     const char *lock_dir, const struct hwb_build__source *src,
+int hwb_reqs__fetch(const struct hwb_reqs_lock_pkg *pkg,
+		     const struct hwb_reqs_lock_wheel *w,
+		     const char *lock_dir, const struct hwb_reqs_source *src,
 		     const char *cache_dir, char **out, struct hwb_error *err)
 {
 	struct hwb_http_client *http = NULL;

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/toml.h"
 
@@ -85,7 +85,7 @@ static int is_hex64(const char *s)
 }
 
 static int read_wheel(const struct hwb_toml_value *t,
-		      struct hwb_build__lock_wheel *w, const char *pkg,
+		      struct hwb_reqs_lock_wheel *w, const char *pkg,
 		      const char *file, struct hwb_error *err)
 {
 	const struct hwb_toml_value *v, *hashes, *sha;
@@ -131,7 +131,7 @@ static int read_wheel(const struct hwb_toml_value *t,
 }
 
 static int read_deps(const struct hwb_toml_value *t,
-		     struct hwb_build__lock_pkg *p, const char *file,
+		     struct hwb_reqs_lock_pkg *p, const char *file,
 		     struct hwb_error *err)
 {
 	const struct hwb_toml_value *deps = hwb_toml_get(t, "dependencies"), *n;
@@ -157,7 +157,7 @@ static int read_deps(const struct hwb_toml_value *t,
 }
 
 static int read_pkg(const struct hwb_toml_value *t,
-		    struct hwb_build__lock_pkg *p, const char *file,
+		    struct hwb_reqs_lock_pkg *p, const char *file,
 		    struct hwb_error *err)
 {
 	const struct hwb_toml_value *wheels;
@@ -198,7 +198,7 @@ static int read_pkg(const struct hwb_toml_value *t,
 }
 
 static int read_root(const struct hwb_toml_value *root,
-		     struct hwb_build__lock *lock, const char *file,
+		     struct hwb_reqs_lock *lock, const char *file,
 		     struct hwb_error *err)
 {
 	const struct hwb_toml_value *v, *pkgs, *tool;
@@ -236,21 +236,21 @@ static int read_root(const struct hwb_toml_value *root,
 		if (read_pkg(pkgs->u.array.items[i], &lock->pkgs[i], file, err))
 			return -1;
 	}
-	hwb_build__lock_sort(lock);
+	hwb_reqs__lock_sort(lock);
 	return 0;
 }
 
-int hwb_build__lock_parse(const char *text, size_t len, const char *filename,
-			  struct hwb_build__lock **out, struct hwb_error *err)
+int hwb_reqs__lock_parse(const char *text, size_t len, const char *filename,
+			  struct hwb_reqs_lock **out, struct hwb_error *err)
 {
 	struct hwb_toml_value *root = NULL;
-	struct hwb_build__lock *lock = NULL;
+	struct hwb_reqs_lock *lock = NULL;
 	int ret = -1;
 
 	*out = NULL;
 	if (hwb_toml_parse(&root, text, len, filename, err))
 		goto cleanup;
-	if (!(lock = hwb_build__lock_new())) {
+	if (!(lock = hwb_reqs_lock_new())) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -260,12 +260,12 @@ int hwb_build__lock_parse(const char *text, size_t len, const char *filename,
 	lock = NULL;
 	ret = 0;
 cleanup:
-	hwb_build__lock_free(lock);
+	hwb_reqs_lock_free(lock);
 	hwb_toml_free(root);
 	return ret;
 }
 
-int hwb_build__lock_read(const char *path, struct hwb_build__lock **out,
+int hwb_reqs_lock_read(const char *path, struct hwb_reqs_lock **out,
 			 struct hwb_error *err)
 {
 	struct hwb_buf text = HWB_BUF_INIT;
@@ -274,7 +274,7 @@ int hwb_build__lock_read(const char *path, struct hwb_build__lock **out,
 	*out = NULL;
 	ret = hwb_file_read_all(path, LOCK_FILE_MAX, &text, err);
 	if (!ret)
-		ret = hwb_build__lock_parse(text.ptr, text.len, path, out, err);
+		ret = hwb_reqs__lock_parse(text.ptr, text.len, path, out, err);
 	hwb_buf_release(&text);
 	return ret;
 }

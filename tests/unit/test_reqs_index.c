@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for pkg/build's simple-repository page parsers (PEP 691 JSON,
+ * Unit tests for pkg/reqs's simple-repository page parsers (PEP 691 JSON,
  * PEP 503 HTML) and link resolution.
  */
 #include <setjmp.h>
@@ -11,12 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
 #define PAGE "https://index.example/simple/wheel/"
 #define SHA "d9f5ba91b3866f3845930531e0870436e2dd6e919787f627c0f1c16b97219a5f"
 
-static void release(struct hwb_build__project *p)
+static void release(struct hwb_reqs__project *p)
 {
 	size_t i;
 
@@ -39,7 +39,7 @@ static void test_url_join(void **state)
 
 	(void)state;
 #define J(base, ref, want)                              \
-	u = hwb_build__url_join(base, ref);             \
+	u = hwb_reqs__url_join(base, ref);             \
 	assert_string_equal(u, want);                   \
 	free(u)
 	J(PAGE, "../../files/w.whl", "https://index.example/files/w.whl");
@@ -64,12 +64,12 @@ static void test_json(void **state)
 		"{\"filename\": \"wheel-0.38.3-py3-none-any.whl\", \"url\": \"y.whl\", \"hashes\": {}, \"yanked\": \"broken\"},"
 		"{\"filename\": \"wheel-0.37.0-py3-none-any.whl\", \"url\": \"z.whl\", \"hashes\": {\"sha256\": \"XYZ\"}},"
 		"{\"filename\": \"other-1.0-py3-none-any.whl\", \"url\": \"o.whl\", \"hashes\": {}}]}";
-	struct hwb_build__project p = { 0 };
+	struct hwb_reqs__project p = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	p.name = strdup("wheel");
-	assert_int_equal(hwb_build__index_parse(page, strlen(page), 1, PAGE, &p, &err), 0);
+	assert_int_equal(hwb_reqs__index_parse(page, strlen(page), 1, PAGE, &p, &err), 0);
 	assert_int_equal(p.count, 2);
 	assert_string_equal(p.dists[0].version, "0.38.4");
 	assert_string_equal(p.dists[0].sha256, SHA);
@@ -87,14 +87,14 @@ static void test_json_errors(void **state)
 	static const char *const bad[] = {
 		"{}", "[1]", "not json", "{\"files\": [{\"url\": \"x\"}]}",
 	};
-	struct hwb_build__project p = { 0 };
+	struct hwb_reqs__project p = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 	size_t i;
 
 	(void)state;
 	p.name = strdup("wheel");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(hwb_build__index_parse(bad[i], strlen(bad[i]), 1,
+		assert_int_equal(hwb_reqs__index_parse(bad[i], strlen(bad[i]), 1,
 							PAGE, &p, &err), -1);
 		assert_string_equal(err.code, "HWB-B131");
 	}
@@ -112,12 +112,12 @@ static void test_html(void **state)
 		"<a name=\"x\">no href</a><abbr>x</abbr>"
 		"<a href=\"evil/../w.whl\">../wheel-1-py3-none-any.whl</a>"
 		"</body></html>";
-	struct hwb_build__project p = { 0 };
+	struct hwb_reqs__project p = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	p.name = strdup("wheel");
-	assert_int_equal(hwb_build__index_parse(page, strlen(page), 0, PAGE, &p, &err), 0);
+	assert_int_equal(hwb_reqs__index_parse(page, strlen(page), 0, PAGE, &p, &err), 0);
 	assert_int_equal(p.count, 2);
 	assert_string_equal(p.dists[0].url, "https://index.example/f/wheel-0.38.4-py3-none-any.whl");
 	assert_string_equal(p.dists[0].sha256, SHA);
@@ -131,7 +131,7 @@ static void test_html(void **state)
  * parses in linear time: 10000 anchors with no data-yanked attribute. */
 static void test_html_large(void **state)
 {
-	struct hwb_build__project p = { 0 };
+	struct hwb_reqs__project p = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 	struct hwb_buf page = HWB_BUF_INIT;
 	size_t i;
@@ -143,7 +143,7 @@ static void test_html_large(void **state)
 		hwb_buf_printf(&page, "<a href=\"/f/wheel-1.%zu-py3-none-any.whl#sha256="
 			       SHA "\">wheel-1.%zu-py3-none-any.whl</a><br/>\n", i, i);
 	hwb_buf_puts(&page, "</body></html>");
-	assert_int_equal(hwb_build__index_parse(page.ptr, page.len, 0, PAGE, &p, &err), 0);
+	assert_int_equal(hwb_reqs__index_parse(page.ptr, page.len, 0, PAGE, &p, &err), 0);
 	assert_int_equal(p.count, 10000);
 	assert_string_equal(p.dists[9999].version, "1.9999");
 	release(&p);

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
-static char *describe_sources(const struct hwb_build__source *src)
+static char *describe_sources(const struct hwb_reqs_source *src)
 {
 	struct hwb_buf b = HWB_BUF_INIT;
 	size_t i;
@@ -30,7 +30,7 @@ static char *describe_sources(const struct hwb_build__source *src)
 	return hwb_buf_detach(&b, NULL);
 }
 
-static int set_requirements(struct hwb_build__lock *lock,
+static int set_requirements(struct hwb_reqs_lock *lock,
 			    const char *const *reqs, size_t count,
 			    struct hwb_error *err)
 {
@@ -55,10 +55,10 @@ static int set_requirements(struct hwb_build__lock *lock,
 	return 0;
 }
 
-int hwb_build__lock_resolve(struct hwb_build__lock *lock,
+int hwb_reqs_lock_resolve(struct hwb_reqs_lock *lock,
 			    const char *const *requirements, size_t count,
-			    const struct hwb_build__source *src,
-			    const struct hwb_build__interp *in,
+			    const struct hwb_reqs_source *src,
+			    const struct hwb_reqs_interp *in,
 			    struct hwb_error *err)
 {
 	struct rs_state st;
@@ -73,9 +73,9 @@ int hwb_build__lock_resolve(struct hwb_build__lock *lock,
 		goto cleanup;
 	}
 	st.where = where;
-	if (hwb_build__finder_init(&st.finder, src, err) ||
-	    hwb_build__rs_run(&st, requirements, count, "pyproject.toml", err) ||
-	    hwb_build__rs_to_lock(&st, lock, err) ||
+	if (hwb_reqs__finder_init(&st.finder, src, err) ||
+	    hwb_reqs__rs_run(&st, requirements, count, "pyproject.toml", err) ||
+	    hwb_reqs__rs_to_lock(&st, lock, err) ||
 	    set_requirements(lock, requirements, count, err))
 		goto cleanup;
 	if (!lock->requires_python &&
@@ -86,16 +86,16 @@ int hwb_build__lock_resolve(struct hwb_build__lock *lock,
 	}
 	ret = 0;
 cleanup:
-	hwb_build__rs_release(&st);
+	hwb_reqs__rs_release(&st);
 	free(where);
 	return ret;
 }
 
-int hwb_build__lock_add_requirements(struct hwb_build__lock *lock,
+int hwb_reqs_lock_add_requirements(struct hwb_reqs_lock *lock,
 				     const char *const *requirements,
 				     size_t count,
-				     const struct hwb_build__source *src,
-				     const struct hwb_build__interp *in,
+				     const struct hwb_reqs_source *src,
+				     const struct hwb_reqs_interp *in,
 				     struct hwb_error *err)
 {
 	const char **all = NULL;
@@ -118,7 +118,7 @@ int hwb_build__lock_add_requirements(struct hwb_build__lock *lock,
 	/* Resolve everything again: deterministic, so earlier pins stay
 	 * unless the new requirements force a change. all borrows strings
 	 * that set_requirements replaces only after resolving. */
-	ret = hwb_build__lock_resolve(lock, all, n, src, in, err);
+	ret = hwb_reqs_lock_resolve(lock, all, n, src, in, err);
 	free(all);
 	return ret;
 }
@@ -138,10 +138,10 @@ static int not_covered(struct hwb_error *err, const char *req, const char *why)
  * for several interpreters may hold one name at several versions, each
  * under its own marker.
  */
-static int applicable(const struct hwb_build__lock *lock, const char *name,
+static int applicable(const struct hwb_reqs_lock *lock, const char *name,
 		      const struct hwb_marker_env *env,
-		      const struct hwb_build__lock_pkg **out,
-		      const struct hwb_build__lock_pkg **named,
+		      const struct hwb_reqs_lock_pkg **out,
+		      const struct hwb_reqs_lock_pkg **named,
 		      struct hwb_error *err)
 {
 	size_t i;
@@ -149,13 +149,13 @@ static int applicable(const struct hwb_build__lock *lock, const char *name,
 
 	*out = *named = NULL;
 	for (i = 0; i < lock->pkg_count; i++) {
-		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
+		const struct hwb_reqs_lock_pkg *p = &lock->pkgs[i];
 
 		if (strcmp(p->name, name))
 			continue;
 		if (!*named)
 			*named = p;
-		if ((r = hwb_build__marker_holds(p->marker, env, err)) < 0)
+		if ((r = hwb_reqs__marker_holds(p->marker, env, err)) < 0)
 			return -1;
 		if (r) {
 			*out = p;
@@ -165,22 +165,22 @@ static int applicable(const struct hwb_build__lock *lock, const char *name,
 	return 0;
 }
 
-int hwb_build__lock_check_requirements(const struct hwb_build__lock *lock,
+int hwb_reqs_lock_check_requirements(const struct hwb_reqs_lock *lock,
 				       const char *const *requirements,
 				       size_t count,
-				       const struct hwb_build__interp *in,
+				       const struct hwb_reqs_interp *in,
 				       struct hwb_error *err)
 {
 	struct hwb_requirement *req = NULL;
 	struct hwb_marker_env env;
 	struct hwb_buf name = HWB_BUF_INIT;
 	struct hwb_pep440_version v;
-	const struct hwb_build__lock_pkg *p, *named;
+	const struct hwb_reqs_lock_pkg *p, *named;
 	char why[256];
 	size_t i;
 	int ret = -1, r = 1;
 
-	hwb_build__interp_marker_env(in, &env);
+	hwb_reqs__interp_marker_env(in, &env);
 	for (i = 0; i < count; i++) {
 		hwb_pep508_free(req);
 		req = NULL;

@@ -14,7 +14,7 @@
 
 #include <stdio.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/log.h"
 
 static void edge_release(struct rs_edge *e)
@@ -28,11 +28,11 @@ static void edge_release(struct rs_edge *e)
 
 static void pin_release(struct rs_pin *p)
 {
-	hwb_build__wheel_meta_release(&p->meta);
+	hwb_reqs__wheel_meta_release(&p->meta);
 	free(p->local);
 }
 
-void hwb_build__rs_release(struct rs_state *st)
+void hwb_reqs__rs_release(struct rs_state *st)
 {
 	size_t i;
 
@@ -42,7 +42,7 @@ void hwb_build__rs_release(struct rs_state *st)
 	for (i = 0; i < st->pin_count; i++)
 		pin_release(&st->pins[i]);
 	free(st->pins);
-	hwb_build__finder_release(&st->finder);
+	hwb_reqs__finder_release(&st->finder);
 }
 
 /* The marker text of a requirement: what follows its ';'. */
@@ -153,7 +153,7 @@ static int satisfies_all(struct rs_state *st, const char *name,
 	for (i = 0; i < limit; i++) {
 		const struct rs_edge *e = &st->edges[i];
 
-		if (strcmp(e->name, name) || hwb_build__rs_edge_applies(st, e, &ignored) != 1)
+		if (strcmp(e->name, name) || hwb_reqs__rs_edge_applies(st, e, &ignored) != 1)
 			continue;
 		if (!hwb_specifier_set_contains(&e->req->specifiers, v, 0)) {
 			*bad_edge = i;
@@ -220,7 +220,7 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 	/* st->edges moves when edges are added: e is taken again after. */
 	struct rs_edge *e = &st->edges[qi];
 
-	if (hwb_build__rs_candidates(st, e->name, &c, err))
+	if (hwb_reqs__rs_candidates(st, e->name, &c, err))
 		return -1;
 	for (i = 0; i < c.count; i++) {
 		any_version = 1;
@@ -230,7 +230,7 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 			continue;
 		}
 		edges_before = st->edge_count;
-		if (hwb_build__rs_pin(st, e->name, &c.items[i], err) < 0) {
+		if (hwb_reqs__rs_pin(st, e->name, &c.items[i], err) < 0) {
 			rc = -1;
 			break;
 		}
@@ -284,7 +284,7 @@ static int pin_and_solve(struct rs_state *st, size_t qi,
 				       "make a matching wheel available");
 		}
 	}
-	hwb_build__rs_candidates_release(&c);
+	hwb_reqs__rs_candidates_release(&c);
 	return rc;
 }
 
@@ -298,7 +298,7 @@ static int solve(struct rs_state *st, size_t qi, struct hwb_error *err)
 
 	for (; qi < st->edge_count; qi++) {
 		e = &st->edges[qi];
-		if ((applies = hwb_build__rs_edge_applies(st, e, err)) < 0)
+		if ((applies = hwb_reqs__rs_edge_applies(st, e, err)) < 0)
 			return -1;
 		if (!applies)
 			continue;
@@ -308,7 +308,7 @@ static int solve(struct rs_state *st, size_t qi, struct hwb_error *err)
 			/* Name the edge that made the pin. */
 			for (j = 0; j < qi; j++)
 				if (!strcmp(st->edges[j].name, e->name) &&
-				    hwb_build__rs_edge_applies(st, &st->edges[j], err) == 1)
+				    hwb_reqs__rs_edge_applies(st, &st->edges[j], err) == 1)
 					break;
 			note_conflict(st, j < qi ? j : qi, qi, e->name);
 			return 1;
@@ -321,7 +321,7 @@ static int solve(struct rs_state *st, size_t qi, struct hwb_error *err)
 	return 0;
 }
 
-int hwb_build__rs_run(struct rs_state *st, const char *const *reqs,
+int hwb_reqs__rs_run(struct rs_state *st, const char *const *reqs,
 		      size_t count, const char *origin, struct hwb_error *err)
 {
 	size_t i;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests for pkg/build's resolver over a wheelhouse of small wheels
+ * Unit tests for pkg/reqs's resolver over a wheelhouse of small wheels
  * made by the test (only their METADATA matters): highest versions,
  * markers, extras, backtracking, conflicts, missing candidates, wheel tag
  * compatibility, and the "is it in the lock" check of hwb build.
@@ -17,13 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
 static char dir[64];
 static char cache[96];
 
 /* A fake CPython 3.11 on x86_64 Linux with glibc 2.36. */
-static struct hwb_build__interp interp = {
+static struct hwb_reqs_interp interp = {
 	.path = "/usr/bin/python3", .version = "3.11.2 (test)",
 	.cache_tag = "cpython-311", .platform = "linux-x86_64",
 	.python_version = "3.11", .python_full_version = "3.11.2",
@@ -113,23 +113,23 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
-static int resolve(struct hwb_build__lock **out, const char *const *reqs,
+static int resolve(struct hwb_reqs_lock **out, const char *const *reqs,
 		   size_t n, struct hwb_error *err)
 {
 	const char *links[] = { dir };
-	struct hwb_build__source src = { 0 };
+	struct hwb_reqs_source src = { 0 };
 
 	src.find_links = links;
 	src.find_links_count = 1;
 	src.cache_dir = cache;
-	*out = hwb_build__lock_new();
+	*out = hwb_reqs_lock_new();
 	assert_non_null(*out);
-	return hwb_build__lock_resolve(*out, reqs, n, &src, &interp, err);
+	return hwb_reqs_lock_resolve(*out, reqs, n, &src, &interp, err);
 }
 
-static const char *version_of(const struct hwb_build__lock *l, const char *name)
+static const char *version_of(const struct hwb_reqs_lock *l, const char *name)
 {
-	const struct hwb_build__lock_pkg *p = hwb_build__lock_find(l, name);
+	const struct hwb_reqs_lock_pkg *p = hwb_reqs__lock_find(l, name);
 
 	return p ? p->version : NULL;
 }
@@ -137,7 +137,7 @@ static const char *version_of(const struct hwb_build__lock *l, const char *name)
 static void test_highest_version(void **state)
 {
 	const char *reqs[] = { "bee" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
@@ -149,29 +149,29 @@ static void test_highest_version(void **state)
 	assert_int_equal(strlen(l->pkgs[0].wheels[0].sha256), 64);
 	assert_non_null(l->pkgs[0].wheels[0].path);
 	assert_string_equal(l->requires_python, ">=3.11");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_backtracking(void **state)
 {
 	/* aye 2.0 needs bee<1, which no wheel offers: aye 1.0 it is. */
 	const char *reqs[] = { "aye", "bee" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, reqs, 2, &err), 0);
 	assert_string_equal(version_of(l, "aye"), "1.0");
 	assert_string_equal(version_of(l, "bee"), "2.0");
-	assert_string_equal(hwb_build__lock_find(l, "aye")->dependencies[0], "bee");
-	hwb_build__lock_free(l);
+	assert_string_equal(hwb_reqs__lock_find(l, "aye")->dependencies[0], "bee");
+	hwb_reqs_lock_free(l);
 }
 
 static void test_markers_and_extras(void **state)
 {
 	const char *plain[] = { "top" };
 	const char *extra[] = { "top[x]" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
@@ -179,35 +179,35 @@ static void test_markers_and_extras(void **state)
 	assert_null(version_of(l, "cee"));  /* python_version < '3.0' */
 	assert_null(version_of(l, "eff"));  /* extra not asked for */
 	assert_string_equal(version_of(l, "dee"), "1.0");
-	assert_string_equal(hwb_build__lock_find(l, "dee")->marker,
+	assert_string_equal(hwb_reqs__lock_find(l, "dee")->marker,
 			    "sys_platform == 'linux'");
-	assert_null(hwb_build__lock_find(l, "bee")->marker);
-	hwb_build__lock_free(l);
+	assert_null(hwb_reqs__lock_find(l, "bee")->marker);
+	hwb_reqs_lock_free(l);
 
 	assert_int_equal(resolve(&l, extra, 1, &err), 0);
 	assert_string_equal(version_of(l, "eff"), "1.0");
-	assert_null(hwb_build__lock_find(l, "eff")->marker);
-	hwb_build__lock_free(l);
+	assert_null(hwb_reqs__lock_find(l, "eff")->marker);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_top_level_marker(void **state)
 {
 	const char *reqs[] = { "bee ; os_name == 'posix'", "cee ; os_name == 'nt'" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, reqs, 2, &err), 0);
 	assert_int_equal(l->pkg_count, 1);
-	assert_string_equal(hwb_build__lock_find(l, "bee")->marker,
+	assert_string_equal(hwb_reqs__lock_find(l, "bee")->marker,
 			    "os_name == 'posix'");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_conflict(void **state)
 {
 	const char *reqs[] = { "bee>=2", "bee<2" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
@@ -215,7 +215,7 @@ static void test_conflict(void **state)
 	assert_string_equal(err.code, "HWB-B143");
 	assert_non_null(strstr(err.message, "'bee>=2'"));
 	assert_non_null(strstr(err.message, "'bee<2'"));
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_no_candidate(void **state)
@@ -223,64 +223,64 @@ static void test_no_candidate(void **state)
 	const char *missing[] = { "zzz-missing" };
 	const char *old[] = { "old" };
 	const char *none[] = { "bee>5" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, missing, 1, &err), -1);
 	assert_string_equal(err.code, "HWB-B142");
 	assert_non_null(strstr(err.message, "zzz-missing"));
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 	/* Only a Python 2 wheel. */
 	assert_int_equal(resolve(&l, old, 1, &err), -1);
 	assert_string_equal(err.code, "HWB-B142");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 	assert_int_equal(resolve(&l, none, 1, &err), -1);
 	assert_string_equal(err.code, "HWB-B142");
 	assert_non_null(strstr(err.message, "bee>5"));
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_platform_wheels(void **state)
 {
 	/* 2.0 needs glibc 2.99, 3.0 is for CPython 3.12. */
 	const char *reqs[] = { "native" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, reqs, 1, &err), 0);
 	assert_string_equal(version_of(l, "native"), "1.0");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_cycle(void **state)
 {
 	const char *reqs[] = { "loopa" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, reqs, 1, &err), 0);
 	assert_int_equal(l->pkg_count, 2);
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_bad_and_url_requirements(void **state)
 {
 	const char *bad[] = { "bee >>= 1" };
 	const char *url[] = { "bee @ https://example.org/bee-1.0-py3-none-any.whl" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, bad, 1, &err), -1);
 	assert_string_equal(err.code, "HWB-B140");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 	assert_int_equal(resolve(&l, url, 1, &err), -1);
 	assert_string_equal(err.code, "HWB-B141");
 	assert_non_null(strstr(err.hint, "allow-url-requirements"));
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_check_requirements(void **state)
@@ -289,18 +289,18 @@ static void test_check_requirements(void **state)
 	const char *ok[] = { "bee>=1", "aye", "cee ; os_name == 'nt'" };
 	const char *newer[] = { "bee>=3" };
 	const char *absent[] = { "eff" };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
 	assert_int_equal(resolve(&l, reqs, 2, &err), 0);
-	assert_int_equal(hwb_build__lock_check_requirements(l, ok, 3, &interp, &err), 0);
-	assert_int_equal(hwb_build__lock_check_requirements(l, newer, 1, &interp, &err), -1);
+	assert_int_equal(hwb_reqs_lock_check_requirements(l, ok, 3, &interp, &err), 0);
+	assert_int_equal(hwb_reqs_lock_check_requirements(l, newer, 1, &interp, &err), -1);
 	assert_string_equal(err.code, "HWB-B145");
 	assert_non_null(strstr(err.message, "2.0"));
-	assert_int_equal(hwb_build__lock_check_requirements(l, absent, 1, &interp, &err), -1);
+	assert_int_equal(hwb_reqs_lock_check_requirements(l, absent, 1, &interp, &err), -1);
 	assert_string_equal(err.code, "HWB-B145");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 static void test_add_requirements(void **state)
@@ -308,8 +308,8 @@ static void test_add_requirements(void **state)
 	const char *reqs[] = { "aye" };
 	const char *more[] = { "dee", "aye" };
 	const char *links[] = { dir };
-	struct hwb_build__source src = { 0 };
-	struct hwb_build__lock *l;
+	struct hwb_reqs_source src = { 0 };
+	struct hwb_reqs_lock *l;
 	struct hwb_error err = HWB_ERROR_INIT;
 
 	(void)state;
@@ -317,28 +317,28 @@ static void test_add_requirements(void **state)
 	src.find_links_count = 1;
 	src.cache_dir = cache;
 	assert_int_equal(resolve(&l, reqs, 1, &err), 0);
-	assert_int_equal(hwb_build__lock_add_requirements(l, more, 2, &src,
+	assert_int_equal(hwb_reqs_lock_add_requirements(l, more, 2, &src,
 							  &interp, &err), 0);
 	assert_int_equal(l->requirement_count, 2);
 	assert_string_equal(version_of(l, "dee"), "1.0");
 	assert_string_equal(version_of(l, "aye"), "1.0");
-	hwb_build__lock_free(l);
+	hwb_reqs_lock_free(l);
 }
 
 /* One lock for CPython 3.11 and 3.12: environments and merged markers. */
 static void test_merge_interpreters(void **state)
 {
 	const char *reqs[] = { "bee", "dee ; python_version >= '3.12'" };
-	struct hwb_build__interp i312 = interp, i310 = interp;
-	const struct hwb_build__interp *ins[2] = { &interp, &i312 };
-	struct hwb_build__lock *locks[2] = { NULL, NULL }, *m = NULL;
-	const struct hwb_build__lock_pkg *p;
+	struct hwb_reqs_interp i312 = interp, i310 = interp;
+	const struct hwb_reqs_interp *ins[2] = { &interp, &i312 };
+	struct hwb_reqs_lock *locks[2] = { NULL, NULL }, *m = NULL;
+	const struct hwb_reqs_lock_pkg *p;
 	const char *ok[] = { "bee>=2" };
 	const char *need_dee[] = { "dee ; python_version >= '3.12'" };
 	const char *dee_always[] = { "dee" };
 	struct hwb_error err = HWB_ERROR_INIT;
 	const char *links[] = { dir };
-	struct hwb_build__source src = { 0 };
+	struct hwb_reqs_source src = { 0 };
 	size_t i;
 
 	(void)state;
@@ -351,14 +351,14 @@ static void test_merge_interpreters(void **state)
 	src.find_links_count = 1;
 	src.cache_dir = cache;
 	for (i = 0; i < 2; i++) {
-		locks[i] = hwb_build__lock_new();
-		assert_int_equal(hwb_build__lock_resolve(locks[i], reqs, 2, &src,
+		locks[i] = hwb_reqs_lock_new();
+		assert_int_equal(hwb_reqs_lock_resolve(locks[i], reqs, 2, &src,
 							 ins[i], &err), 0);
 	}
 	/* bee 3.0 needs Python 3.12: each interpreter gets its own. */
 	assert_string_equal(version_of(locks[0], "bee"), "2.0");
 	assert_string_equal(version_of(locks[1], "bee"), "3.0");
-	assert_int_equal(hwb_build__lock_merge(locks, ins, 2, &m, &err), 0);
+	assert_int_equal(hwb_reqs_lock_merge(locks, ins, 2, &m, &err), 0);
 	assert_int_equal(m->environment_count, 2);
 	assert_non_null(strstr(m->environments[1], "python_version == \"3.12\""));
 	assert_string_equal(m->requires_python, ">=3.11");
@@ -370,46 +370,46 @@ static void test_merge_interpreters(void **state)
 			assert_non_null(strstr(p->marker, "python_version >= '3.12'"));
 	}
 	/* Each interpreter finds its own set; another is refused. */
-	assert_int_equal(hwb_build__lock_covers(m, &interp, &err), 0);
-	assert_int_equal(hwb_build__lock_covers(m, &i312, &err), 0);
-	assert_int_equal(hwb_build__lock_covers(m, &i310, &err), -1);
+	assert_int_equal(hwb_reqs__lock_covers(m, &interp, &err), 0);
+	assert_int_equal(hwb_reqs__lock_covers(m, &i312, &err), 0);
+	assert_int_equal(hwb_reqs__lock_covers(m, &i310, &err), -1);
 	assert_string_equal(err.code, "HWB-B165");
-	assert_int_equal(hwb_build__lock_check_requirements(m, ok, 1, &interp, &err), 0);
-	assert_int_equal(hwb_build__lock_check_requirements(m, need_dee, 1, &interp, &err), 0);
-	assert_int_equal(hwb_build__lock_check_requirements(m, need_dee, 1, &i312, &err), 0);
-	assert_int_equal(hwb_build__lock_check_requirements(m, dee_always, 1, &interp, &err), -1);
+	assert_int_equal(hwb_reqs_lock_check_requirements(m, ok, 1, &interp, &err), 0);
+	assert_int_equal(hwb_reqs_lock_check_requirements(m, need_dee, 1, &interp, &err), 0);
+	assert_int_equal(hwb_reqs_lock_check_requirements(m, need_dee, 1, &i312, &err), 0);
+	assert_int_equal(hwb_reqs_lock_check_requirements(m, dee_always, 1, &interp, &err), -1);
 	assert_string_equal(err.code, "HWB-B145");
 	assert_non_null(strstr(err.message, "only when"));
 	/* A second merge of the same input gives the same bytes. */
 	{
-		struct hwb_build__lock *again = NULL;
+		struct hwb_reqs_lock *again = NULL;
 		struct hwb_buf a = HWB_BUF_INIT, b = HWB_BUF_INIT;
 
-		assert_int_equal(hwb_build__lock_merge(locks, ins, 2, &again, &err), 0);
-		assert_int_equal(hwb_build__lock_render(m, &a, &err), 0);
-		assert_int_equal(hwb_build__lock_render(again, &b, &err), 0);
+		assert_int_equal(hwb_reqs_lock_merge(locks, ins, 2, &again, &err), 0);
+		assert_int_equal(hwb_reqs_lock_render(m, &a, &err), 0);
+		assert_int_equal(hwb_reqs_lock_render(again, &b, &err), 0);
 		assert_string_equal(a.ptr, b.ptr);
 		hwb_buf_release(&a);
 		hwb_buf_release(&b);
-		hwb_build__lock_free(again);
+		hwb_reqs_lock_free(again);
 	}
-	hwb_build__lock_free(locks[0]);
-	hwb_build__lock_free(locks[1]);
-	hwb_build__lock_free(m);
+	hwb_reqs_lock_free(locks[0]);
+	hwb_reqs_lock_free(locks[1]);
+	hwb_reqs_lock_free(m);
 }
 
 static void test_wheel_tags(void **state)
 {
 	(void)state;
-	assert_true(hwb_build__wheel_compatible("py3-none-any", &interp));
-	assert_true(hwb_build__wheel_compatible("py2.py3-none-any", &interp));
-	assert_true(hwb_build__wheel_compatible("cp37-abi3-manylinux2014_x86_64", &interp));
-	assert_true(hwb_build__wheel_compatible("cp311-cp311-linux_x86_64", &interp));
-	assert_false(hwb_build__wheel_compatible("cp310-cp310-linux_x86_64", &interp));
-	assert_false(hwb_build__wheel_compatible("py3-none-win_amd64", &interp));
-	assert_false(hwb_build__wheel_compatible("cp311-cp311-manylinux_2_17_aarch64", &interp));
-	assert_false(hwb_build__wheel_compatible("py2-none-any", &interp));
-	assert_false(hwb_build__wheel_compatible("cp312-abi3-linux_x86_64", &interp));
+	assert_true(hwb_reqs_wheel_compatible("py3-none-any", &interp));
+	assert_true(hwb_reqs_wheel_compatible("py2.py3-none-any", &interp));
+	assert_true(hwb_reqs_wheel_compatible("cp37-abi3-manylinux2014_x86_64", &interp));
+	assert_true(hwb_reqs_wheel_compatible("cp311-cp311-linux_x86_64", &interp));
+	assert_false(hwb_reqs_wheel_compatible("cp310-cp310-linux_x86_64", &interp));
+	assert_false(hwb_reqs_wheel_compatible("py3-none-win_amd64", &interp));
+	assert_false(hwb_reqs_wheel_compatible("cp311-cp311-manylinux_2_17_aarch64", &interp));
+	assert_false(hwb_reqs_wheel_compatible("py2-none-any", &interp));
+	assert_false(hwb_reqs_wheel_compatible("cp312-abi3-linux_x86_64", &interp));
 }
 
 int main(void)

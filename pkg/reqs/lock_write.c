@@ -6,46 +6,46 @@
  */
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/fileio.h"
 
 static void render_wheel(struct hwb_buf *out,
-			 const struct hwb_build__lock_wheel *w)
+			 const struct hwb_reqs_lock_wheel *w)
 {
 	hwb_buf_puts(out, "\n[[packages.wheels]]\n");
-	hwb_build__toml_kv_str(out, "name", w->name);
+	hwb_reqs__toml_kv_str(out, "name", w->name);
 	if (w->url)
-		hwb_build__toml_kv_str(out, "url", w->url);
+		hwb_reqs__toml_kv_str(out, "url", w->url);
 	if (w->path)
-		hwb_build__toml_kv_str(out, "path", w->path);
+		hwb_reqs__toml_kv_str(out, "path", w->path);
 	if (w->size)
-		hwb_build__toml_kv_int(out, "size", (int64_t)w->size);
+		hwb_reqs__toml_kv_int(out, "size", (int64_t)w->size);
 	hwb_buf_puts(out, "hashes = {sha256 = ");
-	hwb_build__toml_string(out, w->sha256, strlen(w->sha256));
+	hwb_reqs__toml_string(out, w->sha256, strlen(w->sha256));
 	hwb_buf_puts(out, "}\n");
 }
 
-static void render_pkg(struct hwb_buf *out, const struct hwb_build__lock_pkg *p)
+static void render_pkg(struct hwb_buf *out, const struct hwb_reqs_lock_pkg *p)
 {
 	size_t i;
 
 	hwb_buf_puts(out, "\n[[packages]]\n");
-	hwb_build__toml_kv_str(out, "name", p->name);
-	hwb_build__toml_kv_str(out, "version", p->version);
+	hwb_reqs__toml_kv_str(out, "name", p->name);
+	hwb_reqs__toml_kv_str(out, "version", p->version);
 	if (p->marker)
-		hwb_build__toml_kv_str(out, "marker", p->marker);
+		hwb_reqs__toml_kv_str(out, "marker", p->marker);
 	if (p->requires_python)
-		hwb_build__toml_kv_str(out, "requires-python",
+		hwb_reqs__toml_kv_str(out, "requires-python",
 				       p->requires_python);
 	if (p->index)
-		hwb_build__toml_kv_str(out, "index", p->index);
+		hwb_reqs__toml_kv_str(out, "index", p->index);
 	if (p->dependency_count) {
 		/* PEP 751: enough of each dependency's [[packages]] entry to
 		 * identify it; the name is, as a lock holds one version. */
 		hwb_buf_puts(out, "dependencies = [");
 		for (i = 0; i < p->dependency_count; i++) {
 			hwb_buf_puts(out, i ? ", {name = " : "{name = ");
-			hwb_build__toml_string(out, p->dependencies[i],
+			hwb_reqs__toml_string(out, p->dependencies[i],
 					       strlen(p->dependencies[i]));
 			hwb_buf_putc(out, '}');
 		}
@@ -55,7 +55,7 @@ static void render_pkg(struct hwb_buf *out, const struct hwb_build__lock_pkg *p)
 		render_wheel(out, &p->wheels[i]);
 }
 
-int hwb_build__lock_render(const struct hwb_build__lock *lock,
+int hwb_reqs_lock_render(const struct hwb_reqs_lock *lock,
 			   struct hwb_buf *out, struct hwb_error *err)
 {
 	size_t i;
@@ -63,34 +63,34 @@ int hwb_build__lock_render(const struct hwb_build__lock *lock,
 	hwb_buf_puts(out, "# Build requirements of this project, pinned by "
 			  "hash (PEP 751).\n# Written by `hwb lock`; run it "
 			  "again to refresh, do not edit by hand.\n");
-	hwb_build__toml_kv_str(out, "lock-version", "1.0");
+	hwb_reqs__toml_kv_str(out, "lock-version", "1.0");
 	if (lock->environment_count)
-		hwb_build__toml_kv_strs(out, "environments",
+		hwb_reqs__toml_kv_strs(out, "environments",
 					(const char *const *)lock->environments,
 					lock->environment_count);
 	if (lock->requires_python)
-		hwb_build__toml_kv_str(out, "requires-python",
+		hwb_reqs__toml_kv_str(out, "requires-python",
 				       lock->requires_python);
-	hwb_build__toml_kv_str(out, "created-by",
+	hwb_reqs__toml_kv_str(out, "created-by",
 			       lock->created_by ? lock->created_by : "hwb");
 	if (!lock->pkg_count)
 		hwb_buf_puts(out, "packages = []\n");
 	for (i = 0; i < lock->pkg_count; i++)
 		render_pkg(out, &lock->pkgs[i]);
 	hwb_buf_puts(out, "\n[tool.hwb]\n");
-	hwb_build__toml_kv_strs(out, "requirements",
+	hwb_reqs__toml_kv_strs(out, "requirements",
 				(const char *const *)lock->requirements,
 				lock->requirement_count);
 	return hwb_buf_check(out, err);
 }
 
-int hwb_build__lock_write(const char *path, const struct hwb_build__lock *lock,
+int hwb_reqs__lock_write(const char *path, const struct hwb_reqs_lock *lock,
 			  struct hwb_error *err)
 {
 	struct hwb_buf text = HWB_BUF_INIT;
 	int ret = -1;
 
-	if (hwb_build__lock_render(lock, &text, err))
+	if (hwb_reqs_lock_render(lock, &text, err))
 		goto cleanup;
 	ret = hwb_file_write_atomic(path, text.ptr, text.len, 0644, err);
 cleanup:

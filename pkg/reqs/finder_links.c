@@ -11,14 +11,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/wheel/wheel.h"
 
 static int scan_dir(const char *dir, const char *name,
-		    struct hwb_build__project *p, struct hwb_error *err)
+		    struct hwb_reqs__project *p, struct hwb_error *err)
 {
 	struct hwb_wheel_filename wn;
-	struct hwb_build__dist d;
+	struct hwb_reqs__dist d;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	struct dirent *e;
 	struct stat st;
@@ -58,7 +58,7 @@ static int scan_dir(const char *dir, const char *name,
 		d.tags = (char *)wn.tags;
 		d.path = path;
 		d.size = (uint64_t)st.st_size;
-		ret = hwb_build__project_add(p, &d, err);
+		ret = hwb_reqs__project_add(p, &d, err);
 		hwb_wheel_filename_release(&wn);
 		if (ret)
 			goto cleanup;
@@ -70,8 +70,8 @@ cleanup:
 	return ret;
 }
 
-int hwb_build__links_scan(const struct hwb_build__source *src,
-			  const char *name, struct hwb_build__project *p,
+int hwb_reqs__links_scan(const struct hwb_reqs_source *src,
+			  const char *name, struct hwb_reqs__project *p,
 			  struct hwb_error *err)
 {
 	size_t i;

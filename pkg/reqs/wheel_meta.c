@@ -10,13 +10,13 @@
 #include <string.h>
 #include <strings.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/wheel/wheel.h"
 
 /* Real METADATA files are a few KiB to a few hundred (long descriptions). */
 #define METADATA_MAX ((size_t)4 << 20)
 
-void hwb_build__wheel_meta_release(struct hwb_build__wheel_meta *m)
+void hwb_reqs__wheel_meta_release(struct hwb_reqs__wheel_meta *m)
 {
 	size_t i;
 
@@ -67,8 +67,8 @@ static int read_member(const char *path, struct hwb_buf *out,
 	return ret;
 }
 
-int hwb_build__wheel_meta_read(const char *path,
-			       struct hwb_build__wheel_meta *out,
+int hwb_reqs__wheel_meta_read(const char *path,
+			       struct hwb_reqs__wheel_meta *out,
 			       struct hwb_error *err)
 {
 	struct hwb_metadata md = HWB_METADATA_INIT;
@@ -112,7 +112,7 @@ int hwb_build__wheel_meta_read(const char *path,
 	ret = 0;
 cleanup:
 	if (ret)
-		hwb_build__wheel_meta_release(out);
+		hwb_reqs__wheel_meta_release(out);
 	hwb_metadata_release(&md);
 	hwb_buf_release(&text);
 	return ret;

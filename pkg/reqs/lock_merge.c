@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
-char *hwb_build__interp_env_marker(const struct hwb_build__interp *in)
+char *hwb_reqs_interp_env_marker(const struct hwb_reqs_interp *in)
 {
 	return hwb_strdup_printf("implementation_name == \"%s\" and "
 				 "python_version == \"%s\" and sys_platform == "
@@ -45,10 +45,10 @@ static int add_str(char ***v, size_t *n, const char *s)
 	return 0;
 }
 
-static int add_wheel(struct hwb_build__lock_pkg *p,
-		     const struct hwb_build__lock_wheel *w)
+static int add_wheel(struct hwb_reqs_lock_pkg *p,
+		     const struct hwb_reqs_lock_wheel *w)
 {
-	struct hwb_build__lock_wheel *grown, *n;
+	struct hwb_reqs_lock_wheel *grown, *n;
 	size_t i;
 
 	for (i = 0; i < p->wheel_count; i++)
@@ -74,13 +74,13 @@ static int add_wheel(struct hwb_build__lock_pkg *p,
 }
 
 /* The packages of every lock, keyed by name and version, with markers. */
-static int merge_pkg(struct hwb_build__lock *out,
-		     struct hwb_build__lock *const *locks, size_t n,
-		     char *const *envs, const struct hwb_build__lock_pkg *first)
+static int merge_pkg(struct hwb_reqs_lock *out,
+		     struct hwb_reqs_lock *const *locks, size_t n,
+		     char *const *envs, const struct hwb_reqs_lock_pkg *first)
 {
-	struct hwb_build__lock_pkg *p, *grown;
+	struct hwb_reqs_lock_pkg *p, *grown;
 	struct hwb_buf marker = HWB_BUF_INIT;
-	const struct hwb_build__lock_pkg *q;
+	const struct hwb_reqs_lock_pkg *q;
 	size_t i, k, present = 0, terms = 0;
 	int uniform = 1;
 
@@ -139,12 +139,12 @@ static int merge_pkg(struct hwb_build__lock *out,
 	return 0;
 }
 
-int hwb_build__lock_merge(struct hwb_build__lock *const *locks,
-			  const struct hwb_build__interp *const *interps,
-			  size_t n, struct hwb_build__lock **out,
+int hwb_reqs_lock_merge(struct hwb_reqs_lock *const *locks,
+			  const struct hwb_reqs_interp *const *interps,
+			  size_t n, struct hwb_reqs_lock **out,
 			  struct hwb_error *err)
 {
-	struct hwb_build__lock *m = hwb_build__lock_new();
+	struct hwb_reqs_lock *m = hwb_reqs_lock_new();
 	char **envs = calloc(n ? n : 1, sizeof(char *));
 	size_t i, k, lowest = 0;
 	int ret = -1;
@@ -153,7 +153,7 @@ int hwb_build__lock_merge(struct hwb_build__lock *const *locks,
 	if (!m || !envs)
 		goto oom;
 	for (i = 0; i < n; i++) {
-		if (!(envs[i] = hwb_build__interp_env_marker(interps[i])) ||
+		if (!(envs[i] = hwb_reqs_interp_env_marker(interps[i])) ||
 		    add_str(&m->environments, &m->environment_count, envs[i]))
 			goto oom;
 		for (k = 0; k < locks[i]->requirement_count; k++)
@@ -172,7 +172,7 @@ int hwb_build__lock_merge(struct hwb_build__lock *const *locks,
 	if (!(m->requires_python = hwb_strdup_printf(">=%s",
 						     interps[lowest]->python_version)))
 		goto oom;
-	hwb_build__lock_sort(m);
+	hwb_reqs__lock_sort(m);
 	*out = m;
 	m = NULL;
 	ret = 0;
@@ -183,12 +183,12 @@ cleanup:
 	for (i = 0; envs && i < n; i++)
 		free(envs[i]);
 	free(envs);
-	hwb_build__lock_free(m);
+	hwb_reqs_lock_free(m);
 	return ret;
 }
 
-int hwb_build__lock_covers(const struct hwb_build__lock *lock,
-			   const struct hwb_build__interp *in,
+int hwb_reqs__lock_covers(const struct hwb_reqs_lock *lock,
+			   const struct hwb_reqs_interp *in,
 			   struct hwb_error *err)
 {
 	struct hwb_marker_env env;
@@ -197,9 +197,9 @@ int hwb_build__lock_covers(const struct hwb_build__lock *lock,
 
 	if (!lock->environment_count)
 		return 0;
-	hwb_build__interp_marker_env(in, &env);
+	hwb_reqs__interp_marker_env(in, &env);
 	for (i = 0; i < lock->environment_count; i++) {
-		if ((r = hwb_build__marker_holds(lock->environments[i], &env,
+		if ((r = hwb_reqs__marker_holds(lock->environments[i], &env,
 						 err)) < 0)
 			return -1;
 		if (r)

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
 /* What the interpreter may print back: its facts fit in a few KiB. */
 #define CAPTURE_MAX ((size_t)1 << 20)
@@ -24,7 +24,7 @@ static char *const child_env[] = {
 	"PYTHONHASHSEED=0", NULL,
 };
 
-int hwb_build__run(const char *const *argv, struct hwb_buf *out, int *status,
+int hwb_reqs__run(const char *const *argv, struct hwb_buf *out, int *status,
 		   struct hwb_error *err)
 {
 	posix_spawn_file_actions_t fa;

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/hash.h"
 #include "pkg/core/log.h"
 
-void hwb_build__rs_candidates_release(struct rs_candidates *c)
+void hwb_reqs__rs_candidates_release(struct rs_candidates *c)
 {
 	free(c->items);
 	memset(c, 0, sizeof(*c));
@@ -27,23 +27,23 @@ static int cmp_candidate(const void *a, const void *b)
 	return hwb_pep440_compare(&y->version, &x->version);
 }
 
-int hwb_build__rs_candidates(struct rs_state *st, const char *name,
+int hwb_reqs__rs_candidates(struct rs_state *st, const char *name,
 			     struct rs_candidates *out, struct hwb_error *err)
 {
-	const struct hwb_build__project *p;
+	const struct hwb_reqs__project *p;
 	struct hwb_pep440_version v;
 	struct hwb_error ignored = HWB_ERROR_INIT;
-	struct hwb_build__dist *d;
+	struct hwb_reqs__dist *d;
 	size_t i, k;
 
 	memset(out, 0, sizeof(*out));
-	if (hwb_build__finder_project(&st->finder, name, &p, err))
+	if (hwb_reqs__finder_project(&st->finder, name, &p, err))
 		return -1;
 	if (p->count && !(out->items = calloc(p->count, sizeof(*out->items))))
 		return hwb_error_oom(err);
 	for (i = 0; i < p->count; i++) {
 		d = &p->dists[i];
-		if (!hwb_build__wheel_compatible(d->tags, st->in))
+		if (!hwb_reqs_wheel_compatible(d->tags, st->in))
 			continue;
 		if (hwb_pep440_parse(d->version, strlen(d->version), &v, &ignored))
 			continue;
@@ -83,7 +83,7 @@ int hwb_build__rs_candidates(struct rs_state *st, const char *name,
 	return 0;
 }
 
-static int python_accepts(const struct hwb_build__interp *in, const char *rp)
+static int python_accepts(const struct hwb_reqs_interp *in, const char *rp)
 {
 	struct hwb_specifier_set set = HWB_SPECIFIER_SET_INIT;
 	struct hwb_pep440_version v;
@@ -98,7 +98,7 @@ static int python_accepts(const struct hwb_build__interp *in, const char *rp)
 	return ok;
 }
 
-int hwb_build__rs_pin(struct rs_state *st, const char *name,
+int hwb_reqs__rs_pin(struct rs_state *st, const char *name,
 		      const struct rs_candidate *c, struct hwb_error *err)
 {
 	struct rs_pin *p;
@@ -117,10 +117,10 @@ int hwb_build__rs_pin(struct rs_state *st, const char *name,
 	snprintf(p->dist_name, sizeof(p->dist_name), "%s", name);
 	p->parsed = c->version;
 	p->dist = c->dist;
-	if (hwb_build__dist_materialize(&st->finder, c->dist, &p->local, err) ||
-	    hwb_build__wheel_meta_read(p->local, &p->meta, err)) {
+	if (hwb_reqs__dist_materialize(&st->finder, c->dist, &p->local, err) ||
+	    hwb_reqs__wheel_meta_read(p->local, &p->meta, err)) {
 		free(p->local);
-		hwb_build__wheel_meta_release(&p->meta);
+		hwb_reqs__wheel_meta_release(&p->meta);
 		return -1;
 	}
 	snprintf(p->version, sizeof(p->version), "%s", p->meta.version);
@@ -168,7 +168,7 @@ static int pin_marker(struct rs_state *st, size_t i, char **markers,
 	for (k = 0; k < st->edge_count; k++) {
 		e = &st->edges[k];
 		if (strcmp(e->name, st->pins[i].dist_name) ||
-		    hwb_build__rs_edge_applies(st, e, &ignored) != 1)
+		    hwb_reqs__rs_edge_applies(st, e, &ignored) != 1)
 			continue;
 		term = and_markers(e->parent >= 0 && (size_t)e->parent < i
 					   ? markers[e->parent] : NULL,
@@ -194,16 +194,16 @@ static int pin_marker(struct rs_state *st, size_t i, char **markers,
 }
 
 static int add_wheels(struct rs_state *st, const struct rs_pin *pin,
-		      struct hwb_build__lock_pkg *lp, struct hwb_error *err)
+		      struct hwb_reqs_lock_pkg *lp, struct hwb_error *err)
 {
-	const struct hwb_build__project *proj;
-	struct hwb_build__dist *d;
+	const struct hwb_reqs__project *proj;
+	struct hwb_reqs__dist *d;
 	struct hwb_pep440_version v;
 	struct hwb_error ignored = HWB_ERROR_INIT;
-	struct hwb_build__lock_wheel *w;
+	struct hwb_reqs_lock_wheel *w;
 	size_t i;
 
-	if (hwb_build__finder_project(&st->finder, pin->dist_name, &proj, err))
+	if (hwb_reqs__finder_project(&st->finder, pin->dist_name, &proj, err))
 		return -1;
 	if (!(lp->wheels = calloc(proj->count, sizeof(*lp->wheels))))
 		return hwb_error_oom(err);
@@ -235,7 +235,7 @@ static int add_wheels(struct rs_state *st, const struct rs_pin *pin,
 }
 
 static int add_dependencies(struct rs_state *st, size_t i,
-			    struct hwb_build__lock_pkg *lp,
+			    struct hwb_reqs_lock_pkg *lp,
 			    struct hwb_error *err)
 {
 	struct hwb_error ignored = HWB_ERROR_INIT;
@@ -245,7 +245,7 @@ static int add_dependencies(struct rs_state *st, size_t i,
 	for (k = 0; k < st->edge_count; k++) {
 		e = &st->edges[k];
 		if (e->parent != (long)i ||
-		    hwb_build__rs_edge_applies(st, e, &ignored) != 1)
+		    hwb_reqs__rs_edge_applies(st, e, &ignored) != 1)
 			continue;
 		for (j = 0; j < lp->dependency_count; j++)
 			if (!strcmp(lp->dependencies[j], e->name))
@@ -264,10 +264,10 @@ static int add_dependencies(struct rs_state *st, size_t i,
 	return 0;
 }
 
-int hwb_build__rs_to_lock(struct rs_state *st, struct hwb_build__lock *lock,
+int hwb_reqs__rs_to_lock(struct rs_state *st, struct hwb_reqs_lock *lock,
 			  struct hwb_error *err)
 {
-	struct hwb_build__lock_pkg *pkgs = NULL, *lp;
+	struct hwb_reqs_lock_pkg *pkgs = NULL, *lp;
 	char **markers = NULL;
 	size_t i, n = st->pin_count;
 	int ret = -1;
@@ -295,16 +295,16 @@ int hwb_build__rs_to_lock(struct rs_state *st, struct hwb_build__lock *lock,
 			goto cleanup;
 	}
 	for (i = 0; i < lock->pkg_count; i++)
-		hwb_build__lock_pkg_release(&lock->pkgs[i]);
+		hwb_reqs__lock_pkg_release(&lock->pkgs[i]);
 	free(lock->pkgs);
 	lock->pkgs = pkgs;
 	lock->pkg_count = n;
 	pkgs = NULL;
-	hwb_build__lock_sort(lock);
+	hwb_reqs__lock_sort(lock);
 	ret = 0;
 cleanup:
 	for (i = 0; pkgs && i < n; i++)
-		hwb_build__lock_pkg_release(&pkgs[i]);
+		hwb_reqs__lock_pkg_release(&pkgs[i]);
 	free(pkgs);
 	for (i = 0; markers && i < n; i++)
 		free(markers[i]);
@@ -313,14 +313,14 @@ cleanup:
 }
 
 /* Does edge e apply in this environment (its marker holds)? */
-int hwb_build__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
+int hwb_reqs__rs_edge_applies(struct rs_state *st, const struct rs_edge *e,
 			struct hwb_error *err)
 {
 	struct hwb_marker_env env;
 
 	if (!e->req->marker)
 		return 1;
-	hwb_build__interp_marker_env(st->in, &env);
+	hwb_reqs__interp_marker_env(st->in, &env);
 	env.extra = e->extra;
 	return hwb_marker_evaluate(e->req->marker, &env, err);
 }

@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/http.h"
 
-int hwb_build__finder_init(struct hwb_build__finder *f,
-			   const struct hwb_build__source *src,
+int hwb_reqs__finder_init(struct hwb_reqs__finder *f,
+			   const struct hwb_reqs_source *src,
 			   struct hwb_error *err)
 {
 	memset(f, 0, sizeof(*f));
@@ -20,26 +20,26 @@ int hwb_build__finder_init(struct hwb_build__finder *f,
 	if (src->cache_dir)
 		return (f->cache_dir = hwb_strdup(src->cache_dir)) ? 0
 								 : hwb_error_oom(err);
-	return hwb_build__cache_dir(&f->cache_dir, err);
+	return hwb_reqs_cache_dir(&f->cache_dir, err);
 }
 
-void hwb_build__finder_release(struct hwb_build__finder *f)
+void hwb_reqs__finder_release(struct hwb_reqs__finder *f)
 {
 	size_t i;
 
 	for (i = 0; i < f->count; i++)
-		hwb_build__project_release(&f->projects[i]);
+		hwb_reqs__project_release(&f->projects[i]);
 	free(f->projects);
 	free(f->cache_dir);
 	hwb_http_client_free(f->http);
 	memset(f, 0, sizeof(*f));
 }
 
-int hwb_build__finder_project(struct hwb_build__finder *f, const char *name,
-			      const struct hwb_build__project **out,
+int hwb_reqs__finder_project(struct hwb_reqs__finder *f, const char *name,
+			      const struct hwb_reqs__project **out,
 			      struct hwb_error *err)
 {
-	struct hwb_build__project *p, *grown;
+	struct hwb_reqs__project *p, *grown;
 	size_t i, cap;
 
 	for (i = 0; i < f->count; i++) {
@@ -60,9 +60,9 @@ int hwb_build__finder_project(struct hwb_build__finder *f, const char *name,
 	memset(p, 0, sizeof(*p));
 	if (!(p->name = hwb_strdup(name)))
 		return hwb_error_oom(err);
-	if (hwb_build__links_scan(f->src, name, p, err) ||
-	    (f->src->index_url && hwb_build__index_scan(f, name, p, err))) {
-		hwb_build__project_release(p);
+	if (hwb_reqs__links_scan(f->src, name, p, err) ||
+	    (f->src->index_url && hwb_reqs__index_scan(f, name, p, err))) {
+		hwb_reqs__project_release(p);
 		return -1;
 	}
 	f->count++;

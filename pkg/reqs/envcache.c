@@ -20,7 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -29,11 +29,11 @@
 
 /* One package of the lock to install, and the wheel chosen for it. */
 struct chosen {
-	const struct hwb_build__lock_pkg *pkg;
-	const struct hwb_build__lock_wheel *wheel;
+	const struct hwb_reqs_lock_pkg *pkg;
+	const struct hwb_reqs_lock_wheel *wheel;
 };
 
-void hwb_build__env_release(struct hwb_build__env *env)
+void hwb_reqs_env_release(struct hwb_reqs_env *env)
 {
 	size_t i;
 
@@ -48,12 +48,12 @@ void hwb_build__env_release(struct hwb_build__env *env)
 		free(env->pkgs[i].wheel);
 	}
 	free(env->pkgs);
-	*env = (struct hwb_build__env)HWB_BUILD_ENV_INIT;
+	*env = (struct hwb_reqs_env)HWB_REQS_ENV_INIT;
 }
 
 /* The packages whose markers hold, each with a compatible wheel. */
-static int choose(const struct hwb_build__lock *lock,
-		  const struct hwb_build__interp *in, struct chosen **out,
+static int choose(const struct hwb_reqs_lock *lock,
+		  const struct hwb_reqs_interp *in, struct chosen **out,
 		  size_t *count, struct hwb_error *err)
 {
 	struct hwb_marker_env env;
@@ -66,13 +66,13 @@ static int choose(const struct hwb_build__lock *lock,
 	*count = 0;
 	if (!(c = *out = calloc(lock->pkg_count ? lock->pkg_count : 1, sizeof(*c))))
 		return hwb_error_oom(err);
-	if (hwb_build__lock_covers(lock, in, err))
+	if (hwb_reqs__lock_covers(lock, in, err))
 		return -1;
-	hwb_build__interp_marker_env(in, &env);
+	hwb_reqs__interp_marker_env(in, &env);
 	for (i = 0; i < lock->pkg_count; i++) {
-		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
+		const struct hwb_reqs_lock_pkg *p = &lock->pkgs[i];
 
-		if ((r = hwb_build__marker_holds(p->marker, &env, err)) < 0)
+		if ((r = hwb_reqs__marker_holds(p->marker, &env, err)) < 0)
 			return -1;
 		if (!r)
 			continue;
@@ -80,7 +80,7 @@ static int choose(const struct hwb_build__lock *lock,
 			if (hwb_wheel_filename_parse(p->wheels[k].name, &wn,
 						       &ignored))
 				continue;
-			r = hwb_build__wheel_compatible(wn.tags, in);
+			r = hwb_reqs_wheel_compatible(wn.tags, in);
 			hwb_wheel_filename_release(&wn);
 			if (r)
 				break;
@@ -109,7 +109,7 @@ static int cmp_sha(const void *a, const void *b)
 
 /* sha256 over the sorted wheel hashes and the interpreter's identity. */
 static int env_key(struct chosen *c, size_t n,
-		   const struct hwb_build__interp *in, char **out,
+		   const struct hwb_reqs_interp *in, char **out,
 		   struct hwb_error *err)
 {
 	struct hwb_buf b = HWB_BUF_INIT, hex = HWB_BUF_INIT;
@@ -202,10 +202,10 @@ static void remove_tree(const char *path)
 }
 
 static int compile_bytecode(const char *tmp, const char *final,
-			    const struct hwb_build__interp *in,
+			    const struct hwb_reqs_interp *in,
 			    struct hwb_error *err)
 {
-	char *site = hwb_build__env_site_dir(in);
+	char *site = hwb_reqs__env_site_dir(in);
 	char *sp = site ? hwb_strdup_printf("%s/%s", tmp, site) : NULL;
 	char *dest = site ? hwb_strdup_printf("%s/%s", final, site) : NULL;
 	const char *argv[] = { in->path, "-I", "-m", "compileall", "-q",
@@ -220,7 +220,7 @@ static int compile_bytecode(const char *tmp, const char *final,
 	/* Unchecked-hash .pyc files do not depend on mtimes and are never
 	 * rewritten, which a read-only environment needs: without them
 	 * every build would compile setuptools again. */
-	if (hwb_build__run(argv, NULL, &status, err))
+	if (hwb_reqs__run(argv, NULL, &status, err))
 		goto cleanup;
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
 		hwb_error_set(err, HWB_KIND_BUILD, "HWB-B164",
@@ -245,7 +245,7 @@ cleanup:
  * environment's site-packages and not the system's. The links are the only
  * ones in an environment; the manifest records their targets.
  */
-static int make_venv(const char *tmp, const struct hwb_build__interp *in,
+static int make_venv(const char *tmp, const struct hwb_reqs_interp *in,
 		     struct hwb_error *err)
 {
 	static const char *const links[] = { "python", "python3" };
@@ -289,9 +289,9 @@ cleanup:
 }
 
 static int write_manifest(const char *tmp, const char *key,
-			  const struct hwb_build__interp *in,
+			  const struct hwb_reqs_interp *in,
 			  const struct chosen *c, size_t n,
-			  const struct hwb_build__manifest *m,
+			  const struct hwb_reqs__manifest *m,
 			  struct hwb_error *err)
 {
 	json_t *doc, *pkgs = json_array(), *files = json_array();
@@ -317,7 +317,7 @@ static int write_manifest(const char *tmp, const char *key,
 			in->cache_tag, "platform", in->platform, "packages", pkgs,
 			"files", files);
 	if (!doc || !(text = json_dumps(doc, JSON_INDENT(1) | JSON_ENSURE_ASCII)) ||
-	    !(path = hwb_strdup_printf("%s/%s", tmp, HWB_BUILD_ENV_MANIFEST))) {
+	    !(path = hwb_strdup_printf("%s/%s", tmp, HWB_REQS_ENV_MANIFEST))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -333,7 +333,7 @@ cleanup:
  * Open the locked wheel with the full hwb check; what is installed is then
  * read from the same open file, byte for byte what the check approved.
  */
-static int open_checked(const struct hwb_build__lock_pkg *p, const char *path,
+static int open_checked(const struct hwb_reqs_lock_pkg *p, const char *path,
 			struct hwb_wheel_reader **rd, struct hwb_error *err)
 {
 	struct hwb_check_report report = HWB_CHECK_REPORT_INIT;
@@ -366,12 +366,12 @@ cleanup:
 	return ret;
 }
 
-static int build_env(const struct hwb_build__env_request *req,
+static int build_env(const struct hwb_reqs_env_request *req,
 		     const char *cache, const char *envs, const char *root,
 		     const char *key, const struct chosen *c, size_t n,
 		     struct hwb_error *err)
 {
-	struct hwb_build__manifest m = { 0 };
+	struct hwb_reqs__manifest m = { 0 };
 	struct hwb_wheel_reader *rd = NULL;
 	char *tmp = NULL, *wheel = NULL, *dir = NULL;
 	size_t i;
@@ -387,7 +387,7 @@ static int build_env(const struct hwb_build__env_request *req,
 	}
 	chmod(tmp, 0755);
 	for (i = 0; i < 2; i++) {
-		char *site = hwb_build__env_site_dir(req->interp);
+		char *site = hwb_reqs__env_site_dir(req->interp);
 
 		free(dir);
 		dir = site ? hwb_strdup_printf("%s/%s", tmp, i ? "bin" : site) : NULL;
@@ -404,17 +404,17 @@ static int build_env(const struct hwb_build__env_request *req,
 	for (i = 0; i < n; i++) {
 		free(wheel);
 		wheel = NULL;
-		if (hwb_build__fetch(c[i].pkg, c[i].wheel, req->lock_dir,
+		if (hwb_reqs__fetch(c[i].pkg, c[i].wheel, req->lock_dir,
 				     req->source, cache, &wheel, err) ||
 		    open_checked(c[i].pkg, wheel, &rd, err))
 			goto cleanup;
-		rc = hwb_build__install_wheel(rd, wheel, tmp, req->interp, err);
+		rc = hwb_reqs__install_wheel(rd, wheel, tmp, req->interp, err);
 		hwb_wheel_close(rd);
 		if (rc)
 			goto cleanup;
 	}
 	if (compile_bytecode(tmp, root, req->interp, err) ||
-	    hwb_build__manifest_build(tmp, req->check_threads, &m, err) ||
+	    hwb_reqs__manifest_build(tmp, req->check_threads, &m, err) ||
 	    write_manifest(tmp, key, req->interp, c, n, &m, err))
 		goto cleanup;
 	chmod_tree(AT_FDCWD, tmp, 0555, 1);
@@ -427,16 +427,16 @@ static int build_env(const struct hwb_build__env_request *req,
 cleanup:
 	if (ret)
 		remove_tree(tmp);
-	hwb_build__manifest_release(&m);
+	hwb_reqs__manifest_release(&m);
 	free(tmp);
 	free(wheel);
 	free(dir);
 	return ret;
 }
 
-static int fill_out(struct hwb_build__env *out, const char *root,
+static int fill_out(struct hwb_reqs_env *out, const char *root,
 		    char **key, const struct chosen *c, size_t n,
-		    const struct hwb_build__interp *in, struct hwb_error *err)
+		    const struct hwb_reqs_interp *in, struct hwb_error *err)
 {
 	size_t i;
 
@@ -450,7 +450,7 @@ static int fill_out(struct hwb_build__env *out, const char *root,
 	    (n && !(out->pkgs = calloc(n, sizeof(*out->pkgs)))))
 		return hwb_error_oom(err);
 	for (i = 0; i < n; i++) {
-		struct hwb_build__env_pkg *p = &out->pkgs[out->pkg_count++];
+		struct hwb_reqs_env_pkg *p = &out->pkgs[out->pkg_count++];
 
 		memcpy(p->sha256, c[i].wheel->sha256, sizeof(p->sha256));
 		if (!(p->name = hwb_strdup(c[i].pkg->name)) ||
@@ -463,14 +463,14 @@ static int fill_out(struct hwb_build__env *out, const char *root,
 
 static int cmp_env_pkg(const void *a, const void *b)
 {
-	return strcmp(((const struct hwb_build__env_pkg *)a)->name,
-		      ((const struct hwb_build__env_pkg *)b)->name);
+	return strcmp(((const struct hwb_reqs_env_pkg *)a)->name,
+		      ((const struct hwb_reqs_env_pkg *)b)->name);
 }
 
-int hwb_build__env_prepare(const struct hwb_build__env_request *req,
-			   struct hwb_build__env *out, struct hwb_error *err)
+int hwb_reqs_env_prepare(const struct hwb_reqs_env_request *req,
+			   struct hwb_reqs_env *out, struct hwb_error *err)
 {
-	struct hwb_build__env env = HWB_BUILD_ENV_INIT;
+	struct hwb_reqs_env env = HWB_REQS_ENV_INIT;
 	struct chosen *c = NULL;
 	char *cache = NULL, *envs = NULL, *root = NULL, *lockpath = NULL;
 	char *key = NULL, *reason = NULL;
@@ -479,7 +479,7 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 	struct stat st;
 
 	if ((req->cache_dir ? !(cache = hwb_strdup(req->cache_dir))
-			    : hwb_build__cache_dir(&cache, err) != 0)) {
+			    : hwb_reqs_cache_dir(&cache, err) != 0)) {
 		if (!err->code[0])
 			hwb_error_oom(err);
 		goto cleanup;
@@ -503,7 +503,7 @@ int hwb_build__env_prepare(const struct hwb_build__env_request *req,
 	}
 	if (!lstat(root, &st)) {
 		r = S_ISDIR(st.st_mode)
-			    ? hwb_build__env_verify(root, req->check_threads,
+			    ? hwb_reqs__env_verify(root, req->check_threads,
 						    &reason, &checked, err)
 			    : (reason = hwb_strdup("it is not a directory"), 1);
 		if (r < 0)
@@ -530,12 +530,12 @@ done:
 	if (env.pkg_count > 1)
 		qsort(env.pkgs, env.pkg_count, sizeof(*env.pkgs), cmp_env_pkg);
 	*out = env;
-	env = (struct hwb_build__env)HWB_BUILD_ENV_INIT;
+	env = (struct hwb_reqs_env)HWB_REQS_ENV_INIT;
 	ret = 0;
 cleanup:
 	if (lockfd >= 0)
 		close(lockfd); /* releases the flock */
-	hwb_build__env_release(&env);
+	hwb_reqs_env_release(&env);
 	free(c);
 	free(cache);
 	free(envs);

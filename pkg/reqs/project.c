@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 
-static void dist_release(struct hwb_build__dist *d)
+static void dist_release(struct hwb_reqs__dist *d)
 {
 	free(d->filename);
 	free(d->version);
@@ -19,7 +19,7 @@ static void dist_release(struct hwb_build__dist *d)
 	free(d->requires_python);
 }
 
-void hwb_build__project_release(struct hwb_build__project *p)
+void hwb_reqs__project_release(struct hwb_reqs__project *p)
 {
 	size_t i;
 
@@ -35,11 +35,11 @@ static int dup_opt(char **dst, const char *s)
 	return s && !(*dst = hwb_strdup(s)) ? -1 : 0;
 }
 
-int hwb_build__project_add(struct hwb_build__project *p,
-			   const struct hwb_build__dist *d,
+int hwb_reqs__project_add(struct hwb_reqs__project *p,
+			   const struct hwb_reqs__dist *d,
 			   struct hwb_error *err)
 {
-	struct hwb_build__dist *n;
+	struct hwb_reqs__dist *n;
 	size_t cap;
 
 	if (p->count == p->cap) {
