@@ -28,7 +28,7 @@ FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined 
 # (run one command isolated), pkg/reqs (build requirements: locks,
 # resolution, the environment cache), pkg/build (the PEP 517 frontend, hwb
 # build and hwb lock), pkg/sign (Sigstore), pkg/tuf (the trusted root's
-# updates), pkg/publish (uploads).
+# updates), pkg/publish (uploads), pkg/doctor (hwb doctor).
 PKG_SRC := $(sort $(wildcard pkg/*/*.c))
 PKG_ASM := $(sort $(wildcard pkg/*/*.S))
 CMD_SRC := $(sort $(wildcard cmd/hwb/*.c))

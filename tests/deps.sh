@@ -6,12 +6,14 @@ set -eu
 cd "$(dirname "$0")/.."
 
 # faketime runs hwb at other dates (tests/e2e/test_tuf.py: age warnings).
+# python3-jsonschema validates hwb.doctor/1 (docs/schemas/), python3-yaml
+# reads the workflows (tests/e2e/test_workflows.py).
 # podman, runc and catatonit (its --init) run tests/e2e/test_build_container.py
 # for real; runc because Debian 12's crun refuses hosts with hybrid cgroups.
 APT_PACKAGES="build-essential pkg-config clang git ca-certificates unzip
 libarchive-dev libssl-dev libcurl4-openssl-dev libjansson-dev libgit2-dev
 libseccomp-dev libb2-dev libdeflate-dev zlib1g-dev libcmocka-dev libunistring-dev
-python3 python3-pytest python3-build python3-venv python3-cryptography
+python3 python3-pytest python3-build python3-venv python3-cryptography python3-jsonschema python3-yaml
 python3-setuptools python3-wheel python3-pip python3-pip-whl python3-setuptools-whl
 python3-wheel-whl flit python3-hatchling
 openssl procps time curl twine strace faketime

@@ -8,6 +8,7 @@ int cmd_attest(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_doctor(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_publish(int argc, char **argv);
 int cmd_sign(int argc, char **argv);

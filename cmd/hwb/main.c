@@ -22,6 +22,7 @@ static const struct hwb_command commands[] = {
 	{ "build", cmd_build, "build an sdist and a wheel in a sandbox (PEP 517)" },
 	{ "check", cmd_check, "validate wheels and sdists (zip, RECORD, metadata)" },
 	{ "config", cmd_config, "show or check the configuration" },
+	{ "doctor", cmd_doctor, "check that this machine can build, sign and release" },
 	{ "lock", cmd_lock, "pin the build requirements by hash (pylock.build.toml)" },
 	{ "publish", cmd_publish, "upload wheels and sdists to PyPI (trusted publishing, PEP 740)" },
 	{ "sign", cmd_sign, "sign files with Sigstore (keyless: OIDC, Fulcio, Rekor)" },

@@ -79,5 +79,9 @@ int cli_trust_update(struct cli_trust *t, struct hwb_tuf_state *before,
  */
 void cli_trust_resolve(struct cli_trust *t, int warn);
 
+/** When the copy in use was fetched (the cache's last update) or taken
+ * (CLI_TRUST_EMBEDDED_DATE), in Unix seconds; 0 when unknown. */
+int64_t cli_trust_taken(const struct cli_trust *t);
+
 /** The cached timestamp is missing or has expired: time to update. */
 int cli_trust_stale(const struct cli_trust *t);

@@ -129,17 +129,24 @@ static int64_t days_since(int64_t then, int64_t now)
 	return then && now > then ? (now - then) / 86400 : 0;
 }
 
+int64_t cli_trust_taken(const struct cli_trust *t)
+{
+	struct tm tm;
+
+	if (t->from_cache)
+		return t->state.updated;
+	memset(&tm, 0, sizeof(tm));
+	if (!strptime(CLI_TRUST_EMBEDDED_DATE, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return 0;
+	return (int64_t)timegm(&tm);
+}
+
 static void warn_age(const struct cli_trust *t, int64_t now)
 {
-	int64_t when = 0;
+	int64_t when = cli_trust_taken(t);
 	char exp[32];
 
 	if (!t->from_cache) {
-		struct tm tm;
-
-		memset(&tm, 0, sizeof(tm));
-		if (strptime(CLI_TRUST_EMBEDDED_DATE, "%Y-%m-%dT%H:%M:%SZ", &tm))
-			when = (int64_t)timegm(&tm);
 		if (days_since(when, now) > CLI_TRUST_MAX_AGE_DAYS)
 			hwb_log_warn("the Sigstore trust root in use is the copy "
 				     "built into hwb, taken %lld days ago; run "

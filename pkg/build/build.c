@@ -243,19 +243,18 @@ static int interpreter_prefix(struct hwb_build__ctx *c, struct hwb_error *err)
 
 static int make_work(struct hwb_build__ctx *c, struct hwb_error *err)
 {
-	const char *tmp = getenv("TMPDIR");
-	char *tpl = hwb_strdup_printf("%s/hwb-build-XXXXXX",
-				      tmp && tmp[0] == '/' ? tmp : "/tmp");
+	const char *tmp = hwb_build_tmpdir();
+	char *tpl = hwb_strdup_printf("%s/hwb-build-XXXXXX", tmp);
 
 	if (!tpl)
 		return hwb_error_oom(err);
 	/* Work directories of killed builds (not locked by a live one). */
-	hwb_build__sweep_work(tmp && tmp[0] == '/' ? tmp : "/tmp");
+	hwb_build__sweep_work(tmp);
 	if (!mkdtemp(tpl)) {
 		free(tpl);
 		return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B062",
 				       "cannot create a work directory in '%s'",
-				       tmp ? tmp : "/tmp"),
+				       tmp),
 		       hwb_error_hint(err, "set TMPDIR to a writable directory");
 	}
 	c->work = tpl;

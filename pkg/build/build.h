@@ -96,6 +96,29 @@ void hwb_build_result_release(struct hwb_build_result *r);
 int hwb_build_run(const struct hwb_build_options *o,
 		  struct hwb_build_result *r, struct hwb_error *err);
 
+/* What a killed build left behind (leftovers.c): a work directory
+ * (TMPDIR/hwb-build-XXXXXX) or a temporary copy in an outdir. */
+struct hwb_build_leftover {
+	char *path;               /* owned */
+	int work;                 /* 1: a work directory; 0: an outdir copy */
+	unsigned long long bytes; /* disk space it holds */
+};
+
+/** The directory builds make their work directories in ($TMPDIR when it
+ * is absolute, else /tmp). */
+const char *hwb_build_tmpdir(void);
+
+/**
+ * The leftovers the next build would remove (owned by hwb's user, their
+ * lock free: no live build's), in tmpdir and in outdir (may be NULL),
+ * listed, not removed: *out (free with hwb_build_leftovers_free) and
+ * *count. -1 only when out of memory.
+ */
+int hwb_build_leftovers(const char *tmpdir, const char *outdir,
+			struct hwb_build_leftover **out, size_t *count,
+			struct hwb_error *err);
+void hwb_build_leftovers_free(struct hwb_build_leftover *l, size_t count);
+
 /* ========================================================================
  * hwb lock: pin the build requirements (lock_create.c, lock_hooks.c). Here
  * and not in pkg/reqs, which resolves and installs them, because it also

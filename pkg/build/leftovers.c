@@ -6,7 +6,8 @@
  * temporary copy into an outdir on another file system (.NAME.XXXXXX, from
  * pkg/core/fileio.h) is flock()ed while it is written. A sweep removes only
  * entries of that shape, owned by hwb's user, whose lock it can take: no
- * running build's files, nobody else's.
+ * running build's files, nobody else's. `hwb doctor` lists the same
+ * entries without removing them.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -68,24 +69,31 @@ static int stale_work(int dirfd, const char *name)
 	return stale;
 }
 
-void hwb_build__sweep_work(const char *tmpdir)
+/* Disk space under path (not following links); 0 when unreadable. */
+static unsigned long long tree_bytes(int at, const char *name, int depth)
 {
-	DIR *d = opendir(tmpdir);
+	unsigned long long sum = 0;
 	struct dirent *e;
-	char *path;
+	struct stat st;
+	DIR *d;
+	int fd;
 
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!stale_work(dirfd(d), e->d_name) ||
-		    !(path = hwb_strdup_printf("%s/%s", tmpdir, e->d_name)))
-			continue;
-		hwb_build__remove_tree(path);
-		rmdir(path);
-		hwb_log_info("removed '%s', left by a build that was killed", path);
-		free(path);
+	if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW))
+		return 0;
+	sum = (unsigned long long)st.st_blocks * 512ULL;
+	if (!S_ISDIR(st.st_mode) || depth > 64 ||
+	    (fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			 O_CLOEXEC)) < 0)
+		return sum;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return sum;
 	}
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			sum += tree_bytes(dirfd(d), e->d_name, depth + 1);
 	closedir(d);
+	return sum;
 }
 
 /* ".NAME.XXXXXX" where NAME is a distribution's file name. */
@@ -100,26 +108,136 @@ static int temp_copy_name(const char *name)
 	       (dot - name > 8 && !memcmp(dot - 7, ".tar.gz", 7));
 }
 
-void hwb_build__sweep_outdir(const char *outdir)
+/* A file of ours named like an outdir copy, no longer locked. */
+static int stale_copy(int dirfd, const char *name)
 {
-	DIR *d = opendir(outdir);
-	struct dirent *e;
 	struct stat st;
-	int fd;
+	int fd, stale;
+
+	if (!temp_copy_name(name) ||
+	    (fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	stale = !fstat(fd, &st) && S_ISREG(st.st_mode) &&
+		st.st_uid == geteuid() && unlocked(fd);
+	close(fd);
+	return stale;
+}
+
+/* Call found(dir, name, ctx) for every stale entry of dir: work
+ * directories (work) or outdir copies; stops when it returns -1. */
+static int each_stale(const char *dir, int work,
+		      int (*found)(DIR *d, const char *dir, const char *name,
+				   void *ctx),
+		      void *ctx)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = 0;
 
 	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (!temp_copy_name(e->d_name) ||
-		    (fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW |
-				 O_CLOEXEC)) < 0)
-			continue;
-		if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-		    st.st_uid == geteuid() && unlocked(fd) &&
-		    !unlinkat(dirfd(d), e->d_name, 0))
-			hwb_log_info("removed '%s/%s', a copy a killed build left "
-				     "unfinished", outdir, e->d_name);
-		close(fd);
-	}
+		return 0;
+	while (!rc && (e = readdir(d)))
+		if (work ? stale_work(dirfd(d), e->d_name)
+			 : stale_copy(dirfd(d), e->d_name))
+			rc = found(d, dir, e->d_name, ctx);
 	closedir(d);
+	return rc;
+}
+
+static int remove_work(DIR *d, const char *dir, const char *name, void *ctx)
+{
+	char *path = hwb_strdup_printf("%s/%s", dir, name);
+
+	(void)d;
+	(void)ctx;
+	if (!path)
+		return 0;
+	hwb_build__remove_tree(path);
+	rmdir(path);
+	hwb_log_info("removed '%s', left by a build that was killed", path);
+	free(path);
+	return 0;
+}
+
+void hwb_build__sweep_work(const char *tmpdir)
+{
+	each_stale(tmpdir, 1, remove_work, NULL);
+}
+
+static int remove_copy(DIR *d, const char *dir, const char *name, void *ctx)
+{
+	(void)ctx;
+	if (!unlinkat(dirfd(d), name, 0))
+		hwb_log_info("removed '%s/%s', a copy a killed build left "
+			     "unfinished", dir, name);
+	return 0;
+}
+
+void hwb_build__sweep_outdir(const char *outdir)
+{
+	each_stale(outdir, 0, remove_copy, NULL);
+}
+
+/* ---- the report mode of the two sweeps (hwb doctor) ---- */
+
+struct listing {
+	struct hwb_build_leftover *items;
+	size_t count, cap;
+	int work;
+};
+
+static int list_one(DIR *d, const char *dir, const char *name, void *ctx)
+{
+	struct listing *l = ctx;
+	struct hwb_build_leftover *it;
+
+	if (l->count == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+
+		if (!(it = realloc(l->items, cap * sizeof(*it))))
+			return -1;
+		l->items = it;
+		l->cap = cap;
+	}
+	it = &l->items[l->count];
+	if (!(it->path = hwb_strdup_printf("%s/%s", dir, name)))
+		return -1;
+	it->work = l->work;
+	it->bytes = tree_bytes(dirfd(d), name, 0);
+	l->count++;
+	return 0;
+}
+
+const char *hwb_build_tmpdir(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return tmp && tmp[0] == '/' ? tmp : "/tmp";
+}
+
+int hwb_build_leftovers(const char *tmpdir, const char *outdir,
+			struct hwb_build_leftover **out, size_t *count,
+			struct hwb_error *err)
+{
+	struct listing l = { NULL, 0, 0, 1 };
+
+	*out = NULL;
+	*count = 0;
+	if (each_stale(tmpdir, 1, list_one, &l) ||
+	    (outdir && (l.work = 0, each_stale(outdir, 0, list_one, &l)))) {
+		hwb_build_leftovers_free(l.items, l.count);
+		return hwb_error_oom(err);
+	}
+	*out = l.items;
+	*count = l.count;
+	return 0;
+}
+
+void hwb_build_leftovers_free(struct hwb_build_leftover *l, size_t count)
+{
+	size_t i;
+
+	for (i = 0; i < count && l; i++)
+		free(l[i].path);
+	free(l);
 }

@@ -296,11 +296,15 @@ unsigned hwb_core__config_key_column(const struct hwb_core__config_layer *l,
 
 /* One lazily loaded library; lazy_<lib>.c defines it with its loader. */
 struct hwb_core__lazy_lib {
-	const char *soname;  /* "libcurl.so.4" */
-	const char *package; /* the Debian package that ships it */
+	const char *name;    /* "libcurl" */
+	const struct hwb_lazy_candidate *candidates; /* lazy.h */
+	/* NULL, or a check of an opened candidate (libgit2: its version is
+	 * the headers'); -1 with why filled refuses it */
+	int (*accept)(void *handle, char *why, size_t whysz);
 	pthread_once_t once;
 	void (*load)(void);  /* lazy_<lib>.c: open and resolve every function */
 	void *handle;        /* NULL until opened; never closed */
+	const char *soname;  /* the candidate opened, or the first tried */
 	char failure[256];   /* why loading failed; empty once loaded */
 };
 
@@ -308,7 +312,8 @@ extern struct hwb_core__lazy_lib hwb_core__lazy_curl;
 extern struct hwb_core__lazy_lib hwb_core__lazy_git2;
 extern struct hwb_core__lazy_lib hwb_core__lazy_archive;
 
-/** dlopen l->soname (RTLD_NOW | RTLD_LOCAL); NULL with l->failure set. */
+/** dlopen l's candidates in order (RTLD_NOW | RTLD_LOCAL), the first that
+ * opens and is accepted wins; NULL with l->failure set. */
 void *hwb_core__lazy_open(struct hwb_core__lazy_lib *l);
 /** dlsym name in l; NULL with l->failure set (the first missing name). */
 void *hwb_core__lazy_sym(struct hwb_core__lazy_lib *l, const char *name);

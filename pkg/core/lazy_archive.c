@@ -84,8 +84,16 @@
 
 static void load(void);
 
+/* One soname everywhere; Ubuntu 24.04 renamed the package (64-bit time_t). */
+static const struct hwb_lazy_candidate candidates[] = {
+	{ "libarchive.so.13", "libarchive13", "Debian 12" },
+	{ "libarchive.so.13", "libarchive13", "Ubuntu 22.04" },
+	{ "libarchive.so.13", "libarchive13t64", "Ubuntu 24.04" },
+	{ NULL, NULL, NULL },
+};
+
 struct hwb_core__lazy_lib hwb_core__lazy_archive = {
-	"libarchive.so.13", "libarchive13", PTHREAD_ONCE_INIT, load, NULL, "",
+	"libarchive", candidates, NULL, PTHREAD_ONCE_INIT, load, NULL, NULL, "",
 };
 
 /* Written once by load() under pthread_once, read-only afterwards. */

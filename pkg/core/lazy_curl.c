@@ -66,8 +66,16 @@ _Static_assert(sizeof(void (*)(void)) == sizeof(long) &&
 
 static void load(void);
 
+/* One soname everywhere; Ubuntu 24.04 renamed the package (64-bit time_t). */
+static const struct hwb_lazy_candidate candidates[] = {
+	{ "libcurl.so.4", "libcurl4", "Debian 12" },
+	{ "libcurl.so.4", "libcurl4", "Ubuntu 22.04" },
+	{ "libcurl.so.4", "libcurl4t64", "Ubuntu 24.04" },
+	{ NULL, NULL, NULL },
+};
+
 struct hwb_core__lazy_lib hwb_core__lazy_curl = {
-	"libcurl.so.4", "libcurl4", PTHREAD_ONCE_INIT, load, NULL, "",
+	"libcurl", candidates, NULL, PTHREAD_ONCE_INIT, load, NULL, NULL, "",
 };
 
 /* Written once by load() under pthread_once, read-only afterwards. */

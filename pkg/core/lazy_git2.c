@@ -2,11 +2,14 @@
 /*
  * lazy_git2.c: the libgit2 functions hwb uses, loaded on first use (see
  * lazy.h). Each is defined under its own name with the prototype of the
- * library's header and forwards to libgit2.so.<soversion> (1.5 on Debian
- * 12, from <git2/version.h>) opened by dlopen; hwb links without -lgit2,
- * so a function missing from this list fails the link.
+ * library's header and forwards to libgit2.so.<major.minor> of the headers
+ * hwb was compiled with (1.5 on Debian 12, 1.1 on Ubuntu 22.04, 1.7 on
+ * Ubuntu 24.04) opened by dlopen; hwb links without -lgit2, so a function
+ * missing from this list fails the link.
  */
+#include <dlfcn.h>
 #include <git2.h>
+#include <stdio.h>
 
 #include "pkg/core/internal.h"
 
@@ -50,9 +53,39 @@
 
 static void load(void);
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define BUILT_WITH STR(LIBGIT2_VER_MAJOR) "." STR(LIBGIT2_VER_MINOR)
+
+/* The headers' version first: it is the only one hwb can use (accept). */
+static const struct hwb_lazy_candidate candidates[] = {
+	{ "libgit2.so." BUILT_WITH, "libgit2-" BUILT_WITH, "hwb's build" },
+	{ "libgit2.so.1.5", "libgit2-1.5", "Debian 12" },
+	{ "libgit2.so.1.1", "libgit2-1.1", "Ubuntu 22.04" },
+	{ "libgit2.so.1.7", "libgit2-1.7", "Ubuntu 24.04" },
+	{ NULL, NULL, NULL },
+};
+
+/* libgit2 changes its ABI (struct sizes, git_status_options) between minor
+ * versions: another one than the headers' would corrupt memory. */
+static int accept_version(void *handle, char *why, size_t whysz)
+{
+	int (*version)(int *, int *, int *) = NULL;
+	int major = 0, minor = 0, rev = 0;
+
+	*(void **)&version = dlsym(handle, "git_libgit2_version");
+	if (version && !version(&major, &minor, &rev) &&
+	    major == LIBGIT2_VER_MAJOR && minor == LIBGIT2_VER_MINOR)
+		return 0;
+	snprintf(why, whysz, "found libgit2 %d.%d, but hwb was compiled with "
+		 "libgit2 " BUILT_WITH "'s headers (the ABI differs): build hwb "
+		 "on this machine", major, minor);
+	return -1;
+}
+
 struct hwb_core__lazy_lib hwb_core__lazy_git2 = {
-	"libgit2.so." LIBGIT2_SOVERSION, "libgit2-" LIBGIT2_SOVERSION,
-	PTHREAD_ONCE_INIT, load, NULL, "",
+	"libgit2", candidates, accept_version, PTHREAD_ONCE_INIT, load, NULL,
+	NULL, "",
 };
 
 /* Written once by load() under pthread_once, read-only afterwards. */

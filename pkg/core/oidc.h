@@ -149,9 +149,17 @@ int hwb_oidc_token_parse(struct hwb_oidc_token *out, const char *text,
 void hwb_oidc_token_release(struct hwb_oidc_token *t);
 
 /**
+ * The ambient CI source (2-4 above) hwb_oidc_token_get would use for
+ * audience, found without fetching or reading a token (HWB_OIDC_ENV,
+ * HWB_OIDC_GITHUB, HWB_OIDC_GOOGLE), or HWB_OIDC_NONE: what `hwb doctor`
+ * reports. opts may be NULL (only gcp_metadata_url is read).
+ */
+enum hwb_oidc_source hwb_oidc_ambient_source(const char *audience,
+					     const struct hwb_oidc_options *opts);
+
+/**
  * 1 when an ambient CI source (2-4 above) exists for audience, without
- * fetching anything: what `hwb publish --trusted-publishing auto` and
- * `hwb doctor` ask.
+ * fetching anything: what `hwb publish --trusted-publishing auto` asks.
  */
 int hwb_oidc_ambient_available(const char *audience,
 			       const struct hwb_oidc_options *opts);

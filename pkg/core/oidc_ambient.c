@@ -539,18 +539,26 @@ int hwb_oidc_token_get(struct hwb_oidc_token *out,
 	return 0;
 }
 
-int hwb_oidc_ambient_available(const char *audience,
-			       const struct hwb_oidc_options *opts)
+enum hwb_oidc_source hwb_oidc_ambient_source(const char *audience,
+					     const struct hwb_oidc_options *opts)
 {
 	char name[128];
 
 	if (!audience || !audience[0])
-		return 0;
+		return HWB_OIDC_NONE;
 	hwb_core__oidc_env_name(audience, name, sizeof(name));
 	if (env_set(name))
-		return 1;
+		return HWB_OIDC_ENV;
 	if (env_set("ACTIONS_ID_TOKEN_REQUEST_URL") &&
 	    env_set("ACTIONS_ID_TOKEN_REQUEST_TOKEN"))
-		return 1;
-	return (opts && opts->gcp_metadata_url) || on_google_cloud();
+		return HWB_OIDC_GITHUB;
+	if ((opts && opts->gcp_metadata_url) || on_google_cloud())
+		return HWB_OIDC_GOOGLE;
+	return HWB_OIDC_NONE;
+}
+
+int hwb_oidc_ambient_available(const char *audience,
+			       const struct hwb_oidc_options *opts)
+{
+	return hwb_oidc_ambient_source(audience, opts) != HWB_OIDC_NONE;
 }

@@ -8,7 +8,8 @@
  * systemd's delegation on GitHub's runners), else under the v1 memory and
  * pids hierarchies (hybrid hosts, as root). Where neither can be made the
  * run goes on with the per-process limits and the sized tmpfs mounts, and
- * hwb_sandbox_memory_bound() says so in the log and the provenance.
+ * hwb_sandbox_memory_bound() says so in the log and the provenance (and
+ * hwb_sandbox_bound() in `hwb doctor`).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -316,24 +317,33 @@ static void describe(const struct hwb_sandbox__cgroup *cg,
 			 l->address_space >> 20, l->processes, l->memory >> 20);
 }
 
+int hwb_sandbox_bound(const struct hwb_sandbox_limits *l, char *out,
+		      size_t outsz)
+{
+	struct hwb_sandbox_limits lim = *l;
+	struct hwb_sandbox__cgroup cg;
+	int version;
+
+	memset(&cg, 0, sizeof(cg));
+	hwb_sandbox_limits_default(&lim);
+	hwb_sandbox__cgroup_make(&cg, lim.memory, lim.processes);
+	version = cg.version;
+	describe(&cg, &lim, out, outsz);
+	hwb_sandbox__cgroup_destroy(&cg);
+	return version;
+}
+
 void hwb_sandbox_memory_bound(enum hwb_isolation isolation,
 			      const struct hwb_sandbox_limits *l, char *out,
 			      size_t outsz)
 {
-	struct hwb_sandbox__cgroup cg;
-
-	if (isolation == HWB_ISOLATION_NONE) {
+	if (isolation == HWB_ISOLATION_NONE)
 		snprintf(out, outsz, "none (--isolation none): address-space = "
 			 "%llu MiB per process only", l->address_space >> 20);
-	} else if (isolation == HWB_ISOLATION_CONTAINER) {
+	else if (isolation == HWB_ISOLATION_CONTAINER)
 		snprintf(out, outsz, "the container's cgroup: memory = %llu MiB "
 			 "and processes = %ld for the whole build",
 			 l->memory >> 20, l->processes);
-	} else {
-		/* Each sandboxed run makes its own group the same way. */
-		memset(&cg, 0, sizeof(cg));
-		hwb_sandbox__cgroup_make(&cg, l->memory, l->processes);
-		describe(&cg, l, out, outsz);
-		hwb_sandbox__cgroup_destroy(&cg);
-	}
+	else /* each sandboxed run makes its own group the same way */
+		hwb_sandbox_bound(l, out, outsz);
 }

@@ -444,3 +444,28 @@ cleanup:
 	hwb_sandbox__env_free(client_env);
 	return ret;
 }
+
+int hwb_sandbox_container_check(const struct hwb_sandbox_container_request *req,
+				int ask, char **engine, char **version,
+				struct hwb_error *err)
+{
+	struct hwb_sandbox_container ct;
+	char **client_env = NULL;
+	int ret = -1;
+
+	memset(&ct, 0, sizeof(ct));
+	*engine = *version = NULL;
+	if (pick(req, &ct, err) ||
+	    (ask && (hwb_sandbox__container_client_env(environ, &client_env,
+						       err) ||
+		     info(&ct, client_env, err))))
+		goto cleanup;
+	*engine = ct.engine_path;
+	*version = ct.version;
+	ct.engine_path = ct.version = NULL;
+	ret = 0;
+cleanup:
+	hwb_sandbox__env_free(client_env);
+	hwb_sandbox__container_release(&ct);
+	return ret;
+}

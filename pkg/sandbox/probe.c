@@ -4,7 +4,8 @@
  * does the parts that fail late on restricted hosts (the uid map and
  * bringing up loopback, which Ubuntu 24.04's AppArmor rule refuses) and, on
  * failure, names what it detected and the exact remedy. hwb never falls
- * back to an unsandboxed build by itself.
+ * back to an unsandboxed build by itself. `hwb doctor` also reads the
+ * kernel settings behind those causes and loads the seccomp filter once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -192,4 +194,63 @@ cleanup:
 			close(errp[i]);
 	}
 	return ret;
+}
+
+void hwb_sandbox_host_facts(struct hwb_sandbox_host *h)
+{
+	h->max_user_namespaces = read_number("/proc/sys/user/max_user_namespaces");
+	h->userns_clone = read_number("/proc/sys/kernel/unprivileged_userns_clone");
+	h->apparmor_restrict =
+		read_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns");
+	h->under_seccomp = under_seccomp();
+}
+
+int hwb_sandbox_seccomp_check(struct hwb_error *err)
+{
+	struct hwb_buf prog = HWB_BUF_INIT;
+	int status = 0, e = 0, pipefd[2];
+	pid_t pid;
+
+	if (hwb_sandbox__seccomp_compile(&prog, err))
+		goto fail;
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B026",
+				"sandbox: cannot test the seccomp filter");
+		goto fail;
+	}
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+		    hwb_sandbox__seccomp_install(&prog)) {
+			e = errno;
+			if (write(pipefd[1], &e, sizeof(e)) < 0)
+				_exit(3);
+			_exit(1);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (pid < 0 || waitpid(pid, &status, 0) < 0) {
+		close(pipefd[0]);
+		hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B026",
+				"sandbox: cannot test the seccomp filter");
+		goto fail;
+	}
+	if (read(pipefd[0], &e, sizeof(e)) != (ssize_t)sizeof(e))
+		e = 0;
+	close(pipefd[0]);
+	hwb_buf_release(&prog);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	errno = e ? e : EINVAL;
+	return hwb_error_errno(err, HWB_KIND_CONFIG, "HWB-B026",
+			       "sandbox: the kernel refuses the build's seccomp "
+			       "filter"),
+	       hwb_error_hint(err, "use a kernel built with CONFIG_SECCOMP_FILTER "
+			      "(every distribution kernel is), or build with "
+			      "--isolation container");
+fail:
+	hwb_buf_release(&prog);
+	return -1;
 }

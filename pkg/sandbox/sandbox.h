@@ -240,3 +240,47 @@ void hwb_sandbox_container_free(struct hwb_sandbox_container *ct);
 int hwb_sandbox_proxy_start(const char *path, const char *const *allow,
 			    size_t n, pid_t *out, struct hwb_error *err);
 void hwb_sandbox_proxy_stop(pid_t pid);
+
+/* ------------------------------------------------------------------------
+ * What `hwb doctor` reports of this machine (no build runs).
+ */
+
+/* The kernel settings the sandbox depends on (probe.c). */
+struct hwb_sandbox_host {
+	long max_user_namespaces; /* user.max_user_namespaces; -1: absent */
+	long userns_clone;        /* kernel.unprivileged_userns_clone (Debian's
+				   * knob); -1: absent */
+	long apparmor_restrict;   /* kernel.apparmor_restrict_unprivileged_userns
+				   * (Ubuntu 23.10+); -1: absent */
+	int under_seccomp;        /* hwb itself runs under a seccomp filter
+				   * (a container's profile) */
+};
+
+void hwb_sandbox_host_facts(struct hwb_sandbox_host *h);
+
+/**
+ * Load the build's seccomp filter in a throw-away child process, as every
+ * sandboxed hook does: 0 when the kernel takes it, else -1 with err
+ * (HWB-B026, kind CONFIG) saying why.
+ */
+int hwb_sandbox_seccomp_check(struct hwb_error *err);
+
+/**
+ * The bound a build here would get for limits l (defaults applied): the
+ * run's memory and pids cgroup is made as a build makes it, described into
+ * out (what the build's log and provenance say), and removed. Returns the
+ * cgroup version (1 or 2), or 0 when only the per-process limits and the
+ * sized tmpfs mounts hold (out says why).
+ */
+int hwb_sandbox_bound(const struct hwb_sandbox_limits *l, char *out,
+		      size_t outsz);
+
+/**
+ * The container engine req names, found on PATH: *engine gets its path
+ * (owned). With ask, `<engine> info` also runs (seconds) and *version gets
+ * its version (owned), else NULL. -1 with the error a build with
+ * --isolation container would give (HWB-B080, B081, B060).
+ */
+int hwb_sandbox_container_check(const struct hwb_sandbox_container_request *req,
+				int ask, char **engine, char **version,
+				struct hwb_error *err);

@@ -589,8 +589,20 @@ static void test_env_source(void **state)
 	o.audience = "pypi";
 	o.exp_leeway_s = -1;
 	assert_int_equal(hwb_oidc_ambient_available("pypi", &o), 0);
+	assert_int_equal(hwb_oidc_ambient_source("pypi", &o), HWB_OIDC_NONE);
 	setenv("PYPI_ID_TOKEN", jwt, 1);
 	assert_int_equal(hwb_oidc_ambient_available("pypi", &o), 1);
+	/* the variable wins over GitHub's endpoint, as in the token search */
+	setenv("ACTIONS_ID_TOKEN_REQUEST_URL", "http://127.0.0.1:9/token", 1);
+	setenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN", "request-secret", 1);
+	assert_int_equal(hwb_oidc_ambient_source("pypi", &o), HWB_OIDC_ENV);
+	assert_int_equal(hwb_oidc_ambient_source("sigstore", &o), HWB_OIDC_GITHUB);
+	unsetenv("ACTIONS_ID_TOKEN_REQUEST_URL");
+	unsetenv("ACTIONS_ID_TOKEN_REQUEST_TOKEN");
+	assert_int_equal(hwb_oidc_ambient_source("sigstore", &o), HWB_OIDC_NONE);
+	o.gcp_metadata_url = "http://127.0.0.1:9";
+	assert_int_equal(hwb_oidc_ambient_source("sigstore", &o), HWB_OIDC_GOOGLE);
+	o.gcp_metadata_url = NULL;
 	assert_int_equal(hwb_oidc_token_get(&t, &o, &err), 0);
 	assert_int_equal(t.source, HWB_OIDC_ENV);
 	assert_string_equal(t.jwt, jwt);
