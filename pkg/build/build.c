@@ -447,7 +447,7 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 	int want_sdist = o->sdist || !o->wheel, want_wheel = o->wheel || !o->sdist,
 	    unsupported = 0, ret = -1;
 	char *src = NULL, *out_s = NULL, *out_w = NULL, *sdist = NULL,
-	     *wheel = NULL, *unpacked = NULL, *wsrc = NULL, *path = NULL;
+	     *wheel = NULL, *unpacked = NULL, *wsrc = NULL;
 
 	if (!(src = hwb_strdup_printf("%s/src", c->work)) ||
 	    !(c->src_copy = hwb_strdup(src)))
@@ -488,19 +488,21 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 			hwb_log_warn("the backend cannot build an sdist; building "
 				     "the wheel from the source tree (PEP 517)");
 	}
+	/* The sdist is checked, and unpacked for the wheel in that walk. */
+	if (sdist) {
+		hwb_log_progress("normalising and checking the sdist (for "
+				 "local use)");
+		if (want_wheel && !o->wheel &&
+		    !(unpacked = hwb_strdup_printf("%s/sdist", c->work)))
+			goto oom;
+		if (hwb_build__finish_sdist(c, out_s, sdist, unpacked, err) ||
+		    (unpacked && (!(wsrc = sdist_root(unpacked, err)) ||
+				  hwb_sandbox_prepare_dir(unpacked, err))))
+			goto cleanup;
+	}
 	if (want_wheel) {
 		if (hwb_build__check_interrupt(err))
 			goto cleanup;
-		if (sdist && !o->wheel) {
-			path = hwb_strdup_printf("%s/%s", out_s, sdist);
-			unpacked = hwb_strdup_printf("%s/sdist", c->work);
-			if (!path || !unpacked)
-				goto oom;
-			if (hwb_build__unpack_sdist(path, unpacked, err) ||
-			    !(wsrc = sdist_root(unpacked, err)) ||
-			    hwb_sandbox_prepare_dir(unpacked, err))
-				goto cleanup;
-		}
 		if (!(out_w = stage_dir(c, "out-wheel", err)) ||
 		    hwb_build__stage_run(c, 1, wsrc ? wsrc : src, out_w, &wheel,
 					 &unsupported, err))
@@ -513,8 +515,10 @@ static int stages(struct hwb_build__ctx *c, struct hwb_build_result *r,
 			goto cleanup;
 		}
 	}
-	hwb_log_progress("normalising and checking the outputs (for local use)");
-	if (hwb_build__finish_outputs(c, out_s, sdist, out_w, wheel, err) ||
+	if (wheel)
+		hwb_log_progress("normalising and checking the wheel (for "
+				 "local use)");
+	if ((wheel && hwb_build__finish_wheel(c, out_w, wheel, err)) ||
 	    hwb_build__check_interrupt(err))
 		goto cleanup;
 	if ((sdist && (deliver(c, out_s, sdist, &r->sdist, err) ||
@@ -536,7 +540,6 @@ cleanup:
 	free(wheel);
 	free(unpacked);
 	free(wsrc);
-	free(path);
 	return ret;
 }
 

@@ -97,8 +97,20 @@ void hwb_build__origin_release(struct hwb_build__origin *s);
 int hwb_build__copy_tree(const char *src, const char *dst, long long *newest,
 			 struct hwb_error *err);
 void hwb_build__remove_tree(const char *path);
-int hwb_build__unpack_sdist(const char *sdist, const char *dir,
-			    struct hwb_error *err);
+/*
+ * Unpacking an sdist in hwb check's walk of it (tree.c): open fills v with
+ * the unpacker of the new directory dir; hwb_check_sdist(..., v, ...)
+ * then drives it; close releases it (the tree stays).
+ */
+struct hwb_sdist_visitor;
+struct hwb_build__unpack {
+	const char *dir; /* not owned */
+	int root;        /* dir, open */
+	int fd;          /* the file being written, or -1 */
+};
+int hwb_build__unpack_open(struct hwb_build__unpack *u, const char *dir,
+			   struct hwb_sdist_visitor *v, struct hwb_error *err);
+void hwb_build__unpack_close(struct hwb_build__unpack *u);
 
 /* The embedded hook runner script (hook_runner.S), NUL-terminated. */
 extern const char hwb_build__hook_runner[];
@@ -191,10 +203,17 @@ int hwb_build__provenance(const struct hwb_build__ctx *c,
 			  struct hwb_build_result *r, const char *name,
 			  const char *version, struct hwb_error *err);
 
-/* Normalise the outputs in place and check them (outputs.c). */
-int hwb_build__finish_outputs(struct hwb_build__ctx *c, const char *sdist_dir,
-			      const char *sdist, const char *wheel_dir,
-			      const char *wheel, struct hwb_error *err);
+/*
+ * Normalise an output in place and check it for local use (outputs.c); a
+ * finding that blocks fails with HWB-B068. The sdist is checked in one walk
+ * that also unpacks it into unpack_to (a new directory) unless that is
+ * NULL: the wheel stage then builds from exactly what the check read.
+ */
+int hwb_build__finish_sdist(struct hwb_build__ctx *c, const char *dir,
+			    const char *name, const char *unpack_to,
+			    struct hwb_error *err);
+int hwb_build__finish_wheel(struct hwb_build__ctx *c, const char *dir,
+			    const char *name, struct hwb_error *err);
 
 /* Rewrite in place into the normal form (normalize.c). */
 int hwb_build__normalize_wheel(const char *path, long long epoch,

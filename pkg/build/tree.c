@@ -2,16 +2,16 @@
 /*
  * tree.c: directory trees for a build: the writable COPY of the source that
  * the backend gets (setuptools cannot build from a read-only tree, and the
- * origin must stay untouched), unpacking the sdist for the wheel stage, and
- * removing a work directory. Version-control metadata and bytecode caches
+ * origin must stay untouched), unpacking the sdist for the wheel stage (in
+ * the walk of hwb check, pkg/wheel's hwb_check_sdist), and removing a work
+ * directory. Version-control metadata and bytecode caches
  * are not copied.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
+#include "pkg/wheel/wheel.h"
 
 static int skipped(const char *name)
 {
@@ -162,85 +163,137 @@ void hwb_build__remove_tree(const char *path)
 }
 
 /*
- * Unpack an sdist the backend just made into dir. libarchive refuses
- * absolute paths, '..' and writes through symlinks; only regular files,
- * directories and symlinks inside are kept, with 644/755 modes.
+ * The unpacker hwb_check_sdist() drives: each member the check accepted,
+ * with the bytes the check read, goes below dir. The check has refused
+ * absolute paths, '..' and links that leave the project; directories are
+ * still opened without following symbolic links (O_NOFOLLOW at every
+ * component), so no member is written through a link another member made.
+ * Modes are 644/755 from the executable bit. A name that exists already
+ * (a duplicate, refused by the check as W103) keeps its first copy.
  */
-int hwb_build__unpack_sdist(const char *sdist, const char *dir,
-			    struct hwb_error *err)
+static int unpack_error(struct hwb_build__unpack *u, const char *path,
+			struct hwb_error *err)
 {
-	struct archive *in = archive_read_new(), *out = archive_write_disk_new();
-	struct archive_entry *e;
-	struct hwb_buf path = HWB_BUF_INIT;
-	int r, ret = -1;
+	hwb_error_errno(err, HWB_KIND_BUILD, "HWB-B037",
+			"cannot unpack '%s' of the sdist into %s", path, u->dir);
+	return hwb_error_hint(err, "the backend produced a broken sdist; "
+			      "build with --wheel to skip it, and report it "
+			      "to the backend");
+}
 
-	if (!in || !out) {
-		hwb_error_oom(err);
-		goto cleanup;
-	}
-	archive_read_support_filter_gzip(in);
-	archive_read_support_format_tar(in);
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				       ARCHIVE_EXTRACT_PERM);
-	if (mkdir(dir, 0755) ||
-	    archive_read_open_filename(in, sdist, 65536) != ARCHIVE_OK)
-		goto fail;
-	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-		mode_t type = archive_entry_filetype(e);
+/* The directory holding path's last component, created as needed; *last
+ * points at that component. Returns a descriptor, or -1 with errno. */
+static int open_parent(int root, const char *path, const char **last)
+{
+	char part[NAME_MAX + 1];
+	const char *p = path, *slash;
+	int fd = dup(root), next;
+	size_t n;
 
-		const char *name = archive_entry_pathname(e);
-
-		if ((type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) ||
-		    archive_entry_hardlink(e))
-			continue;
-		/* Absolute names are refused here; '..' by libarchive. */
-		if (!name || name[0] == '/') {
-			errno = EINVAL;
-			goto fail;
+	while (fd >= 0 && (slash = strchr(p, '/')) && slash[1]) {
+		n = (size_t)(slash - p);
+		if (n > NAME_MAX) {
+			close(fd);
+			errno = ENAMETOOLONG;
+			return -1;
 		}
-		hwb_buf_clear(&path);
-		if (hwb_buf_printf(&path, "%s/%s", dir, name))
-			goto fail;
-		archive_entry_set_pathname(e, path.ptr);
-		archive_entry_set_perm(e, type == AE_IFDIR ||
-				       (archive_entry_perm(e) & 0111) ? 0755 : 0644);
-		archive_entry_set_uid(e, getuid());
-		archive_entry_set_gid(e, getgid());
-		if (archive_write_header(out, e) != ARCHIVE_OK)
-			goto fail;
-		if (type == AE_IFREG) {
-			const void *buf;
-			size_t size;
-			la_int64_t off;
-
-			while ((r = archive_read_data_block(in, &buf, &size, &off)) ==
-			       ARCHIVE_OK)
-				if (archive_write_data_block(out, buf, size, off) !=
-				    ARCHIVE_OK)
-					goto fail;
-			if (r != ARCHIVE_EOF)
-				goto fail;
-		}
-		archive_write_finish_entry(out);
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (mkdirat(fd, part, 0755) && errno != EEXIST)
+			next = -1;
+		else
+			next = openat(fd, part, O_RDONLY | O_DIRECTORY |
+				      O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+		p = slash + 1;
 	}
-	if (r != ARCHIVE_EOF)
-		goto fail;
-	ret = 0;
-	goto cleanup;
+	*last = p;
+	return fd;
+}
+
+static int unpack_entry(void *ctx, const struct hwb_sdist_entry *e,
+			struct hwb_error *err)
+{
+	struct hwb_build__unpack *u = ctx;
+	char name[NAME_MAX + 1];
+	const char *last;
+	size_t n;
+	int dir;
+
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	if ((dir = open_parent(u->root, e->path, &last)) < 0)
+		return unpack_error(u, e->path, err);
+	n = strcspn(last, "/");
+	if (n > NAME_MAX) {
+		close(dir);
+		errno = ENAMETOOLONG;
+		return unpack_error(u, e->path, err);
+	}
+	memcpy(name, last, n);
+	name[n] = '\0';
+	errno = 0;
+	if (e->type == 'd') {
+		if (mkdirat(dir, name, 0755) && errno != EEXIST)
+			goto fail;
+	} else if (e->type == 'l') {
+		if (symlinkat(e->link, dir, name) && errno != EEXIST)
+			goto fail;
+	} else {
+		u->fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL |
+			       O_NOFOLLOW | O_CLOEXEC,
+			       (e->mode & 0111) ? 0755 : 0644);
+		if (u->fd < 0 && errno != EEXIST)
+			goto fail;
+	}
+	close(dir);
+	return 0;
 fail:
-	hwb_error_set(err, HWB_KIND_BUILD, "HWB-B037",
-		      "cannot unpack the sdist '%s' the backend built: %s", sdist,
-		      archive_error_string(in) ? archive_error_string(in)
-		      : archive_error_string(out) ? archive_error_string(out)
-		      : strerror(errno));
-	hwb_error_hint(err, "the backend produced a broken sdist; build with "
-		       "--wheel to skip it, and report it to the backend");
-cleanup:
-	hwb_buf_release(&path);
-	if (in)
-		archive_read_free(in);
-	if (out)
-		archive_write_free(out);
-	return ret;
+	close(dir);
+	return unpack_error(u, e->path, err);
+}
+
+static int unpack_data(void *ctx, const uint8_t *data, size_t len,
+		       struct hwb_error *err)
+{
+	struct hwb_build__unpack *u = ctx;
+	ssize_t n;
+
+	while (u->fd >= 0 && len) {
+		n = write(u->fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return unpack_error(u, "a file", err);
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int hwb_build__unpack_open(struct hwb_build__unpack *u, const char *dir,
+			   struct hwb_sdist_visitor *v, struct hwb_error *err)
+{
+	u->dir = dir;
+	u->fd = -1;
+	u->root = -1;
+	if (mkdir(dir, 0755) ||
+	    (u->root = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			    O_CLOEXEC)) < 0)
+		return unpack_error(u, ".", err);
+	v->entry = unpack_entry;
+	v->data = unpack_data;
+	v->ctx = u;
+	return 0;
+}
+
+void hwb_build__unpack_close(struct hwb_build__unpack *u)
+{
+	if (u->fd >= 0)
+		close(u->fd);
+	if (u->root >= 0)
+		close(u->root);
+	u->fd = u->root = -1;
 }

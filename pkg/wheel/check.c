@@ -231,6 +231,30 @@ int hwb_wheel__check_open(struct hwb_zip *z, int fd, uint64_t size,
 	return hwb_wheel__report_filter(report, opts) ? hwb_error_oom(err) : 0;
 }
 
+/* The sdist half of hwb_check_file(), report prepared, opts resolved. */
+static int check_sdist(const char *path, const struct hwb_check_options *o,
+		       struct hwb_check_report *report,
+		       const struct hwb_sdist_visitor *v, struct hwb_error *err)
+{
+	if (hwb_wheel__check_sdist(path, o, v, report, err) ||
+	    hwb_wheel__acknowledge(report, path, NULL, o, err))
+		return -1;
+	return hwb_wheel__report_filter(report, o) ? hwb_error_oom(err) : 0;
+}
+
+int hwb_check_sdist(const char *path, const struct hwb_check_options *opts,
+		    struct hwb_check_report *report,
+		    const struct hwb_sdist_visitor *v, struct hwb_error *err)
+{
+	struct hwb_check_options o;
+
+	hwb_wheel__resolve_options(&o, opts);
+	if (!(report->file = hwb_strdup(path)) ||
+	    hwb_wheel__report_prepare(report, err))
+		return hwb_error_oom(err);
+	return check_sdist(path, &o, report, v, err);
+}
+
 int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		   struct hwb_check_report *report, struct hwb_error *err)
 {
@@ -243,13 +267,8 @@ int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 	if (!(report->file = hwb_strdup(path)) ||
 	    hwb_wheel__report_prepare(report, err))
 		return hwb_error_oom(err);
-	if (has_suffix(path, ".tar.gz")) {
-		if (hwb_wheel__check_sdist(path, &o, report, err) ||
-		    hwb_wheel__acknowledge(report, path, NULL, &o, err))
-			return -1;
-		return hwb_wheel__report_filter(report, &o) ? hwb_error_oom(err)
-							     : 0;
-	}
+	if (has_suffix(path, ".tar.gz"))
+		return check_sdist(path, &o, report, NULL, err);
 	if (!has_suffix(path, ".whl"))
 		return hwb_error_set(err, HWB_KIND_USAGE, "HWB-W030",
 				     "%s: hwb check reads wheels (.whl) and "

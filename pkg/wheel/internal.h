@@ -294,12 +294,14 @@ int hwb_wheel__check_member_bytes(const struct hwb_wheel_ctx *c,
 int hwb_wheel__check_layout(const struct hwb_wheel_ctx *c);
 
 /**
- * Check a gzip'd tar sdist at path (libarchive) into r. Returns 0 when the
- * file was read, whatever was found; -1 with err (HWB_KIND_CONFIG) when it
- * could not be read at all.
+ * Check a gzip'd tar sdist at path (libarchive) into r, handing each
+ * member it accepts to v when v is not NULL (see hwb_check_sdist). Returns
+ * 0 when the file was read, whatever was found; -1 with err (HWB_KIND_CONFIG)
+ * when it could not be read at all, or with the visitor's error.
  */
 int hwb_wheel__check_sdist(const char *path,
 			   const struct hwb_check_options *opts,
+			   const struct hwb_sdist_visitor *v,
 			   struct hwb_check_report *r, struct hwb_error *err);
 
 /* ------------------------------------------------------------------------
@@ -485,6 +487,15 @@ int hwb_wheel__check_open(struct hwb_zip *z, int fd, uint64_t size,
 			  const struct hwb_check_options *opts,
 			  struct hwb_check_report *report,
 			  struct hwb_error *err);
+
+/**
+ * hwb_wheel_open() on fd (size bytes; the reader owns and closes it, even
+ * on failure); path names the wheel. The fuzz target's entry.
+ */
+int hwb_wheel__open_fd(int fd, uint64_t size, const char *path,
+		       const struct hwb_check_options *opts,
+		       struct hwb_check_report *report,
+		       struct hwb_wheel_reader **out, struct hwb_error *err);
 
 /**
  * Open path read-only without following a symbolic link; it must be a

@@ -93,36 +93,36 @@ static int read_structure(struct hwb_wheel_reader *rd, uint64_t size,
 	return 0;
 }
 
-int hwb_wheel_open(const char *path, const struct hwb_check_options *opts,
-		   struct hwb_check_report *report,
-		   struct hwb_wheel_reader **out, struct hwb_error *err)
+int hwb_wheel__open_fd(int fd, uint64_t size, const char *path,
+		       const struct hwb_check_options *opts,
+		       struct hwb_check_report *report,
+		       struct hwb_wheel_reader **out, struct hwb_error *err)
 {
 	struct hwb_check_report scratch = HWB_CHECK_REPORT_INIT;
 	struct hwb_wheel_reader *rd;
 	struct hwb_check_options o;
-	uint64_t size;
 	int rc = -1;
 
 	*out = NULL;
 	hwb_wheel__resolve_options(&o, opts);
-	if (!(rd = calloc(1, sizeof(*rd))))
+	if (!(rd = calloc(1, sizeof(*rd)))) {
+		close(fd);
 		return hwb_error_oom(err);
-	rd->fd = -1;
+	}
+	rd->fd = fd;
 	rd->z = (struct hwb_zip)HWB_ZIP_INIT;
 	if (!(rd->path = hwb_strdup(path))) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (hwb_wheel__open_file(path, &rd->fd, &size, err))
-		goto cleanup;
 	if (report) {
 		if (!(report->file = hwb_strdup(path)) ||
 		    hwb_wheel__report_prepare(report, err)) {
 			hwb_error_oom(err);
 			goto cleanup;
 		}
-		if (hwb_wheel__check_open(&rd->z, rd->fd, size, path, &o,
-					  report, err) ||
+		if (hwb_wheel__check_open(&rd->z, fd, size, path, &o, report,
+					  err) ||
 		    refuse_unsound(rd, report, err))
 			goto cleanup;
 		rd->hashed = 1;
@@ -139,6 +139,19 @@ cleanup:
 	hwb_check_report_release(&scratch);
 	hwb_wheel_close(rd);
 	return rc;
+}
+
+int hwb_wheel_open(const char *path, const struct hwb_check_options *opts,
+		   struct hwb_check_report *report,
+		   struct hwb_wheel_reader **out, struct hwb_error *err)
+{
+	uint64_t size;
+	int fd;
+
+	*out = NULL;
+	if (hwb_wheel__open_file(path, &fd, &size, err))
+		return -1;
+	return hwb_wheel__open_fd(fd, size, path, opts, report, out, err);
 }
 
 void hwb_wheel_close(struct hwb_wheel_reader *rd)

@@ -5,7 +5,10 @@
  * the tar extraction filters of PEP 706): safe member paths, no links that
  * leave the project directory, no devices, one top-level {name}-{version}/
  * directory, a PKG-INFO that agrees with the filename, no leaked secrets,
- * and limits on what a small file may expand to.
+ * and limits on what a small file may expand to. A visitor (hwb build's
+ * unpacker) may receive every member the check accepts, with its bytes as
+ * the check reads them: one walk, so the unpacked tree and the check
+ * cannot disagree.
  */
 #include "pkg/core/lazy.h"
 #include "pkg/wheel/internal.h"
@@ -46,6 +49,9 @@ struct sdist {
 	int ret;                 /* -1 once out of memory */
 	char **names;            /* owned: files and links, for duplicates */
 	size_t name_count, name_cap;
+	const struct hwb_sdist_visitor *v; /* or NULL */
+	struct hwb_error *err;   /* the visitor's error lands here */
+	int stopped;             /* the visitor failed: the walk ends */
 };
 
 #define CHUNK HWB_WHEEL_CHUNK
@@ -185,6 +191,11 @@ static int read_data(struct sdist *s, const char *path, int is_pkg_info,
 		}
 		if (is_pkg_info && s->pkg_info.len + (size_t)n <= MAX_PKG_INFO)
 			hwb_buf_put(&s->pkg_info, s->buf + have, (size_t)n);
+		if (n && s->v && s->v->data(s->v->ctx, s->buf + have, (size_t)n,
+					    s->err)) {
+			s->stopped = 1;
+			return 1;
+		}
 		have += (size_t)n;
 		if (scan && (n == 0 || have == CHUNK + OVERLAP) && have > overlap)
 			s->ret |= hwb_wheel__scan_secrets(s->r, path, s->buf,
@@ -215,6 +226,19 @@ static int is_binary_name(const char *path)
 
 static void check_mode(struct sdist *s, const char *path, unsigned mode);
 static void remember(struct sdist *s, const char *path);
+
+/* Hand an accepted member to the visitor; 1 when it failed (the walk
+ * stops with its error). */
+static int visit(struct sdist *s, const char *path, int type, unsigned mode,
+		 const char *link)
+{
+	const struct hwb_sdist_entry e = { path, type, mode & 07777, link };
+
+	if (!s->v || !s->v->entry(s->v->ctx, &e, s->err))
+		return 0;
+	s->stopped = 1;
+	return 1;
+}
 
 static int check_entry(struct sdist *s, struct archive_entry *e)
 {
@@ -250,6 +274,8 @@ static int check_entry(struct sdist *s, struct archive_entry *e)
 		else if (depth)
 			unsafe(s, path, "a symbolic link points outside the "
 					"project directory");
+		else
+			return visit(s, path, 'l', 0777, link);
 		return 0;
 	}
 	if (type != AE_IFREG && type != AE_IFDIR) {
@@ -265,6 +291,9 @@ static int check_entry(struct sdist *s, struct archive_entry *e)
 					      "is %s, which must never be "
 					      "published; revoke what it holds "
 					      "and exclude it", why);
+	if (visit(s, path, type == AE_IFDIR ? 'd' : 'f',
+		  (unsigned)archive_entry_mode(e), NULL))
+		return 1;
 	if (type == AE_IFDIR)
 		return 0;
 	is_pkg_info = s->top && depth == 2 &&
@@ -493,6 +522,7 @@ static void walk(struct sdist *s)
 
 int hwb_wheel__check_sdist(const char *path,
 			   const struct hwb_check_options *opts,
+			   const struct hwb_sdist_visitor *v,
 			   struct hwb_check_report *r, struct hwb_error *err)
 {
 	struct sdist s;
@@ -501,6 +531,8 @@ int hwb_wheel__check_sdist(const char *path,
 	memset(&s, 0, sizeof(s));
 	hwb_buf_init(&s.pkg_info);
 	s.r = r;
+	s.v = v;
+	s.err = err;
 	/* hwb_check_file() resolves the defaults; direct callers may not. */
 	s.max_member = HWB_CHECK_DEFAULT_MAX_MEMBER_SIZE;
 	s.max_total = HWB_CHECK_DEFAULT_MAX_TOTAL_SIZE;
@@ -518,6 +550,8 @@ int hwb_wheel__check_sdist(const char *path,
 	if (!s.opened)
 		goto done;
 	walk(&s);
+	if (s.stopped)
+		goto cleanup;
 	check_duplicates(&s);
 	if (s.ret)
 		goto oom;

@@ -82,6 +82,40 @@ struct hwb_check_options {
 int hwb_check_file(const char *path, const struct hwb_check_options *opts,
 		   struct hwb_check_report *report, struct hwb_error *err);
 
+/* A member of an sdist the check accepted, for hwb_check_sdist's visitor. */
+struct hwb_sdist_entry {
+	const char *path;  /* as in the archive: a safe relative path */
+	int type;          /* 'f' file, 'd' directory, 'l' symbolic link */
+	unsigned mode;     /* permission bits as stored */
+	const char *link;  /* the link's target (inside the project), or NULL */
+};
+
+/*
+ * Receives the members of an sdist as the check reads them: entry() for
+ * each member the check accepts, then, for a file, data() with its bytes in
+ * order. Each returns 0, or -1 with err set, which ends the walk.
+ */
+struct hwb_sdist_visitor {
+	int (*entry)(void *ctx, const struct hwb_sdist_entry *e,
+		     struct hwb_error *err);
+	int (*data)(void *ctx, const uint8_t *data, size_t len,
+		    struct hwb_error *err);
+	void *ctx;
+};
+
+/**
+ * hwb_check_file() for the sdist at path, in the same walk of the archive
+ * handing v every member the check accepts, with the bytes the check reads
+ * (a member it refuses as unsafe, a hard link, a device, is not handed
+ * over; a walk the check stops, at a size limit say, stops for v too). So
+ * a tree built from what v receives holds exactly what the check read; the
+ * caller discards it when report fails. Returns as hwb_check_file(), or -1
+ * with the visitor's error.
+ */
+int hwb_check_sdist(const char *path, const struct hwb_check_options *opts,
+		    struct hwb_check_report *report,
+		    const struct hwb_sdist_visitor *v, struct hwb_error *err);
+
 /** 1 if report holds an error, or a warning when strict. */
 int hwb_check_failed(const struct hwb_check_report *report, int strict);
 

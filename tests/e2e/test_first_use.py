@@ -434,7 +434,8 @@ def test_build_shows_its_stages_with_elapsed_time(run_hwb, tmp_path):
     names = [s for _, s in stages]
     for want in ("checking the project", "preparing the environment for the sdist",
                  "build_sdist hook", "preparing the environment for the wheel",
-                 "build_wheel hook", "checking the outputs (for local use)"):
+                 "checking the sdist (for local use)", "build_wheel hook",
+                 "checking the wheel (for local use)"):
         assert any(want in n for n in names), (want, names)
     times = [float(t) for t, _ in stages]
     assert times == sorted(times)

@@ -108,3 +108,60 @@ def test_build_refuses_a_confused_backend_output(run_hwb, tmp_path):
     assert r.returncode != 0, r
     assert "HWB-B064" in r.stderr and "HWB-W006" in r.stderr, r
     assert not out.exists() or not list(out.glob("*.whl"))
+
+
+SDIST_BACKEND = '''\
+import io, os, tarfile
+
+
+def _add(t, name, data):
+    info = tarfile.TarInfo("victim-1.0/" + name)
+    info.size = len(data)
+    t.addfile(info, io.BytesIO(data))
+
+
+def build_sdist(sdist_directory, config_settings=None):
+    name = "victim-1.0.tar.gz"
+    with tarfile.open(os.path.join(sdist_directory, name), "w:gz") as t:
+        for path in ("pyproject.toml", "_b/victim_backend.py"):
+            _add(t, path, open(path, "rb").read())
+        _add(t, "PKG-INFO", b"Metadata-Version: 2.1\\nName: victim\\nVersion: 1.0\\n")
+        HOSTILE
+    return name
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    print("victim: build_wheel ran on", sorted(os.listdir(".")), flush=True)
+    raise SystemExit(3)
+'''
+
+SDIST_HOSTILE = {
+    # A link out of the project: the wheel stage would read /etc through it.
+    "escaping-symlink": ("link = tarfile.TarInfo('victim-1.0/leak'); "
+                         "link.type = tarfile.SYMTYPE; link.linkname = '/etc/hostname'; "
+                         "t.addfile(link)", "HWB-W097"),
+    # One name twice: tar extraction keeps the last copy, other readers the first.
+    "duplicate-member": ("_add(t, 'mod.py', b'A = 1\\\\n'); _add(t, 'mod.py', b'A = 2\\\\n')",
+                         "HWB-W103"),
+}
+
+
+@needs_sandbox
+@pytest.mark.parametrize("case", sorted(SDIST_HOSTILE))
+def test_sdist_is_checked_in_the_walk_that_unpacks_it(run_hwb, tmp_path, case):
+    """The wheel is built from the sdist unpacked in hwb check's own walk of
+    it: a member the check refuses stops the build before the wheel stage
+    (which used to run on a tree libarchive unpacked before any check)."""
+    hostile, code = SDIST_HOSTILE[case]
+    src = tmp_path / "victim"
+    (src / "_b").mkdir(parents=True)
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = []\nbuild-backend = "victim_backend"\n'
+        'backend-path = ["_b"]\n\n[project]\nname = "victim"\nversion = "1.0"\n')
+    (src / "_b" / "victim_backend.py").write_text(SDIST_BACKEND.replace("HOSTILE", hostile))
+    out = tmp_path / "dist"
+    r = run_hwb("build", src, "--outdir", out)
+    assert r.returncode == 1, r
+    assert "HWB-B068" in r.stderr and code in r.stderr, r
+    assert "build_wheel ran" not in r.stderr + r.stdout
+    assert not out.exists() or not any(out.iterdir())

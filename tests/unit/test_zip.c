@@ -3,19 +3,22 @@
  * Unit tests for pkg/wheel's zip reader and report: path rules, printable
  * findings, firm codes and --select/--ignore, and the reader on small zips
  * built here byte by byte (the crafted wheels of tests/wheelgen.py cover
- * each rule end to end).
+ * each rule end to end), and the public reader hwb build reads wheels with.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <zlib.h>
 
+#include "pkg/core/encode.h"
+#include "pkg/core/hash.h"
 #include "pkg/wheel/internal.h"
 
 static void test_path_problems(void **state)
@@ -298,6 +301,150 @@ static void test_reader_local_headers(void **state)
 	expect_code(b.buf, b.len, "HWB-W007");
 }
 
+
+/* The zip's bytes in a memfd, opened with the reader (report: full check). */
+static int open_reader(const struct zipb *b, struct hwb_check_report *report,
+		       struct hwb_wheel_reader **rd, int *fd_out,
+		       struct hwb_error *err)
+{
+	int fd = memfd_create("a-1.0-py3-none-any.whl", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b->buf, b->len), (ssize_t)b->len);
+	if (fd_out)
+		*fd_out = fd;
+	return hwb_wheel__open_fd(fd, b->len, "a-1.0-py3-none-any.whl", NULL,
+				  report, rd, err);
+}
+
+static void test_wheel_reader_reads_members(void **state)
+{
+	const char *names[] = { "pkg/__init__.py", "pkg/a.py" };
+	const char *datas[] = { "", "x = 1\n" };
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_wheel_reader *rd;
+	struct hwb_buf out = HWB_BUF_INIT;
+	struct hwb_wheel_item it;
+	struct zipb b;
+	long i;
+
+	(void)state;
+	make_zip(&b, names, datas, 2, "");
+	assert_int_equal(open_reader(&b, NULL, &rd, NULL, &err), 0);
+	assert_int_equal(hwb_wheel_count(rd), 2);
+	assert_int_equal(hwb_wheel_find(rd, "nope.py"), -1);
+	i = hwb_wheel_find(rd, "pkg/a.py");
+	assert_int_equal(i, 1);
+	hwb_wheel_item(rd, (size_t)i, &it);
+	assert_string_equal(it.name, "pkg/a.py");
+	assert_int_equal(it.size, 6);
+	assert_int_equal(it.mode, 0100644);
+	assert_int_equal(it.is_dir, 0);
+	assert_int_equal(hwb_wheel_read_all(rd, (size_t)i, 64, &out, &err), 0);
+	assert_string_equal(out.ptr, "x = 1\n");
+	/* Over the caller's limit: refused before anything is read. */
+	hwb_buf_clear(&out);
+	assert_int_equal(hwb_wheel_read_all(rd, (size_t)i, 5, &out, &err), -1);
+	assert_string_equal(err.code, "HWB-W018");
+	assert_int_equal(out.len, 0);
+	hwb_buf_release(&out);
+	hwb_wheel_close(rd);
+}
+
+static void test_wheel_reader_refuses_unsound_zips(void **state)
+{
+	const char *names[] = { "a.py", "b.py" };
+	const char *datas[] = { "pass\n", "pass\n" };
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_wheel_reader *rd = NULL;
+	struct hwb_buf out = HWB_BUF_INIT;
+	struct zipb b;
+
+	(void)state;
+	make_zip(&b, names, datas, 2, "");
+	b.buf[30] = 'c';           /* the first local header names c.py */
+	assert_int_equal(open_reader(&b, NULL, &rd, NULL, &err), -1);
+	assert_null(rd);
+	assert_string_equal(err.code, "HWB-W006");
+	assert_int_equal(err.kind, HWB_KIND_FAILED);
+	assert_non_null(strstr(err.message, "c.py"));
+	/* Data the headers do not describe: found when it is read. */
+	make_zip(&b, names, datas, 2, "");
+	b.buf[30 + 4] = 'X';       /* a.py's first data byte */
+	assert_int_equal(open_reader(&b, NULL, &rd, NULL, &err), 0);
+	assert_int_equal(hwb_wheel_read_all(rd, 0, 64, &out, &err), -1);
+	assert_string_equal(err.code, "HWB-W026");
+	assert_int_equal(hwb_wheel_read_all(rd, 1, 64, &out, &err), 0);
+	hwb_wheel_close(rd);
+	hwb_buf_release(&out);
+}
+
+/* Make the last four bytes of buf give it the CRC-32 want (CRC-32 is
+ * linear: the state can be steered through four table lookups). */
+static void forge_crc(uint8_t *buf, size_t n, uint32_t want)
+{
+	uint32_t table[256], rev[256], s, k;
+	uint8_t idx[4];
+	int i, j;
+
+	for (k = 0; k < 256; k++) {
+		s = k;
+		for (j = 0; j < 8; j++)
+			s = s & 1 ? 0xedb88320u ^ (s >> 1) : s >> 1;
+		table[k] = s;
+		rev[s >> 24] = k;
+	}
+	s = ~want;
+	for (i = 3; i >= 0; i--) {
+		idx[i] = (uint8_t)rev[s >> 24];
+		s = (s ^ table[idx[i]]) << 8;
+	}
+	s = ~(uint32_t)crc32(0, buf, (uInt)(n - 4));
+	for (i = 0; i < 4; i++) {
+		buf[n - 4 + i] = (uint8_t)((s ^ idx[i]) & 0xff);
+		s = (s >> 8) ^ table[idx[i]];
+	}
+}
+
+static void test_wheel_reader_reads_what_the_check_hashed(void **state)
+{
+	const char *names[] = { "a.py", "a-1.0.dist-info/RECORD" };
+	const char *datas[2] = { "print('checked')\n", NULL };
+	struct hwb_check_report r = HWB_CHECK_REPORT_INIT;
+	struct hwb_error err = HWB_ERROR_INIT;
+	struct hwb_wheel_reader *rd = NULL;
+	struct hwb_buf out = HWB_BUF_INIT, b64 = HWB_BUF_INIT;
+	char record[256], evil[] = "print('changed')\n";
+	uint8_t digest[32];
+	struct zipb b;
+	int fd;
+
+	(void)state;
+	assert_int_equal(hwb_hash_buffer(HWB_HASH_SHA256, datas[0],
+					 strlen(datas[0]), digest, &err), 0);
+	assert_int_equal(hwb_base64_encode(&b64, digest, 32, HWB_B64_URL |
+					   HWB_B64_NOPAD), 0);
+	snprintf(record, sizeof(record), "a.py,sha256=%s,%zu\n"
+		 "a-1.0.dist-info/RECORD,,\n", b64.ptr, strlen(datas[0]));
+	datas[1] = record;
+	make_zip(&b, names, datas, 2, "");
+	assert_int_equal(open_reader(&b, &r, &rd, &fd, &err), 0);
+	assert_int_equal(r.members, 2);
+	/* Another text of the same length and CRC-32 written over a.py after
+	 * the check: CRC-32 and size cannot tell, the check's sha256 does. */
+	forge_crc((uint8_t *)evil, strlen(evil),
+		  (uint32_t)crc32(0, (const Bytef *)datas[0],
+				  (uInt)strlen(datas[0])));
+	assert_int_equal(pwrite(fd, evil, strlen(evil), 30 + 4),
+			 (ssize_t)strlen(evil));
+	assert_int_equal(hwb_wheel_read_all(rd, 0, 64, &out, &err), -1);
+	assert_string_equal(err.code, "HWB-W110");
+	hwb_wheel_close(rd);
+	hwb_check_report_release(&r);
+	hwb_buf_release(&out);
+	hwb_buf_release(&b64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +455,9 @@ int main(void)
 		cmocka_unit_test(test_reader_on_a_clean_zip),
 		cmocka_unit_test(test_reader_end_records),
 		cmocka_unit_test(test_reader_local_headers),
+		cmocka_unit_test(test_wheel_reader_reads_members),
+		cmocka_unit_test(test_wheel_reader_refuses_unsound_zips),
+		cmocka_unit_test(test_wheel_reader_reads_what_the_check_hashed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
