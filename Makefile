@@ -23,6 +23,12 @@ ASAN_CFLAGS = $(BASE_CFLAGS) -O1 -g $(SAN_FLAGS)
 FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-omit-frame-pointer -DHWB_FUZZING -Wno-missing-field-initializers
 
+# One library of the packages (README.md, Layout): pkg/core (errors, JSON,
+# TOML, configuration, HTTP, logging), pkg/wheel (hwb check), pkg/sandbox
+# (run one command isolated), pkg/reqs (build requirements: locks,
+# resolution, the environment cache), pkg/build (the PEP 517 frontend, hwb
+# build and hwb lock), pkg/sign (Sigstore), pkg/tuf (the trusted root's
+# updates), pkg/publish (uploads), pkg/doctor (hwb doctor).
 PKG_SRC := $(sort $(wildcard pkg/*/*.c))
 PKG_ASM := $(sort $(wildcard pkg/*/*.S))
 CMD_SRC := $(sort $(wildcard cmd/hwb/*.c))
@@ -45,7 +51,8 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 export ASAN_OPTIONS ?= allocator_may_return_null=1:detect_leaks=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools install
+.PHONY: all deps test unit e2e fuzz fuzz-smoke bench demo clean tools install \
+	deps-check
 PREFIX ?= /usr/local
 DESTDIR ?=
 .DEFAULT_GOAL := all
@@ -128,7 +135,13 @@ deps:
 test: deps
 	$(MAKE) -j$(JOBS) build/asan/hwb hwb $(TOOL_BIN) $(UNIT_BIN) $(FUZZ_BIN)
 	@sh tests/check-sandbox.sh build/asan/tools/sandbox-run
-	$(MAKE) -j1 unit e2e fuzz-smoke
+	$(MAKE) -j1 deps-check unit e2e fuzz-smoke
+
+# No include of another package's internal.h, no cycle between packages or
+# between the files of pkg/sandbox, pkg/reqs and pkg/build
+# (tests/tools/deps_check.py).
+deps-check: $(SAN_LIB)
+	$(PYTHON) tests/tools/deps_check.py build/asan
 
 unit: $(UNIT_BIN)
 	@sh tests/run-unit.sh $(UNIT_BIN)

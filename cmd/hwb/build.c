@@ -17,6 +17,7 @@
 #include "pkg/build/build.h"
 #include "pkg/core/buf.h"
 #include "pkg/core/config.h"
+#include "pkg/core/http.h"
 
 static struct cli_common common;
 static char *outdir_abs;
@@ -178,6 +179,7 @@ int cmd_build(int argc, char **argv)
 	struct cli_overrides ov = { 0 };
 	struct hwb_config *cfg = NULL;
 	struct hwb_build_options opts = { 0 };
+	struct hwb_http_options http;
 	struct hwb_build_result result = HWB_BUILD_RESULT_INIT;
 	char timeout_text[32];
 	int rc = 0;
@@ -202,7 +204,7 @@ int cmd_build(int argc, char **argv)
 			    &err))
 		goto fail;
 	audit_started(cfg, opts.srcdir);
-	opts.config = cfg;
+	cmd_build_options(cfg, &http, &opts);
 	opts.wheel = wheel;
 	opts.sdist = sdist;
 	opts.config_settings = settings.items;

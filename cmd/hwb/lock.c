@@ -84,33 +84,18 @@ static void print_result(const struct hwb_lock_result *r)
 static int run(const struct hwb_config *cfg, const char *srcdir,
 	       struct hwb_lock_result *res, struct hwb_error *err)
 {
-	struct hwb_http_options http[1];
+	struct hwb_http_options http;
 	struct hwb_lock_options o = { 0 };
-	const char *const *links = NULL, *iso;
 
 	o.srcdir = srcdir;
 	o.output = output;
-	o.python = hwb_config_str(cfg, "build.python");
+	cmd_build_settings(cfg, find_links.items, find_links.count, &http,
+			   &o.settings);
+	if (index_url)
+		o.settings.index_url = index_url;
 	o.pythons = pythons.items;
 	o.python_count = pythons.count;
-	if (find_links.count) {
-		o.find_links = find_links.items;
-		o.find_links_count = find_links.count;
-	} else {
-		o.find_links_count = hwb_config_list(cfg, "build.find-links", &links);
-		o.find_links = links;
-		o.find_links_beneath =
-			hwb_config_on_project_word(cfg, "build.find-links");
-	}
-	o.index_url = index_url ? index_url
-				: hwb_build_index_url(cfg, o.find_links_count);
-	o.allow_url_requirements =
-		hwb_config_bool(cfg, "build.allow-url-requirements");
-	hwb_http_options_from_config(http, cfg);
-	o.http = http;
 	o.static_only = static_only;
-	iso = hwb_config_str(cfg, "build.isolation");
-	o.isolation_none = iso && !strcmp(iso, "none");
 	return hwb_lock_create(&o, res, err);
 }
 

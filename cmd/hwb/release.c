@@ -187,8 +187,8 @@ static int prepare(struct setup *s, const char *srcdir, int argc, char **argv,
 		return -1;
 	hwb_http_options_from_config(&s->http, s->cfg);
 	cli_check_options(s->cfg, &s->check);
+	cmd_build_options(s->cfg, &s->http, &s->build);
 	s->build.srcdir = srcdir;
-	s->build.config = s->cfg;
 	s->build.argv = (const char *const *)argv;
 	s->build.argc = (size_t)argc;
 	ro->build = o.from ? NULL : &s->build;

@@ -15,6 +15,7 @@
 #include "cmd/hwb/cmd.h"
 #include "cmd/hwb/trust.h"
 #include "pkg/core/config.h"
+#include "pkg/core/encode.h"
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 
@@ -45,7 +46,7 @@ static const struct cli_command trust_cmd = {
 static void when(int64_t t, char *out, size_t n)
 {
 	if (t)
-		hwb_tuf_format_time(t, out, n);
+		hwb_iso_time(t, out, n);
 	else
 		snprintf(out, n, "-");
 }

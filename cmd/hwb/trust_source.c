@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cmd/hwb/trust.h"
+#include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/log.h"
 
@@ -154,7 +155,7 @@ static void warn_age(const struct cli_trust *t, int64_t now)
 		return;
 	}
 	if (t->state.timestamp.expires <= now) {
-		hwb_tuf_format_time(t->state.timestamp.expires, exp, sizeof(exp));
+		hwb_iso_time(t->state.timestamp.expires, exp, sizeof(exp));
 		hwb_log_warn("the cached Sigstore trust root's TUF timestamp expired "
 			     "at %s; run 'hwb trust update'", exp);
 	} else if (days_since(t->state.updated, now) > CLI_TRUST_MAX_AGE_DAYS) {

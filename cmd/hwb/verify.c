@@ -17,6 +17,7 @@
 #include "pkg/core/audit.h"
 #include "pkg/core/buf.h"
 #include "pkg/core/config.h"
+#include "pkg/core/encode.h"
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 #include "pkg/sign/sign.h"
@@ -145,15 +146,6 @@ static const char *make_policy(struct hwb_verify_policy *p, int pypi)
 	return NULL;
 }
 
-static void iso_time(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, n, "%lld", (long long)t);
-}
-
 static json_t *result_json(const char *file, const struct hwb_verify_result *r)
 {
 	json_t *times = json_array(), *doc;
@@ -161,7 +153,7 @@ static json_t *result_json(const char *file, const struct hwb_verify_result *r)
 	size_t i;
 
 	for (i = 0; times && i < r->time_count; i++) {
-		iso_time(r->times[i], when, sizeof(when));
+		hwb_iso_time(r->times[i], when, sizeof(when));
 		json_array_append_new(times, json_pack("{s:s, s:s}", "source",
 						       r->time_sources[i], "time", when));
 	}
@@ -188,7 +180,7 @@ static void print_text(const char *file, const struct hwb_verify_result *r)
 	struct hwb_buf line = HWB_BUF_INIT, safe = HWB_BUF_INIT;
 	char when[32];
 
-	iso_time(r->time_count ? r->times[0] : 0, when, sizeof(when));
+	hwb_iso_time(r->time_count ? r->times[0] : 0, when, sizeof(when));
 	hwb_buf_printf(&line, "verified %s: signed by %s", file, r->identity);
 	if (r->issuer[0])
 		hwb_buf_printf(&line, " (issuer %s)", r->issuer);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * build.c: hwb_build_run, one build from source tree to outputs in
- * --outdir: check the options and the machine (the namespace probe, or
- * the container engine's: container_probe.c), read
+ * --outdir: check the options and the machine (pkg/sandbox's namespace
+ * probe, or its container engine's), read
  * [build-system] and refuse an escaping backend-path before any backend
  * runs, copy the source, fix SOURCE_DATE_EPOCH, run the stages
  * (pep517.c), then normalise, move the outputs atomically and write the
@@ -24,7 +24,6 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
@@ -48,18 +47,20 @@ static void ctx_release(struct hwb_build__ctx *c)
 	free(c->srcdir);
 	free(c->outdir);
 	hwb_build__system_release(&c->sys);
-	hwb_build__interp_release(&c->py);
+	hwb_reqs_interp_release(&c->py);
 	free(c->py_prefix);
 	hwb_build__origin_release(&c->source);
 	hwb_build__wh_release(&c->reqs);
-	hwb_build__lock_free(c->lock);
+	hwb_reqs_lock_free(c->lock);
 	free(c->src_copy);
 	free(c->git_dir);
-	hwb_build__proxy_stop(c->proxy_pid);
+	hwb_sandbox_proxy_stop(c->proxy_pid);
 	free(c->proxy_path);
-	hwb_build__env_free(c->pass_env);
+	for (size_t i = 0; c->pass_env && c->pass_env[i]; i++)
+		free(c->pass_env[i]);
+	free(c->pass_env);
 	json_decref(c->config);
-	hwb_build__container_release(&c->container);
+	hwb_sandbox_container_free(c->container);
 	free(c->work);
 	free(c->hook_dir);
 	for (size_t i = 0; i < c->find_links_count; i++)
@@ -85,9 +86,8 @@ static int url_with_password(const char *v)
 /* pass-env names become NAME=VALUE from hwb's environment (unset: none). */
 static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 {
-	const char *const *names = NULL;
-	size_t count = hwb_config_list(c->o->config, "build.pass-env", &names),
-	       i, n = 0;
+	const char *const *names = c->o->pass_env;
+	size_t count = c->o->pass_env_count, i, n = 0;
 	const char *v;
 
 	c->pass_env = calloc(count + 1, sizeof(*c->pass_env));
@@ -118,72 +118,35 @@ static int pass_env(struct hwb_build__ctx *c, struct hwb_error *err)
 	return 0;
 }
 
-const char *hwb_build_index_url(const struct hwb_config *cfg,
-				size_t find_links_count)
+/* The settings the build uses, their trust rules already applied by
+ * pkg/core/config, and their defaults where the spec is built. */
+static void take_settings(struct hwb_build__ctx *c)
 {
-	const char *url = hwb_config_str(cfg, "build.index-url");
+	const struct hwb_build_options *o = c->o;
 
-	if (!url || !*url) /* set empty: no index */
-		return NULL;
-	if (!find_links_count ||
-	    hwb_config_source(cfg, "build.index-url") != HWB_CONFIG_DEFAULT)
-		return url;
-	return NULL;
-}
-
-/* The settings of config that the build uses, with their trust rules
- * already applied by pkg/core/config. */
-static void read_config(struct hwb_build__ctx *c)
-{
-	const struct hwb_config *cfg = c->o->config;
-	const char *iso = hwb_config_str(cfg, "build.isolation");
-	struct hwb_sandbox_limits *l = &c->spec.limits;
-
-	c->isolation = !iso || !strcmp(iso, "sandbox") ? HWB_ISOLATION_SANDBOX
-		       : !strcmp(iso, "none")          ? HWB_ISOLATION_NONE
-						       : HWB_ISOLATION_CONTAINER;
-	c->req_source.find_links_count =
-		hwb_config_list(cfg, "build.find-links", &c->req_source.find_links);
+	c->isolation = o->settings.isolation;
+	c->req_source.find_links = o->settings.find_links;
+	c->req_source.find_links_count = o->settings.find_links_count;
 	/* asked only outside the sandbox, before the build */
-	c->req_source.index_url =
-		hwb_build_index_url(cfg, c->req_source.find_links_count);
-	c->req_source.allow_url_requirements =
-		hwb_config_bool(cfg, "build.allow-url-requirements");
-	c->req_source.cache_dir = c->o->cache_dir;
-	hwb_http_options_from_config(&c->http, cfg);
-	c->req_source.http = &c->http;
+	c->req_source.index_url = o->settings.index_url;
+	c->req_source.allow_url_requirements = o->settings.allow_url_requirements;
+	c->req_source.cache_dir = o->cache_dir;
+	c->req_source.http = o->settings.http;
 	/* unset: python3 on PATH, as hwb lock (interp.c unwraps shims) */
-	c->python = hwb_config_str(cfg, "build.python");
-	l->timeout_seconds = (long)hwb_config_int(cfg, "build.timeout");
-	l->cpu_seconds = (long)hwb_config_int(cfg, "build.limits.cpu-seconds");
-	l->address_space =
-		(unsigned long long)hwb_config_int(cfg, "build.limits.address-space");
-	l->memory = (unsigned long long)hwb_config_int(cfg, "build.limits.memory");
-	l->processes = (long)hwb_config_int(cfg, "build.limits.processes");
-	l->file_size =
-		(unsigned long long)hwb_config_int(cfg, "build.limits.file-size");
-	l->disk = (unsigned long long)hwb_config_int(cfg, "build.limits.disk");
-	l->open_files = (long)hwb_config_int(cfg, "build.limits.open-files");
-	l->log_max = (size_t)hwb_config_int(cfg, "build.limits.log-size");
-	hwb_sandbox_limits_default(l);
-	c->allow_count = hwb_config_list(cfg, "build.allow-network", &c->allow);
+	c->python = o->settings.python;
+	c->spec.limits = o->limits;
+	hwb_sandbox_limits_default(&c->spec.limits);
+	c->allow = o->allow_network;
+	c->allow_count = o->allow_network_count;
 }
 
 /* --isolation container: the engine from build.container.*, found on
  * PATH before anything runs (probed once the work directory exists). */
 static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 {
-	const struct hwb_config *cfg = c->o->config;
-	struct hwb_build__container_request req;
-
-	memset(&req, 0, sizeof(req));
-	req.engine = hwb_config_str(cfg, "build.container.engine");
-	req.image = hwb_config_str(cfg, "build.container.image");
-	req.python = hwb_config_str(cfg, "build.container.python");
-	req.runtime = hwb_config_str(cfg, "build.container.runtime");
-	if (hwb_build__container_pick(&req, &c->container, err))
+	if (hwb_sandbox_container_pick(&c->o->container, &c->container, err))
 		return -1;
-	c->spec.container = &c->container;
+	c->spec.container = c->container;
 	return 0;
 }
 
@@ -192,7 +155,7 @@ static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	size_t i, n = c->req_source.find_links_count;
 
-	if (!n || !hwb_config_on_project_word(c->o->config, "build.find-links"))
+	if (!n || !c->o->settings.find_links_on_project_word)
 		return 0;
 	if (!(c->find_links = calloc(n, sizeof(*c->find_links))))
 		return hwb_error_oom(err);
@@ -206,38 +169,13 @@ static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
 	return 0;
 }
 
-/* Which memory bound this build gets, said once in the output and kept
- * for the provenance: each sandboxed run makes its own group the same way. */
-static void memory_bound(struct hwb_build__ctx *c)
-{
-	const struct hwb_sandbox_limits *l = &c->spec.limits;
-	struct hwb_build__cgroup cg;
-
-	if (c->isolation == HWB_ISOLATION_NONE) {
-		snprintf(c->memory_bound, sizeof(c->memory_bound),
-			 "none (--isolation none): address-space = %llu MiB "
-			 "per process only", l->address_space >> 20);
-	} else if (c->isolation == HWB_ISOLATION_CONTAINER) {
-		snprintf(c->memory_bound, sizeof(c->memory_bound),
-			 "the container's cgroup: memory = %llu MiB and "
-			 "processes = %ld for the whole build", l->memory >> 20,
-			 l->processes);
-	} else {
-		hwb_build__cgroup_make(&cg, l->memory, l->processes);
-		hwb_build__cgroup_describe(&cg, l, c->memory_bound,
-					   sizeof(c->memory_bound));
-		hwb_build__cgroup_destroy(&cg);
-	}
-	hwb_log_info("memory bound: %s", c->memory_bound);
-}
-
 static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 {
 	const struct hwb_build_options *o = c->o;
 	const char *outdir;
 	char real[PATH_MAX];
 
-	read_config(c);
+	take_settings(c);
 	if (c->isolation == HWB_ISOLATION_CONTAINER &&
 	    pick_engine(c, err))
 		return -1;
@@ -247,14 +185,11 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 				       o->srcdir ? o->srcdir : "."),
 		       hwb_error_hint(err, "give the project's directory");
 	c->srcdir = hwb_strdup(real);
-	outdir = hwb_config_str(o->config, "build.outdir");
-	if (!outdir)
-		outdir = "dist";
+	outdir = o->outdir ? o->outdir : "dist";
 	if (!c->srcdir)
 		return hwb_error_oom(err);
 	/* "dist" or the project's own outdir: never through a link out. */
-	if (outdir[0] != '/' &&
-	    hwb_config_on_project_word(o->config, "build.outdir")) {
+	if (outdir[0] != '/' && o->outdir_on_project_word) {
 		if (hwb_build__project_path(real, outdir, "build.outdir",
 					    &c->outdir, err))
 			return -1;
@@ -277,7 +212,10 @@ static int check_options(struct hwb_build__ctx *c, struct hwb_error *err)
 			     "records this build as unisolated");
 	else if (c->isolation == HWB_ISOLATION_SANDBOX && hwb_sandbox_probe(err))
 		return -1;
-	memory_bound(c);
+	/* Said once in the output and kept for the provenance. */
+	hwb_sandbox_memory_bound(c->isolation, &c->spec.limits, c->memory_bound,
+				 sizeof(c->memory_bound));
+	hwb_log_info("memory bound: %s", c->memory_bound);
 	return 0;
 }
 
@@ -343,7 +281,7 @@ static int start_proxy(struct hwb_build__ctx *c, struct hwb_error *err)
 		return 0; /* unsandboxed: the network is there anyway */
 	if (!(c->proxy_path = hwb_strdup_printf("%s/proxy.sock", c->work)))
 		return hwb_error_oom(err);
-	if (hwb_build__proxy_start(c->proxy_path, c->allow, c->allow_count,
+	if (hwb_sandbox_proxy_start(c->proxy_path, c->allow, c->allow_count,
 				   &c->proxy_pid, err))
 		return -1;
 	c->spec.proxy_socket = c->proxy_path;
@@ -632,15 +570,15 @@ static int build_once(const struct hwb_build_options *o, const char *outdir,
 	}
 	if (hwb_build__read_system(c.srcdir, &c.sys, err) ||
 	    hwb_build__check_backend_path(c.srcdir, &c.sys, err) ||
-	    hwb_build__validate_source(o->config, c.srcdir, &c.sys,
-				       hwb_config_bool(o->config, "build.strict"),
-				       err) ||
-	    hwb_build__interp_probe(c.python, o->cache_dir, &c.py, err) ||
+	    hwb_build__validate_source(o->acknowledged_keys,
+				       o->acknowledged_count, c.srcdir, &c.sys,
+				       o->strict, err) ||
+	    hwb_reqs_interp_probe(c.python, o->cache_dir, &c.py, err) ||
 	    interpreter_prefix(&c, err) || make_work(&c, err))
 		goto cleanup;
 	if (c.isolation == HWB_ISOLATION_CONTAINER &&
-	    hwb_build__container_probe(&c.container, c.work, &c.py, c.py_prefix,
-				       err))
+	    hwb_sandbox_container_probe(c.container, c.work, c.py.path,
+					c.py.python_version, c.py_prefix, err))
 		goto cleanup;
 	c.spec.isolation = c.isolation;
 	if (c.allow_count && start_proxy(&c, err))
@@ -683,7 +621,7 @@ int hwb_build__check_interrupt(struct hwb_error *err)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sig = sigtimedwait(&set, NULL, &zero);
-	return sig > 0 ? hwb_build__interrupted_error(sig, err) : 0;
+	return sig > 0 ? hwb_sandbox_interrupted_error(sig, err) : 0;
 }
 
 static int build_all(const struct hwb_build_options *o,

@@ -42,7 +42,7 @@ static int write_input(const struct hwb_build__stage *st, json_t *kwargs,
 	/* No hwb process runs in a container to forward the proxy port. */
 	if (st->spec.isolation == HWB_ISOLATION_CONTAINER &&
 	    st->spec.proxy_socket &&
-	    json_object_set_new(doc, "proxy_relay", json_string(HWB_PROXY_INSIDE)))
+	    json_object_set_new(doc, "proxy_relay", json_string(HWB_SANDBOX_PROXY_INSIDE)))
 		goto oom;
 	if (json_object_set_new(doc, "backend", json_string(st->sys->backend)) ||
 	    json_object_set(doc, "backend_path", bp) ||
@@ -95,7 +95,7 @@ static int flag(json_t *o, const char *name)
  * A failed hook's error points at its output: under -q that output was not
  * shown, so its last lines are, as warnings (errors where -q hides those):
  * the traceback's end, with the exception, is there, and a flood's tail is
- * kept for this (sandbox_run.c).
+ * kept for this (pkg/sandbox/supervise.c).
  */
 static void show_tail(const struct hwb_sandbox_result *run)
 {
@@ -140,8 +140,8 @@ static int check_flags(const struct hwb_build__stage *st, const char *hook,
 		       hwb_error_hint(err, "rename the in-tree backend module so "
 				      "that it does not clash with an installed one");
 	/* The runner caught MemoryError or BlockingIOError: name the limit. */
-	if (flag(res, "hook_error") && (limit = hwb_build__limit_from_log(&run->log)))
-		return hwb_build__limit_error(&st->spec.limits, limit, err);
+	if (flag(res, "hook_error") && (limit = hwb_sandbox_limit_from_log(&run->log)))
+		return hwb_sandbox_limit_error(&st->spec.limits, limit, err);
 	if (flag(res, "hook_error"))
 		return hwb_error_set(err, HWB_KIND_BUILD, "HWB-B053",
 				     "the backend's %s hook failed (traceback "
@@ -183,11 +183,11 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 	if (hwb_sandbox_run(&spec, &run, err))
 		goto cleanup;
 	if (access(out, F_OK)) {
-		const char *limit = run.exit_status ? hwb_build__limit_from_log(&run.log)
+		const char *limit = run.exit_status ? hwb_sandbox_limit_from_log(&run.log)
 						    : NULL;
 
 		if (limit) {
-			hwb_build__limit_error(&st->spec.limits, limit, err);
+			hwb_sandbox_limit_error(&st->spec.limits, limit, err);
 			goto cleanup;
 		}
 		show_tail(&run);
@@ -200,10 +200,10 @@ int hwb_build__hook(const struct hwb_build__stage *st, const char *hook,
 		goto cleanup;
 	}
 	if (read_output(out, result, err)) {
-		const char *limit = hwb_build__limit_from_log(&run.log);
+		const char *limit = hwb_sandbox_limit_from_log(&run.log);
 
 		if (limit)
-			hwb_build__limit_error(&st->spec.limits, limit, err);
+			hwb_sandbox_limit_error(&st->spec.limits, limit, err);
 		goto cleanup;
 	}
 	if (check_flags(st, hook, *result, &run, err))

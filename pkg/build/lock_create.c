@@ -101,7 +101,7 @@ cleanup:
 
 /* Wheels under the lock's own directory are recorded relative to it, so
  * that a vendored wheelhouse travels with the repository. */
-static int relativize(struct hwb_build__lock *lock, const char *lock_dir,
+static int relativize(struct hwb_reqs_lock *lock, const char *lock_dir,
 		      struct hwb_error *err)
 {
 	char real[PATH_MAX], *rel;
@@ -112,7 +112,7 @@ static int relativize(struct hwb_build__lock *lock, const char *lock_dir,
 	n = strlen(real);
 	for (i = 0; i < lock->pkg_count; i++) {
 		for (k = 0; k < lock->pkgs[i].wheel_count; k++) {
-			struct hwb_build__lock_wheel *w = &lock->pkgs[i].wheels[k];
+			struct hwb_reqs_lock_wheel *w = &lock->pkgs[i].wheels[k];
 
 			if (!w->path)
 				continue;
@@ -133,8 +133,8 @@ static int relativize(struct hwb_build__lock *lock, const char *lock_dir,
 	return 0;
 }
 
-static int fill_result(const struct hwb_build__lock *lock,
-		       const struct hwb_build__interp *in, const char *path,
+static int fill_result(const struct hwb_reqs_lock *lock,
+		       const struct hwb_reqs_interp *in, const char *path,
 		       struct hwb_lock_result *res, struct hwb_error *err)
 {
 	struct hwb_wheel_filename wn;
@@ -146,7 +146,7 @@ static int fill_result(const struct hwb_build__lock *lock,
 	     !(res->entries = calloc(lock->pkg_count, sizeof(*res->entries)))))
 		return hwb_error_oom(err);
 	for (i = 0; i < lock->pkg_count; i++) {
-		const struct hwb_build__lock_pkg *p = &lock->pkgs[i];
+		const struct hwb_reqs_lock_pkg *p = &lock->pkgs[i];
 		struct hwb_lock_entry *e = &res->entries[res->count++];
 
 		if (!(e->name = hwb_strdup(p->name)) ||
@@ -157,7 +157,7 @@ static int fill_result(const struct hwb_build__lock *lock,
 			if (hwb_wheel_filename_parse(p->wheels[k].name, &wn,
 						       &ignored))
 				continue;
-			if (hwb_build__wheel_compatible(wn.tags, in)) {
+			if (hwb_reqs_wheel_compatible(wn.tags, in)) {
 				memcpy(e->sha256, p->wheels[k].sha256, 65);
 				hwb_wheel_filename_release(&wn);
 				break;
@@ -184,29 +184,29 @@ void hwb_lock_result_release(struct hwb_lock_result *res)
 
 /* Resolve (and run the get_requires hooks) for one interpreter. */
 static int lock_for(const struct hwb_lock_options *opts, char **reqs,
-		    size_t nreq, const struct hwb_build__source *src,
-		    const struct hwb_build__interp *in, const char *lock_dir,
-		    struct hwb_build__lock **out, struct hwb_error *err)
+		    size_t nreq, const struct hwb_reqs_source *src,
+		    const struct hwb_reqs_interp *in, const char *lock_dir,
+		    struct hwb_reqs_lock **out, struct hwb_error *err)
 {
-	struct hwb_build__lock *lock = hwb_build__lock_new();
+	struct hwb_reqs_lock *lock = hwb_reqs_lock_new();
 
 	*out = NULL;
 	if (!lock)
 		return hwb_error_oom(err);
-	if (hwb_build__lock_resolve(lock, (const char *const *)reqs, nreq, src,
+	if (hwb_reqs_lock_resolve(lock, (const char *const *)reqs, nreq, src,
 				    in, err) ||
 	    (!opts->static_only &&
 	     hwb_build__lock_dynamic(opts, lock, lock_dir, src, in, err))) {
-		hwb_build__lock_free(lock);
+		hwb_reqs_lock_free(lock);
 		return -1;
 	}
 	*out = lock;
 	return 0;
 }
 
-/* The interpreters: opts->pythons, or opts->python alone. */
+/* The interpreters: opts->pythons, or opts->settings.python alone. */
 static int probe_all(const struct hwb_lock_options *opts, const char *cache,
-		     struct hwb_build__interp **out, size_t *n,
+		     struct hwb_reqs_interp **out, size_t *n,
 		     struct hwb_error *err)
 {
 	size_t i, count = opts->python_count ? opts->python_count : 1;
@@ -215,9 +215,10 @@ static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 	if (!(*out = calloc(count, sizeof(**out))))
 		return hwb_error_oom(err);
 	for (i = 0; i < count; i++) {
-		if (hwb_build__interp_probe(opts->python_count ? opts->pythons[i]
-							       : opts->python,
-					    cache, &(*out)[i], err))
+		const char *python = opts->python_count ? opts->pythons[i]
+							: opts->settings.python;
+
+		if (hwb_reqs_interp_probe(python, cache, &(*out)[i], err))
 			return -1;
 		(*n)++;
 	}
@@ -230,15 +231,15 @@ static int project_find_links(const struct hwb_lock_options *opts,
 			      const char *srcdir, char ***out,
 			      struct hwb_error *err)
 {
-	size_t i, n = opts->find_links_count;
+	size_t i, n = opts->settings.find_links_count;
 
 	*out = NULL;
-	if (!n || !opts->find_links_beneath)
+	if (!n || !opts->settings.find_links_on_project_word)
 		return 0;
 	if (!(*out = calloc(n, sizeof(**out))))
 		return hwb_error_oom(err);
 	for (i = 0; i < n; i++)
-		if (hwb_build__project_path(srcdir, opts->find_links[i],
+		if (hwb_build__project_path(srcdir, opts->settings.find_links[i],
 					    "build.find-links", &(*out)[i], err))
 			return -1;
 	return 0;
@@ -247,10 +248,10 @@ static int project_find_links(const struct hwb_lock_options *opts,
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err)
 {
-	struct hwb_build__interp *in = NULL;
-	const struct hwb_build__interp **inp = NULL;
-	struct hwb_build__source src;
-	struct hwb_build__lock *lock = NULL, **locks = NULL;
+	struct hwb_reqs_interp *in = NULL;
+	const struct hwb_reqs_interp **inp = NULL;
+	struct hwb_reqs_source src;
+	struct hwb_reqs_lock *lock = NULL, **locks = NULL;
 	struct hwb_buf text = HWB_BUF_INIT, old = HWB_BUF_INIT;
 	struct hwb_error ignored = HWB_ERROR_INIT;
 	const char *srcdir = opts->srcdir ? opts->srcdir : ".";
@@ -274,19 +275,20 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 	else
 		strcpy(lock_dir, ".");
 	if (opts->cache_dir ? !(cache = hwb_strdup(opts->cache_dir))
-			    : hwb_build__cache_dir(&cache, err) != 0) {
+			    : hwb_reqs_cache_dir(&cache, err) != 0) {
 		if (!err->code[0])
 			hwb_error_oom(err);
 		goto cleanup;
 	}
 	if (project_find_links(opts, srcdir, &links, err))
 		goto cleanup;
-	src.find_links = links ? (const char *const *)links : opts->find_links;
-	src.find_links_count = opts->find_links_count;
-	src.index_url = opts->index_url;
+	src.find_links = links ? (const char *const *)links
+			       : opts->settings.find_links;
+	src.find_links_count = opts->settings.find_links_count;
+	src.index_url = opts->settings.index_url;
 	src.ca_bundle = opts->ca_bundle;
-	src.http = opts->http;
-	src.allow_url_requirements = opts->allow_url_requirements;
+	src.http = opts->settings.http;
+	src.allow_url_requirements = opts->settings.allow_url_requirements;
 	src.cache_dir = cache;
 	if (read_requires(srcdir, &reqs, &nreq, err) ||
 	    probe_all(opts, cache, &in, &nin, err))
@@ -307,16 +309,16 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 		/* One interpreter is an environment too: a build with another
 		 * one is refused (HWB-B165), never silently installed. */
 		if (!(lock->environments = calloc(1, sizeof(char *))) ||
-		    !(lock->environments[0] = hwb_build__interp_env_marker(&in[0]))) {
+		    !(lock->environments[0] = hwb_reqs_interp_env_marker(&in[0]))) {
 			hwb_error_oom(err);
 			goto cleanup;
 		}
 		lock->environment_count = 1;
-	} else if (hwb_build__lock_merge(locks, inp, nin, &lock, err)) {
+	} else if (hwb_reqs_lock_merge(locks, inp, nin, &lock, err)) {
 		goto cleanup;
 	}
 	if (relativize(lock, lock_dir, err) ||
-	    hwb_build__lock_render(lock, &text, err))
+	    hwb_reqs_lock_render(lock, &text, err))
 		goto cleanup;
 	hwb_file_read_all(out_path, (size_t)64 << 20, &old, &ignored);
 	result->changed = old.len != text.len || memcmp(old.ptr, text.ptr, text.len);
@@ -329,16 +331,16 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 cleanup:
 	if (ret)
 		hwb_lock_result_release(result);
-	hwb_build__lock_free(lock);
+	hwb_reqs_lock_free(lock);
 	for (i = 0; locks && i < nin; i++)
-		hwb_build__lock_free(locks[i]);
+		hwb_reqs_lock_free(locks[i]);
 	free(locks);
 	free(inp);
 	for (i = 0; in && i < nin; i++)
-		hwb_build__interp_release(&in[i]);
+		hwb_reqs_interp_release(&in[i]);
 	free(in);
 	free_strv(reqs, nreq);
-	free_strv(links, links ? opts->find_links_count : 0);
+	free_strv(links, links ? opts->settings.find_links_count : 0);
 	hwb_buf_release(&text);
 	hwb_buf_release(&old);
 	free(cache);

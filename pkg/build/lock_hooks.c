@@ -102,8 +102,8 @@ static int collect(json_t *list, const char *hook, char ***out, size_t *n,
 
 static int run_hooks(const struct hwb_lock_options *o,
 		     const struct hwb_build__system *sys,
-		     const struct hwb_build__env *env,
-		     const struct hwb_build__interp *in, const struct work *w,
+		     const struct hwb_reqs_env *env,
+		     const struct hwb_reqs_interp *in, const struct work *w,
 		     char ***reqs, size_t *n, struct hwb_error *err)
 {
 	static const char *const hooks[] = { "get_requires_for_build_sdist",
@@ -112,7 +112,7 @@ static int run_hooks(const struct hwb_lock_options *o,
 	json_t *kw = NULL, *res = NULL;
 	char *prefix = prefix_of(in->path);
 	size_t i, b = 0;
-	int none = o->isolation_none, ret = -1;
+	int none = o->settings.isolation == HWB_ISOLATION_NONE, ret = -1;
 
 	if (!prefix)
 		return hwb_error_oom(err);
@@ -161,14 +161,14 @@ cleanup:
 }
 
 int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
-			    struct hwb_build__lock *lock, const char *lock_dir,
-			    const struct hwb_build__source *src,
-			    const struct hwb_build__interp *in,
+			    struct hwb_reqs_lock *lock, const char *lock_dir,
+			    const struct hwb_reqs_source *src,
+			    const struct hwb_reqs_interp *in,
 			    struct hwb_error *err)
 {
 	struct hwb_build__system sys;
-	struct hwb_build__env env = HWB_BUILD_ENV_INIT;
-	struct hwb_build__env_request req = { 0 };
+	struct hwb_reqs_env env = HWB_REQS_ENV_INIT;
+	struct hwb_reqs_env_request req = { 0 };
 	struct work w = { 0 };
 	char **reqs = NULL;
 	size_t n = 0, i;
@@ -178,7 +178,7 @@ int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
 	if (hwb_build__read_system(o->srcdir ? o->srcdir : ".", &sys, err) ||
 	    hwb_build__check_backend_path(o->srcdir ? o->srcdir : ".", &sys, err))
 		goto cleanup;
-	if (o->isolation_none)
+	if (o->settings.isolation == HWB_ISOLATION_NONE)
 		hwb_log_warn("--isolation none: the backend's get_requires hooks "
 			     "run unsandboxed");
 	else if (hwb_sandbox_probe(err))
@@ -188,13 +188,13 @@ int hwb_build__lock_dynamic(const struct hwb_lock_options *o,
 	req.interp = in;
 	req.source = src;
 	req.cache_dir = src->cache_dir;
-	if (hwb_build__env_prepare(&req, &env, err) ||
+	if (hwb_reqs_env_prepare(&req, &env, err) ||
 	    work_make(&w, o->srcdir ? o->srcdir : ".", err) ||
 	    run_hooks(o, &sys, &env, in, &w, &reqs, &n, err))
 		goto cleanup;
 	for (i = 0; i < n; i++)
 		hwb_log_verbose("dynamic build requirement: %s", reqs[i]);
-	ret = n ? hwb_build__lock_add_requirements(lock, (const char *const *)reqs,
+	ret = n ? hwb_reqs_lock_add_requirements(lock, (const char *const *)reqs,
 						   n, src, in, err)
 		: 0;
 cleanup:
@@ -202,7 +202,7 @@ cleanup:
 		free(reqs[i]);
 	free(reqs);
 	work_release(&w);
-	hwb_build__env_release(&env);
+	hwb_reqs_env_release(&env);
 	hwb_build__system_release(&sys);
 	return ret;
 }

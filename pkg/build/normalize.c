@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * normalize.c: rewrites the wheel and the sdist a backend produced into the
- * normal form of build-isolation.md, so that the same commit gives the same
- * bytes whatever the backend did: members sorted by name (.dist-info last
- * in wheels, RECORD last of all), times clamped to SOURCE_DATE_EPOCH, modes
- * 644/755 from the executable bit only, owner 0 and no user names in tar,
- * no extra fields in zip, a gzip header without name or time. Member
- * contents never change.
+ * normal form below, so that the same commit gives the same bytes whatever
+ * the backend did: members sorted by name (.dist-info last in wheels,
+ * RECORD last of all), times clamped to SOURCE_DATE_EPOCH, modes 644/755
+ * from the executable bit only, owner 0 and no user names in tar, no extra
+ * fields in zip, a gzip header without name or time. Member contents never
+ * change.
  */
 #include <archive.h>
 #include <archive_entry.h>

@@ -13,7 +13,7 @@
 #include "pkg/build/internal.h"
 #include "pkg/core/log.h"
 
-/* Zip cannot store times before 1980-01-01 (build-isolation.md). */
+/* Zip cannot store times before 1980-01-01 (its DOS date fields). */
 #define ZIP_EPOCH 315532800LL
 
 void hwb_build__origin_release(struct hwb_build__origin *s)

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 #include "pkg/wheel/wheel.h"
 
@@ -31,9 +30,8 @@ static void local_options(const struct hwb_build__ctx *c,
 {
 	memset(opts, 0, sizeof(*opts));
 	opts->for_local = 1;
-	opts->acknowledged_count = hwb_config_list(c->o->config,
-						   "check.acknowledged-keys",
-						   &opts->acknowledged_keys);
+	opts->acknowledged_keys = c->o->acknowledged_keys;
+	opts->acknowledged_count = c->o->acknowledged_count;
 }
 
 /* Log every finding; HWB-B068 when one blocks. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * paths.c: the paths a build takes on the project's word (build.outdir, its
- * default "dist", build.find-links from pyproject.toml or hwb.toml) are
- * resolved beneath the project, links included (pkg/core/beneath.h); one
- * that leaves it is refused with HWB-B015. The user's own word (flags, the
- * environment, the user's configuration) may name any path.
+ * default "dist", build.find-links from pyproject.toml or hwb.toml: the
+ * options say which) are resolved beneath the project, links included
+ * (pkg/core/beneath.h); one that leaves it is refused with HWB-B015. The
+ * user's own word (flags, the environment, the user's configuration) may
+ * name any path.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,7 +13,6 @@
 
 #include "pkg/build/internal.h"
 #include "pkg/core/beneath.h"
-#include "pkg/core/config.h"
 
 int hwb_build__project_path(const char *srcdir, const char *rel,
 			    const char *key, char **out, struct hwb_error *err)

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/log.h"
 
 /* The config_settings object: "KEY=VALUE" pairs, a repeated key a list. */
@@ -80,7 +79,7 @@ void hwb_build__wh_release(struct hwb_build__wh *r)
 
 /* Add the environment's packages to all (for the provenance and the
  * SBOM), skipping wheels already there. */
-static int remember(struct hwb_build__wh *all, const struct hwb_build__env *env,
+static int remember(struct hwb_build__wh *all, const struct hwb_reqs_env *env,
 		    struct hwb_error *err)
 {
 	struct hwb_build__wh_item *items, *r;
@@ -124,13 +123,13 @@ static int first_lock(struct hwb_build__ctx *c, const char *const *reqs,
 		return hwb_error_oom(err);
 	if (!access(path, F_OK)) {
 		c->locked = 1;
-		if (!hwb_build__lock_read(path, &c->lock, err) &&
-		    !hwb_build__lock_check_requirements(c->lock, reqs, n, &c->py,
+		if (!hwb_reqs_lock_read(path, &c->lock, err) &&
+		    !hwb_reqs_lock_check_requirements(c->lock, reqs, n, &c->py,
 							err))
 			ret = 0;
 		goto cleanup;
 	}
-	if (hwb_config_bool(c->o->config, "build.require-lock")) {
+	if (c->o->require_lock) {
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-B075",
 			      "%s has no pylock.build.toml and build.require-lock "
 			      "is set", c->srcdir);
@@ -138,7 +137,7 @@ static int first_lock(struct hwb_build__ctx *c, const char *const *reqs,
 			       "and commit pylock.build.toml");
 		goto cleanup;
 	}
-	if (!(c->lock = hwb_build__lock_new())) {
+	if (!(c->lock = hwb_reqs_lock_new())) {
 		hwb_error_oom(err);
 		goto cleanup;
 	}
@@ -154,7 +153,7 @@ static int first_lock(struct hwb_build__ctx *c, const char *const *reqs,
 		hwb_log_info("no pylock.build.toml: build requirements resolved from "
 			     "the configured wheelhouse/index (hashes in the "
 			     "provenance); pin them with 'hwb lock'");
-	ret = hwb_build__lock_resolve(c->lock, reqs, n, &c->req_source, &c->py, err);
+	ret = hwb_reqs_lock_resolve(c->lock, reqs, n, &c->req_source, &c->py, err);
 cleanup:
 	free(path);
 	return ret;
@@ -164,9 +163,9 @@ cleanup:
  * get_requires_for_build_*): checked against the lock file, or added to
  * the lock resolved in memory. */
 static int environment(struct hwb_build__ctx *c, json_t *extra,
-		       struct hwb_build__env *env, struct hwb_error *err)
+		       struct hwb_reqs_env *env, struct hwb_error *err)
 {
-	struct hwb_build__env_request req;
+	struct hwb_reqs_env_request req;
 	const char **list = NULL;
 	size_t n = 0, i;
 	int ret = -1;
@@ -191,9 +190,9 @@ static int environment(struct hwb_build__ctx *c, json_t *extra,
 			       c->sys.require_count, err))
 			goto cleanup;
 	}
-	if (n && (c->locked ? hwb_build__lock_check_requirements(c->lock, list, n,
+	if (n && (c->locked ? hwb_reqs_lock_check_requirements(c->lock, list, n,
 								 &c->py, err)
-			    : hwb_build__lock_add_requirements(c->lock, list, n,
+			    : hwb_reqs_lock_add_requirements(c->lock, list, n,
 							       &c->req_source,
 							       &c->py, err)))
 		goto cleanup;
@@ -203,7 +202,7 @@ static int environment(struct hwb_build__ctx *c, json_t *extra,
 	req.interp = &c->py;
 	req.source = &c->req_source;
 	req.cache_dir = c->o->cache_dir;
-	if (hwb_build__env_prepare(&req, env, err) || remember(&c->reqs, env, err))
+	if (hwb_reqs_env_prepare(&req, env, err) || remember(&c->reqs, env, err))
 		goto cleanup;
 	if (!env->reused)
 		c->all_reused = 0;
@@ -221,15 +220,18 @@ cleanup:
  */
 static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 		       const char *src, const char *out,
-		       const struct hwb_build__env *env)
+		       const struct hwb_reqs_env *env)
 {
 	const char *env_dir = env->root;
 	const char *site = env->site_packages + strlen(env->root);
 	int none = c->isolation == HWB_ISOLATION_NONE;
-	int image = c->isolation == HWB_ISOLATION_CONTAINER &&
-		    c->container.image;
+	struct hwb_sandbox_container_info ct = { 0 };
+	int image;
 	size_t n = 0, e = 0, i;
 
+	if (c->isolation == HWB_ISOLATION_CONTAINER)
+		hwb_sandbox_container_info(c->container, &ct);
+	image = ct.image != NULL;
 	memset(st, 0, sizeof(*st));
 	st->sys = &c->sys;
 	st->spec = c->spec;
@@ -274,7 +276,7 @@ static void stage_view(struct hwb_build__ctx *c, struct hwb_build__stage *st,
 	st->spec.binds = st->binds;
 	st->spec.bind_count = n;
 	if (image)
-		snprintf(st->path, sizeof(st->path), HWB_CONTAINER_IMAGE_PATH);
+		snprintf(st->path, sizeof(st->path), HWB_SANDBOX_IMAGE_PATH);
 	else
 		snprintf(st->path, sizeof(st->path), "%s/bin:/usr/bin:/bin",
 			 st->env_in);
@@ -318,7 +320,7 @@ int hwb_build__stage_run(struct hwb_build__ctx *c, int wheel, const char *src,
 			 struct hwb_error *err)
 {
 	const char *kind = wheel ? "wheel" : "sdist";
-	struct hwb_build__env env0 = HWB_BUILD_ENV_INIT, env1 = HWB_BUILD_ENV_INIT;
+	struct hwb_reqs_env env0 = HWB_REQS_ENV_INIT, env1 = HWB_REQS_ENV_INIT;
 	struct hwb_build__stage st;
 	json_t *kw = NULL, *res = NULL, *extra = NULL;
 	char hook[64];
@@ -378,7 +380,7 @@ cleanup:
 	json_decref(extra);
 	json_decref(kw);
 	json_decref(res);
-	hwb_build__env_release(&env0);
-	hwb_build__env_release(&env1);
+	hwb_reqs_env_release(&env0);
+	hwb_reqs_env_release(&env1);
 	return ret;
 }

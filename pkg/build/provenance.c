@@ -46,24 +46,21 @@ static const char *isolation_name(enum hwb_isolation iso)
  * (a digest of its configuration) when there is one. */
 static json_t *container_params(const struct hwb_build__ctx *c)
 {
-	const struct hwb_build__container *ct = &c->container;
+	struct hwb_sandbox_container_info ct;
 
+	hwb_sandbox_container_info(c->container, &ct);
 	return json_pack("{s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s}", "engine",
-			 hwb_build__engine_name(ct->engine), "engineVersion",
-			 ct->version, "runtime", ct->runtime, "image", ct->image,
-			 "imageId", ct->image_id, "python",
-			 ct->image ? ct->python : NULL, "root",
-			 ct->image ? "image" : "host /usr, read-only");
+			 ct.engine, "engineVersion", ct.version, "runtime",
+			 ct.runtime, "image", ct.image, "imageId", ct.image_id,
+			 "python", ct.image ? ct.python : NULL, "root",
+			 ct.image ? "image" : "host /usr, read-only");
 }
 
 static json_t *rfc3339(long long t)
 {
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
+	char buf[HWB_ISO_TIME_MAX];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hwb_iso_time(t, buf, sizeof(buf));
 	return json_string(buf);
 }
 
@@ -155,13 +152,13 @@ static int add_container(json_t *doc, const struct hwb_build__ctx *c)
 	json_t *version = json_object_get(
 		json_object_get(json_object_get(pred, "runDetails"), "builder"),
 		"version");
-	const struct hwb_build__container *ct = &c->container;
+	struct hwb_sandbox_container_info ct;
 
+	hwb_sandbox_container_info(c->container, &ct);
 	if (!internal || !version ||
 	    json_object_set_new(internal, "container", container_params(c)) ||
-	    (ct->version &&
-	     json_object_set_new(version, hwb_build__engine_name(ct->engine),
-				 json_string(ct->version))))
+	    (ct.version &&
+	     json_object_set_new(version, ct.engine, json_string(ct.version))))
 		return -1;
 	return 0;
 }

@@ -3,7 +3,7 @@
  * pyproject.c: the [build-system] table (PEP 517, PEP 518) with the
  * specification's defaults and errors, and the backend-path rule: every
  * entry, with symlinks resolved, stays inside the source tree (pypa/build
- * only normalises the path, so a symlink escapes; build-isolation.md).
+ * only normalises the path, so a symlink escapes).
  */
 #include <errno.h>
 #include <limits.h>

@@ -63,12 +63,9 @@ static json_t *files(const struct hwb_build__sbom_file *f, size_t count)
 
 static json_t *timestamp(long long epoch)
 {
-	char buf[32];
-	time_t t = (time_t)epoch;
-	struct tm tm;
+	char buf[HWB_ISO_TIME_MAX];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	hwb_iso_time(epoch, buf, sizeof(buf));
 	return json_string(buf);
 }
 

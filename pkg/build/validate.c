@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "pkg/build/internal.h"
-#include "pkg/core/config.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
 #include "pkg/core/log.h"
@@ -240,7 +239,7 @@ static void check_setup_py(struct finding_ctx *f, const char *srcdir)
 	free(path);
 }
 
-int hwb_build__validate_source(const struct hwb_config *config,
+int hwb_build__validate_source(const char *const *ack, size_t ack_count,
 			       const char *srcdir,
 			       const struct hwb_build__system *sys, int strict,
 			       struct hwb_error *err)
@@ -252,7 +251,8 @@ int hwb_build__validate_source(const struct hwb_config *config,
 	memset(&f, 0, sizeof(f));
 	f.strict = strict;
 	f.err = err;
-	f.ack_count = hwb_config_list(config, "check.acknowledged-keys", &f.ack);
+	f.ack = ack;
+	f.ack_count = ack_count;
 	if (!realpath(srcdir, f.root))
 		f.root[0] = '\0';
 

@@ -19,7 +19,7 @@
 
 /*
  * Defaults of the limits let compilers and big wheels work (nsjail's tight
- * defaults break builds: see docs/build-isolation.md); a project may lower
+ * defaults, 1 MiB files and 32 descriptors, break builds); a project may lower
  * them, only the user may raise them.
  */
 static const struct hwb_config_key keys[] = {

@@ -349,7 +349,6 @@ int hwb_core__oidc_parse_at(struct hwb_oidc_token *out, const char *text,
 			    struct hwb_error *err);
 
 /** t as "2025-01-31T12:00:00Z" (UTC), or the number when out of range. */
-void hwb_core__oidc_iso_time(int64_t t, char *out, size_t outsz);
 
 /** Append s percent-encoded (RFC 3986: all but unreserved characters). */
 int hwb_core__oidc_pct(struct hwb_buf *out, const char *s);

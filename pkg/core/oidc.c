@@ -100,11 +100,6 @@ static int refuse(struct hwb_error *err, const char *code, const char *origin,
 	return hwb_error_hint(err, "%s", hint);
 }
 
-void hwb_core__oidc_iso_time(int64_t t, char *out, size_t outsz)
-{
-	hwb_iso_time(t, out, outsz);
-}
-
 /* ---- structure: three base64url parts ---- */
 
 static int is_b64url(unsigned char c)
@@ -400,7 +395,7 @@ static int check_times(const json_t *payload, struct hwb_oidc_claims *c,
 			      "the token has no exp (expiry) claim");
 	/* Valid while now < exp + leeway, written so nothing overflows. */
 	if (now - leeway >= c->exp) {
-		hwb_core__oidc_iso_time(c->exp, when, sizeof(when));
+		hwb_iso_time(c->exp, when, sizeof(when));
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-O007",
 			      "%s: the token expired at %s, %" PRId64 " s ago "
 			      "(%ld s of clock skew allowed)", origin, when,
@@ -410,7 +405,7 @@ static int check_times(const json_t *payload, struct hwb_oidc_claims *c,
 				      "the system clock");
 	}
 	if (has_nbf && c->nbf > now + leeway) {
-		hwb_core__oidc_iso_time(c->nbf, when, sizeof(when));
+		hwb_iso_time(c->nbf, when, sizeof(when));
 		hwb_error_set(err, HWB_KIND_CONFIG, "HWB-O008",
 			      "%s: the token is not valid before %s, %" PRId64
 			      " s from now (%ld s of clock skew allowed)",

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/http.h"
 #include "pkg/core/internal.h"
@@ -507,7 +508,7 @@ static void log_found(const struct hwb_oidc_token *t)
 {
 	char until[48];
 
-	hwb_core__oidc_iso_time(t->claims.exp, until, sizeof(until));
+	hwb_iso_time(t->claims.exp, until, sizeof(until));
 	hwb_log_verbose("OIDC token from %s: identity %s, issuer %s, valid "
 			"until %s", hwb_oidc_source_name(t->source),
 			t->claims.identity, t->claims.iss, until);

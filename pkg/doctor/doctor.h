@@ -20,6 +20,7 @@
 #include "pkg/core/buf.h"
 #include "pkg/core/error.h"
 #include "pkg/core/oidc.h"
+#include "pkg/sandbox/sandbox.h"
 
 struct hwb_config;
 

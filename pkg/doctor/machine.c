@@ -102,10 +102,15 @@ static int container(struct hwb_doctor_report *r,
 		     const struct hwb_config *cfg, int wanted, int fallback)
 {
 	struct hwb_error e = HWB_ERROR_INIT;
+	struct hwb_sandbox_container_request req = { 0 };
 	char *engine = NULL, *version = NULL;
 	int rc;
 
-	if (hwb_sandbox_container_check(cfg, wanted, &engine, &version, &e)) {
+	req.engine = hwb_config_str(cfg, "build.container.engine");
+	req.image = hwb_config_str(cfg, "build.container.image");
+	req.python = hwb_config_str(cfg, "build.container.python");
+	req.runtime = hwb_config_str(cfg, "build.container.runtime");
+	if (hwb_sandbox_container_check(&req, wanted, &engine, &version, &e)) {
 		if (wanted || fallback)
 			return hwb_doctor__add_error(r, "container",
 						     wanted ? HWB_DOCTOR_FAIL

@@ -339,10 +339,13 @@ int hwb_sign__body_verify(const struct hwb_sign__bundle *b,
 			  const struct hwb_buf *signer_der, int signer_is_cert,
 			  struct hwb_error *err);
 
-/* tsa.c: step 0. Returns the number of verified times appended to times. */
+/* tsa.c: step 0. One RFC 3161 response over signature: 0 with its
+ * genTime when a TSA of t valid then signed it, else -1 with err
+ * (HWB-V010, why it does not count). */
 int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 			 const struct hwb_buf *response,
-			 const struct hwb_buf *signature, int64_t *gen_time);
+			 const struct hwb_buf *signature, int64_t *gen_time,
+			 struct hwb_error *err);
 
 /* dsse.c */
 int hwb_sign__pae(struct hwb_buf *out, const struct hwb_buf *type,

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "pkg/sign/internal.h"
+#include "pkg/core/encode.h"
 
 extern const char hwb_sign__signing_config_production[];
 extern const char hwb_sign__signing_config_production_end[];
@@ -358,15 +359,6 @@ static size_t per_operator(const struct hwb_sign__service *l, size_t n,
 	return k;
 }
 
-static void iso_time(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, n, "%lld", (long long)t);
-}
-
 /*
  * ALL: every one; ANY: the first; EXACT: the first count. Fewer than ANY or
  * EXACT needs is an error (the proto's MUST; sigstore-python raises too).
@@ -410,7 +402,7 @@ int hwb_sign__signing_config_select(const struct hwb_sign__signing_config *c,
 	memset(out, 0, sizeof(*out));
 	if (c->ntlog > MAX_SERVICES || c->ntsa > MAX_SERVICES)
 		HWB_BUG("signing config lists were not made by the parser");
-	iso_time(now, when, sizeof(when));
+	hwb_iso_time(now, when, sizeof(when));
 	if (rekor_version > 2) {
 		hwb_error_set(err, HWB_KIND_USAGE, "HWB-S011",
 			      "Rekor API version %u is not supported", rekor_version);

@@ -86,9 +86,17 @@ static int64_t remembered(const struct hwb_sign__trust *t, const uint8_t key[32]
 	return -1;
 }
 
+/* Why a timestamp does not count, for the caller's HWB-V010. */
+static int not_counted(struct hwb_error *err, const char *why)
+{
+	return hwb_error_set(err, HWB_KIND_FAILED, "HWB-V010",
+			     "an RFC 3161 timestamp does not count: %s", why);
+}
+
 int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 			 const struct hwb_buf *response,
-			 const struct hwb_buf *signature, int64_t *gen_time_out)
+			 const struct hwb_buf *signature, int64_t *gen_time_out,
+			 struct hwb_error *err)
 {
 	const unsigned char *p = (const unsigned char *)response->ptr;
 	TS_RESP *resp = NULL;
@@ -98,15 +106,17 @@ int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 	int ok = 0;
 
 	if (memo_key(response, signature, key))
-		return -1;
+		return hwb_error_oom(err);
 	if ((when = remembered(t, key)) >= 0) {
 		*gen_time_out = when;
 		return 0;
 	}
 	resp = d2i_TS_RESP(NULL, &p, (long)response->len);
 	if (!resp || p != (const unsigned char *)response->ptr + response->len ||
-	    gen_time(resp, &when))
+	    gen_time(resp, &when)) {
+		not_counted(err, "it is not a DER TimeStampResp with a genTime");
 		goto cleanup;
+	}
 	/* a TSA whose certificates do not decode verifies nothing */
 	for (i = 0; i < t->ntsas && !ok; i++) {
 		struct hwb_sign__authority *tsa = &t->tsas[i];
@@ -121,6 +131,9 @@ int hwb_sign__tsa_verify(const struct hwb_sign__trust *t,
 	}
 	if (ok)
 		*gen_time_out = when;
+	else
+		not_counted(err, "no TSA of the trusted root valid at its "
+			    "genTime signed it over this signature");
 cleanup:
 	TS_RESP_free(resp);
 	return ok ? 0 : -1;

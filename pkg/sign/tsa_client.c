@@ -128,9 +128,10 @@ int hwb_sign__tsa_timestamp(struct hwb_http_client *http, const char *url,
 	if (check_reply(&resp.body, nonce, url, err))
 		goto cleanup;
 	pthread_mutex_lock(trust_lock);
-	bad = hwb_sign__tsa_verify(trust, &resp.body, sig, &when);
+	bad = hwb_sign__tsa_verify(trust, &resp.body, sig, &when, err);
 	pthread_mutex_unlock(trust_lock);
 	if (bad) {
+		/* a signer's TSA answered: the signer's code, not V010 */
 		tsa_fail(err, HWB_KIND_FAILED, url,
 			 "the timestamp does not verify against a TSA of the trusted root");
 		goto cleanup;

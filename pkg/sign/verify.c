@@ -16,6 +16,7 @@
 #include "pkg/core/encode.h"
 #include "pkg/core/fileio.h"
 #include "pkg/core/hash.h"
+#include "pkg/core/log.h"
 #include "pkg/sign/internal.h"
 
 /* Rekor and TSA clocks may run a little ahead of ours. */
@@ -100,13 +101,17 @@ static int establish_times(const struct hwb_verifier *v,
 			   const struct hwb_sign__bundle *b, struct state *s,
 			   struct hwb_error *err)
 {
+	struct hwb_error why = HWB_ERROR_INIT;
 	int64_t t;
 	size_t i;
 
+	/* A timestamp that does not count is skipped; another may. */
 	for (i = 0; i < b->ntimestamps; i++)
 		if (!hwb_sign__tsa_verify(&v->trust, &b->timestamps[i], &b->signature,
-					  &t))
+					  &t, &why))
 			add_time(s, t, "rfc3161");
+		else
+			hwb_log_debug("timestamp %zu: %s", i, why.message);
 	if (b->entry.set.len && b->entry.integrated_time)
 		add_time(s, b->entry.integrated_time, "tlog");
 	if (s->ntimes)

@@ -44,15 +44,6 @@ int hwb_tuf__parse_time(const char *s, int64_t *out)
 	return 0;
 }
 
-void hwb_tuf_format_time(int64_t t, char *out, size_t n)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || !strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm))
-		snprintf(out, n, "%lld", (long long)t);
-}
-
 /* A positive integer member (version, threshold). */
 static int get_positive(const json_t *obj, const char *name, int64_t *out)
 {

@@ -108,9 +108,6 @@ int hwb_tuf_cache_dir(const char *url, struct hwb_buf *out,
 const char *hwb_tuf_embedded_root(int staging, size_t *len);
 const char *hwb_tuf_sigstore_url(int staging);
 
-/** t as YYYY-MM-DDTHH:MM:SSZ (UTC) in out. */
-void hwb_tuf_format_time(int64_t t, char *out, size_t n);
-
 /** The version of a root.json's signed part, without verifying it; 0 when
  * the text is not root metadata. */
 int64_t hwb_tuf_root_version(const char *json, size_t len);

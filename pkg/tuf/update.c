@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pkg/core/encode.h"
 #include "pkg/core/log.h"
 #include "pkg/tuf/internal.h"
 
@@ -115,7 +116,7 @@ static int expired(const struct tuf_meta *m, int64_t now, struct hwb_error *err)
 
 	if (m->expires > now)
 		return 0;
-	hwb_tuf_format_time(m->expires, when, sizeof(when));
+	hwb_iso_time(m->expires, when, sizeof(when));
 	hwb_error_set(err, HWB_KIND_FAILED, "HWB-R005",
 		      "TUF metadata %s (version %lld) expired at %s (freeze "
 		      "attack, specification 5.3.10-5.6.5)", m->file,

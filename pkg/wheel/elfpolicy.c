@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * elfpolicy.c: native code in manylinux and musllinux wheels (check 34 of
- * docs/wheel-checks.md): the machine, the DT_NEEDED libraries and the
- * symbol versions an ELF file needs (read by elf.c) against the policy of
- * the wheel's platform tag. The policy facts come from pypa/auditwheel's
+ * elfpolicy.c: native code in manylinux and musllinux wheels: the machine,
+ * the DT_NEEDED libraries and the symbol versions an ELF file needs (read
+ * by elf.c) against the policy of the wheel's platform tag. The policy
+ * facts come from pypa/auditwheel's
  * src/auditwheel/policy/manylinux-policy.json and musllinux-policy.json
- * (2026): lib_whitelist and the highest GLIBCXX/CXXABI/GCC versions of
- * each policy level.
+ * (2026): lib_whitelist and the highest GLIBCXX/CXXABI/GCC versions of each
+ * policy level.
  */
 #include "pkg/wheel/internal.h"
 

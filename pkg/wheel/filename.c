@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * filename.c: the wheel filename (check 30 of docs/wheel-checks.md). Rules
- * from the binary distribution format specification,
- * packaging.utils.parse_wheel_filename and PyPI's upload checks.
+ * filename.c: the wheel filename. Rules from the binary distribution format
+ * specification, packaging.utils.parse_wheel_filename and PyPI's upload
+ * checks.
  */
 #include "pkg/wheel/internal.h"
 

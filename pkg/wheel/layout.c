@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * layout.c: where things sit in a wheel (checks 22-26 and 33 of
- * docs/wheel-checks.md): one .dist-info matching the filename, the .data
- * directory's schemes, executable bits, bytecode, and the findings of
- * check-wheel-contents (jwodder/check-wheel-contents checker.py, W001-W010)
- * as warnings. It looks at names, modes and digests only; bytes are
- * checked in secrets.c and elf.c.
+ * layout.c: where things sit in a wheel: one .dist-info matching the
+ * filename, the .data directory's schemes, executable bits, bytecode, and
+ * the findings of check-wheel-contents (jwodder/check-wheel-contents
+ * checker.py, W001-W010) as warnings. It looks at names, modes and digests
+ * only; bytes are checked in secrets.c and elf.c.
  */
 #include "pkg/wheel/internal.h"
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * metacheck.c: what a wheel's WHEEL and METADATA files must say (checks
- * 27, 28, 29 and 31 of docs/wheel-checks.md): the binary distribution
- * format specification for WHEEL, the core metadata specification
- * (versions 1.0 to 2.5) for METADATA, and their agreement with the
- * filename. Parsing is in metadata.c, filename.c, pep440.c and pep508.c.
+ * metacheck.c: what a wheel's WHEEL and METADATA files must say (codes in
+ * docs/errors.md): the binary distribution format specification for WHEEL,
+ * the core metadata specification (versions 1.0 to 2.5) for METADATA, and
+ * their agreement with the filename. Parsing is in metadata.c, filename.c,
+ * pep440.c and pep508.c.
  */
 #include "pkg/wheel/internal.h"
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * record.c: the wheel's RECORD (wheel-checks.md 17-21): a strict CSV
- * reader (Python's csv module, excel dialect, without its leniency), the
- * rules on each row, the link between rows and archive members, and after
- * the inflate pass the comparison of every digest and size.
+ * record.c: the wheel's RECORD: a strict CSV reader (Python's csv module,
+ * excel dialect, without its leniency), the rules on each row, the link
+ * between rows and archive members, and after the inflate pass the
+ * comparison of every digest and size.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,12 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * secrets.c: leaked credentials in wheels and sdists (check 32 of
- * docs/wheel-checks.md). The credential forms are the one table in
- * pkg/core/log.c that also drives redaction; this file adds what makes a
- * match in a published file worth an error (a key body after a PEM line,
- * a token of real length, not the documentation's example key), scans
- * .pyc data as binary, and names the files that hold credentials by their
- * nature (.pypirc, .env, .git/, SSH keys).
+ * secrets.c: leaked credentials in wheels and sdists. The credential forms
+ * are the one table in pkg/core/log.c that also drives redaction; this file
+ * adds what makes a match in a published file worth an error (a key body
+ * after a PEM line, a token of real length, not the documentation's example
+ * key), scans .pyc data as binary, and names the files that hold
+ * credentials by their nature (.pypirc, .env, .git/, SSH keys).
  */
 #include "pkg/wheel/internal.h"
 

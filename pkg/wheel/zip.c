@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * zip.c: hwb's own zip reader, from the raw bytes: the end records (EOCD,
- * ZIP64 locator and end record), the central directory, duplicate names
- * and the zip-bomb limits. Each entry's fields are checked in zip_entry.c,
+ * ZIP64 locator and end record), the central directory, duplicate names and
+ * the zip-bomb limits. Each entry's fields are checked in zip_entry.c,
  * local headers and the walk over the file in zip_local.c. Installers read
  * zips with different parsers, so every ambiguity another parser could
- * resolve differently is a finding (wheel-checks.md 1-16).
+ * resolve differently is a finding (README.md, hwb check).
  */
 #include <errno.h>
 #include <stdlib.h>

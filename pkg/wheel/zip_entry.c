@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * zip_entry.c: the checks on one central-directory record: its name
- * (UTF-8, control characters, path safety), extra fields and ZIP64 values,
- * comment, method and flags, and the file type in its external attributes
- * (wheel-checks.md 8-12, 15, 16). The extra-field parser also serves the
- * local headers (zip_local.c).
+ * zip_entry.c: the checks on one central-directory record: its name (UTF-8,
+ * control characters, path safety), extra fields and ZIP64 values, comment,
+ * method and flags, and the file type in its external attributes
+ * (README.md, hwb check). The extra-field parser also serves the local
+ * headers (zip_local.c).
  */
 #include <stdlib.h>
 #include <string.h>

@@ -25,7 +25,7 @@ WHEELHOUSE = "/usr/share/python-wheels"
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 SANDBOX_RUNS = int(os.environ.get("BENCH_SANDBOX_RUNS", "50"))
 
-# The trivial project of build-isolation.md's timings, used when the shared
+# A trivial project, used when the shared
 # setuptools sample (testdata/projects/setuptools-sample) is not there.
 PYPROJECT = """[build-system]
 requires = ["setuptools>=40.8.0"]

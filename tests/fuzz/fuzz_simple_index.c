@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/wheel/wheel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct hwb_build__project p = { 0 };
+	struct hwb_reqs__project p = { 0 };
 	struct hwb_error err = HWB_ERROR_INIT;
 	char *text;
 	size_t i;
@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(text, data + 1, size - 1);
 	text[size - 1] = 0; /* pages arrive in a NUL-terminated hwb_buf */
 	p.name = strdup("wheel");
-	if (hwb_build__index_parse(text, size - 1, data[0] & 1,
+	if (hwb_reqs__index_parse(text, size - 1, data[0] & 1,
 				   "https://index.example/simple/wheel/", &p,
 				   &err) && !err.code[0])
 		abort();

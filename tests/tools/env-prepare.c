@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/reqs/internal.h"
 #include "pkg/core/log.h"
 
 #define MAX_LINKS 16
@@ -40,11 +40,11 @@ static double now_ms(void)
 int main(int argc, char **argv)
 {
 	const char *links[MAX_LINKS], *lock_path = NULL, *python = NULL;
-	struct hwb_build__source src = { 0 };
-	struct hwb_build__env_request req = { 0 };
-	struct hwb_build__interp in = HWB_BUILD_INTERP_INIT;
-	struct hwb_build__env env = HWB_BUILD_ENV_INIT;
-	struct hwb_build__lock *lock = NULL;
+	struct hwb_reqs_source src = { 0 };
+	struct hwb_reqs_env_request req = { 0 };
+	struct hwb_reqs_interp in = HWB_REQS_INTERP_INIT;
+	struct hwb_reqs_env env = HWB_REQS_ENV_INIT;
+	struct hwb_reqs_lock *lock = NULL;
 	struct hwb_error err = HWB_ERROR_INIT;
 	char *lock_dir = NULL, *cache = NULL, *slash, line[1024];
 	double t0 = now_ms(), t_probe = 0;
@@ -78,16 +78,16 @@ int main(int argc, char **argv)
 	slash = lock_dir ? strrchr(lock_dir, '/') : NULL;
 	if (slash)
 		*slash = 0;
-	if (hwb_build__lock_read(lock_path, &lock, &err) ||
-	    hwb_build__cache_dir(&cache, &err) ||
-	    hwb_build__interp_probe(python, cache, &in, &err))
+	if (hwb_reqs_lock_read(lock_path, &lock, &err) ||
+	    hwb_reqs_cache_dir(&cache, &err) ||
+	    hwb_reqs_interp_probe(python, cache, &in, &err))
 		goto cleanup;
 	t_probe = now_ms();
 	req.lock = lock;
 	req.lock_dir = slash ? lock_dir : ".";
 	req.interp = &in;
 	req.source = &src;
-	if (hwb_build__env_prepare(&req, &env, &err))
+	if (hwb_reqs_env_prepare(&req, &env, &err))
 		goto cleanup;
 	pkgs = json_array();
 	for (i = 0; i < env.pkg_count; i++)
@@ -110,9 +110,9 @@ cleanup:
 		hwb_error_format(&err, line, sizeof(line));
 		fprintf(stderr, "%s\n", line);
 	}
-	hwb_build__env_release(&env);
-	hwb_build__interp_release(&in);
-	hwb_build__lock_free(lock);
+	hwb_reqs_env_release(&env);
+	hwb_reqs_interp_release(&in);
+	hwb_reqs_lock_free(lock);
 	free(lock_dir);
 	free(cache);
 	return rc;

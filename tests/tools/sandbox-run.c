@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkg/build/build.h"
+#include "pkg/sandbox/sandbox.h"
 #include "pkg/core/log.h"
 
 #define MAX_ITEMS 32
@@ -115,6 +115,7 @@ int main(int argc, char **argv)
 	}
 	spec.argv = (const char *const *)argv + i + 1;
 	spec.env = env;
+	hwb_sandbox_limits_default(&spec.limits);
 	rc = hwb_sandbox_run(&spec, &result, &err);
 	printf("exit=%d signal=%d timed_out=%d limit=%s start_ms=%.3f\n",
 	       result.exit_status, result.term_signal, result.timed_out,

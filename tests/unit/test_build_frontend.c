@@ -45,23 +45,6 @@ static void test_pass_env_names(void **state)
 	assert_int_equal(hwb_sandbox_check_pass_env("A=B", &err), -1);
 }
 
-static void test_limits_only_tighten(void **state)
-{
-	struct hwb_sandbox_limits user = { 0 }, project = { 0 };
-
-	(void)state;
-	user.timeout_seconds = 600;
-	project.timeout_seconds = 3600;  /* looser: ignored */
-	project.processes = 64;          /* tighter: applied */
-	project.address_space = 1ULL << 40; /* looser than the default */
-	hwb_sandbox_limits_tighten(&user, &project);
-	assert_int_equal(user.timeout_seconds, 600);
-	assert_int_equal(user.processes, 64);
-	assert_true(user.address_space == HWB_SANDBOX_ADDRESS_SPACE);
-	assert_int_equal(user.open_files, HWB_SANDBOX_OPEN_FILES);
-	assert_int_equal(user.cpu_seconds, HWB_SANDBOX_CPU_SECONDS);
-}
-
 static void test_build_system_defaults_and_errors(void **state)
 {
 	struct hwb_build__system s;
@@ -208,7 +191,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pass_env_names),
-		cmocka_unit_test(test_limits_only_tighten),
 		cmocka_unit_test(test_build_system_defaults_and_errors),
 		cmocka_unit_test(test_config_settings_repeat_into_lists),
 		cmocka_unit_test(test_wheel_normal_form),

@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg/build/internal.h"
+#include "pkg/sandbox/internal.h"
 #include "pkg/core/log.h"
 
 #define SECRET "pypi-AgEIcHlwaS5vcmcCJGU2Y2RmZjM0LTEyMzQtNDU2Ny04OWFiLWNkZWYwMTIzNDU2Nw"
@@ -38,7 +38,7 @@ static const struct hwb_sandbox_bind binds[] = {
 };
 
 static void fill_spec(struct hwb_sandbox_spec *spec,
-		      const struct hwb_build__container *ct)
+		      const struct hwb_sandbox_container *ct)
 {
 	memset(spec, 0, sizeof(*spec));
 	spec->argv = hook_argv;
@@ -55,11 +55,12 @@ static void fill_spec(struct hwb_sandbox_spec *spec,
 	spec->limits.file_size = 1ULL << 20;
 	spec->limits.open_files = 256;
 	spec->limits.timeout_seconds = 30;
+	hwb_sandbox_limits_default(&spec->limits); /* disk, log_max */
 	spec->isolation = HWB_ISOLATION_CONTAINER;
 	spec->container = ct;
 }
 
-static void podman_rootfs(struct hwb_build__container *ct)
+static void podman_rootfs(struct hwb_sandbox_container *ct)
 {
 	memset(ct, 0, sizeof(*ct));
 	ct->engine = HWB_ENGINE_PODMAN;
@@ -72,7 +73,7 @@ static void podman_rootfs(struct hwb_build__container *ct)
 	ct->keep_id = 1;
 }
 
-static void docker_image(struct hwb_build__container *ct)
+static void docker_image(struct hwb_sandbox_container *ct)
 {
 	memset(ct, 0, sizeof(*ct));
 	ct->engine = HWB_ENGINE_DOCKER;
@@ -115,14 +116,14 @@ static long find(char **argv, const char *word)
 	return -1;
 }
 
-static char **build(const struct hwb_build__container *ct,
+static char **build(const struct hwb_sandbox_container *ct,
 		    struct hwb_sandbox_spec *spec)
 {
 	struct hwb_error err = HWB_ERROR_INIT;
 	char **argv = NULL;
 
 	fill_spec(spec, ct);
-	assert_int_equal(hwb_build__container_argv(ct, spec, "hwb-build-0011", &argv,
+	assert_int_equal(hwb_sandbox__container_argv(ct, spec, "hwb-build-0011", &argv,
 						   &err), 0);
 	assert_non_null(argv);
 	return argv;
@@ -134,7 +135,7 @@ static void test_podman_isolation_flags(void **state)
 		"--rm", "--read-only", "--init", "--read-only-tmpfs=false",
 		"--http-proxy=false",
 	};
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	char **argv;
 	size_t i;
@@ -167,12 +168,12 @@ static void test_podman_isolation_flags(void **state)
 	assert_true(pair(argv, "--workdir", "/src") > 3);
 	/* Nothing is pulled without an image. */
 	assert_int_equal(find(argv, "--pull"), -1);
-	hwb_build__env_free(argv);
+	hwb_sandbox__env_free(argv);
 }
 
 static void test_limits_are_mapped(void **state)
 {
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	char **argv;
 
@@ -189,26 +190,29 @@ static void test_limits_are_mapped(void **state)
 	assert_true(pair(argv, "--ulimit", "nofile=256:256") > 0);
 	assert_true(pair(argv, "--ulimit", "nproc=64:64") > 0);
 	assert_true(pair(argv, "--ulimit", "core=0:0") > 0);
-	hwb_build__env_free(argv);
-	/* Unset limits get the sandbox's defaults, never "unlimited". */
+	hwb_sandbox__env_free(argv);
+	/* Unset limits get the sandbox's defaults where the spec is built,
+	 * never "unlimited". */
 	fill_spec(&spec, &ct);
 	memset(&spec.limits, 0, sizeof(spec.limits));
+	spec.limits.timeout_seconds = -1;
+	hwb_sandbox_limits_default(&spec.limits);
 	{
 		struct hwb_error err = HWB_ERROR_INIT;
 
-		assert_int_equal(hwb_build__container_argv(&ct, &spec, "n", &argv,
+		assert_int_equal(hwb_sandbox__container_argv(&ct, &spec, "n", &argv,
 							   &err), 0);
 	}
 	assert_true(pair(argv, "--pids-limit", "1024") > 0);
 	assert_true(pair(argv, "--memory", "8589934592") > 0);
 	assert_true(pair(argv, "--ulimit", "cpu=1800:1800") > 0);
-	hwb_build__env_free(argv);
+	hwb_sandbox__env_free(argv);
 }
 
 /* --env values are exactly the scrubbed environment of the spec. */
 static void test_environment_only_from_the_spec(void **state)
 {
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	struct hwb_error err = HWB_ERROR_INIT;
 	char **argv, **expected = NULL;
@@ -219,7 +223,7 @@ static void test_environment_only_from_the_spec(void **state)
 	setenv("HWB_TEST_HOST_ONLY", "from-the-host", 1);
 	podman_rootfs(&ct);
 	argv = build(&ct, &spec);
-	assert_int_equal(hwb_build__env_make(&spec, HWB_SANDBOX_HOME, "/tmp",
+	assert_int_equal(hwb_sandbox__env_make(&spec, HWB_SANDBOX_HOME, "/tmp",
 					     &expected, &err), 0);
 	for (i = 0; argv[i]; i++) {
 		if (strcmp(argv[i], "--env"))
@@ -243,15 +247,15 @@ static void test_environment_only_from_the_spec(void **state)
 		assert_null(strstr(argv[i], SECRET));
 		assert_false(hwb_redact_contains_secret(argv[i], strlen(argv[i])));
 	}
-	hwb_build__env_free(expected);
-	hwb_build__env_free(argv);
+	hwb_sandbox__env_free(expected);
+	hwb_sandbox__env_free(argv);
 	unsetenv("PYPI_TOKEN");
 	unsetenv("HWB_TEST_HOST_ONLY");
 }
 
 static void test_binds_with_modes(void **state)
 {
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	struct stat st;
 	char **argv;
@@ -277,18 +281,18 @@ static void test_binds_with_modes(void **state)
 			assert_string_equal(argv[r + 2 + (long)i], hook_argv[i]);
 		assert_null(argv[r + 2 + (long)i]);
 	}
-	hwb_build__env_free(argv);
+	hwb_sandbox__env_free(argv);
 	/* The proxy's socket, writable, where the hook runner relays to. */
 	fill_spec(&spec, &ct);
 	spec.proxy_socket = "/tmp/work/proxy.sock";
 	{
 		struct hwb_error err = HWB_ERROR_INIT;
 
-		assert_int_equal(hwb_build__container_argv(&ct, &spec, "n", &argv,
+		assert_int_equal(hwb_sandbox__container_argv(&ct, &spec, "n", &argv,
 							   &err), 0);
 	}
-	assert_true(pair(argv, "-v", "/tmp/work/proxy.sock:" HWB_PROXY_INSIDE ":rw") > 0);
-	hwb_build__env_free(argv);
+	assert_true(pair(argv, "-v", "/tmp/work/proxy.sock:" HWB_SANDBOX_PROXY_INSIDE ":rw") > 0);
+	hwb_sandbox__env_free(argv);
 }
 
 static void test_docker_with_an_image(void **state)
@@ -296,7 +300,7 @@ static void test_docker_with_an_image(void **state)
 	static const char *const podman_only[] = { "--read-only-tmpfs=false",
 						   "--http-proxy=false",
 						   "--rootfs" };
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	char **argv;
 	long img;
@@ -326,13 +330,13 @@ static void test_docker_with_an_image(void **state)
 		assert_string_equal(argv[img + 1 + (long)i], hook_argv[i]);
 	assert_null(argv[img + 1 + (long)i]);
 	assert_int_equal(find(argv, "/env/bin/python"), -1);
-	hwb_build__env_free(argv);
+	hwb_sandbox__env_free(argv);
 }
 
 static void test_paths_the_v_syntax_cannot_carry(void **state)
 {
 	static const struct hwb_sandbox_bind colon[] = { { "/tmp/a:b", "/src", 1 } };
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container ct;
 	struct hwb_sandbox_spec spec;
 	struct hwb_error err = HWB_ERROR_INIT;
 	char **argv = NULL;
@@ -342,7 +346,7 @@ static void test_paths_the_v_syntax_cannot_carry(void **state)
 	fill_spec(&spec, &ct);
 	spec.binds = colon;
 	spec.bind_count = 1;
-	assert_int_equal(hwb_build__container_argv(&ct, &spec, "n", &argv, &err), -1);
+	assert_int_equal(hwb_sandbox__container_argv(&ct, &spec, "n", &argv, &err), -1);
 	assert_null(argv);
 	assert_string_equal(err.code, "HWB-B085");
 	assert_non_null(strstr(err.message, "/tmp/a:b"));
@@ -360,13 +364,13 @@ static void test_client_environment(void **state)
 	char **env = NULL;
 
 	(void)state;
-	assert_int_equal(hwb_build__container_client_env(host, &env, &err), 0);
+	assert_int_equal(hwb_sandbox__container_client_env(host, &env, &err), 0);
 	assert_int_equal(count(env), 4);
 	assert_string_equal(env[0], "PATH=/usr/bin:/bin");
 	assert_string_equal(env[1], "HOME=/home/u");
 	assert_string_equal(env[2], "XDG_RUNTIME_DIR=/run/user/1000");
 	assert_string_equal(env[3], "DOCKER_HOST=unix:///x.sock");
-	hwb_build__env_free(env);
+	hwb_sandbox__env_free(env);
 }
 
 /* Executables named like the engines in a directory of our own. */
@@ -407,8 +411,8 @@ static void test_engine_choice(void **state)
 	static const char *const both[] = { "podman", "docker", NULL };
 	static const char *const docker[] = { "docker", NULL };
 	static const char *const none[] = { NULL };
-	struct hwb_build__container_request req;
-	struct hwb_build__container ct;
+	struct hwb_sandbox_container_request req;
+	struct hwb_sandbox_container *ct = NULL;
 	struct hwb_error err = HWB_ERROR_INIT;
 	char *dir = fake_path(both), *search;
 
@@ -417,42 +421,41 @@ static void test_engine_choice(void **state)
 	search = hwb_strdup_printf("relative:%s", dir);
 	req.search_path = search;
 	req.engine = "auto";
-	memset(&ct, 0, sizeof(ct));
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), 0);
-	assert_int_equal(ct.engine, HWB_ENGINE_PODMAN);
-	assert_non_null(strstr(ct.engine_path, "/podman"));
-	assert_string_equal(ct.python, "python3");
-	assert_true(ct.uid != 0 && ct.gid != 0);
-	hwb_build__container_release(&ct);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), 0);
+	assert_int_equal(ct->engine, HWB_ENGINE_PODMAN);
+	assert_non_null(strstr(ct->engine_path, "/podman"));
+	assert_string_equal(ct->python, "python3");
+	assert_true(ct->uid != 0 && ct->gid != 0);
+	hwb_sandbox_container_free(ct);
 	/* docker by name, but it needs an image. */
 	req.engine = "docker";
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), -1);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), -1);
 	assert_string_equal(err.code, "HWB-B081");
-	hwb_build__container_release(&ct);
+	hwb_sandbox_container_free(ct);
 	req.image = "python:3.11-slim";
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), 0);
-	assert_int_equal(ct.engine, HWB_ENGINE_DOCKER);
-	assert_int_equal(ct.keep_id, 0);
-	hwb_build__container_release(&ct);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), 0);
+	assert_int_equal(ct->engine, HWB_ENGINE_DOCKER);
+	assert_int_equal(ct->keep_id, 0);
+	hwb_sandbox_container_free(ct);
 	remove_path(dir);
 	free(search);
 	/* auto falls to docker when podman is absent. */
 	dir = fake_path(docker);
 	req.search_path = dir;
 	req.engine = "auto";
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), 0);
-	assert_int_equal(ct.engine, HWB_ENGINE_DOCKER);
-	hwb_build__container_release(&ct);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), 0);
+	assert_int_equal(ct->engine, HWB_ENGINE_DOCKER);
+	hwb_sandbox_container_free(ct);
 	/* podman asked for and absent: an error, never docker instead. */
 	req.engine = "podman";
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), -1);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), -1);
 	assert_string_equal(err.code, "HWB-B080");
-	assert_null(ct.engine_path);
+	assert_null(ct);
 	remove_path(dir);
 	dir = fake_path(none);
 	req.search_path = dir;
 	req.engine = "auto";
-	assert_int_equal(hwb_build__container_pick(&req, &ct, &err), -1);
+	assert_int_equal(hwb_sandbox_container_pick(&req, &ct, &err), -1);
 	assert_string_equal(err.code, "HWB-B080");
 	assert_non_null(strstr(err.message, "podman or docker"));
 	remove_path(dir);
@@ -483,7 +486,7 @@ static void test_seccomp_profile(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(hwb_build__seccomp_profile(&text, &err), 0);
+	assert_int_equal(hwb_sandbox__seccomp_profile(&text, &err), 0);
 	doc = json_loadb(text.ptr, text.len, 0, NULL);
 	assert_non_null(doc);
 	assert_string_equal(json_string_value(json_object_get(doc, "defaultAction")),
@@ -521,17 +524,17 @@ static void test_engine_error_line(void **state)
 	(void)state;
 	hwb_buf_puts(&log, "some build output\nError: OCI runtime error: crun: "
 			   "cgroups in hybrid mode not supported\nmore\n");
-	hwb_build__engine_error_line(&log, line, sizeof(line));
+	hwb_sandbox__engine_error_line(&log, line, sizeof(line));
 	assert_string_equal(line, "Error: OCI runtime error: crun: cgroups in "
 				  "hybrid mode not supported");
 	hwb_buf_clear(&log);
 	hwb_buf_puts(&log, "docker: Error response from daemon: token " SECRET "\n");
-	hwb_build__engine_error_line(&log, line, sizeof(line));
+	hwb_sandbox__engine_error_line(&log, line, sizeof(line));
 	assert_non_null(strstr(line, "docker: Error response from daemon"));
 	assert_null(strstr(line, SECRET));
 	hwb_buf_clear(&log);
 	hwb_buf_puts(&log, "Traceback (most recent call last):\nValueError\n");
-	hwb_build__engine_error_line(&log, line, sizeof(line));
+	hwb_sandbox__engine_error_line(&log, line, sizeof(line));
 	assert_string_equal(line, "");
 	hwb_buf_release(&log);
 }
