@@ -55,6 +55,7 @@ WORLDS = {
     "In a release workflow (GitHub Actions)": "workflow",
     "As a downloader": "workflow",
     "On a laptop": "laptop",
+    "hwb release": "laptop",
     "hwb build": "laptop",
     "hwb lock": "laptop",
     "hwb check": "laptop",
