@@ -308,7 +308,9 @@ void release_view_print(const struct release_view *v, const struct hwb_release_r
 		uploaded += r->files[i].upload && !strcmp(r->files[i].upload, "uploaded");
 	if (r->already_complete)
 		printf("%s %s: already released (%s records a complete release); "
-		       "nothing to do\n", or_dash(r->name), or_dash(r->version), r->state_path);
+		       "nothing to do (for a new version, remove that file or give "
+		       "another --outdir)\n", or_dash(r->name), or_dash(r->version),
+		       r->state_path);
 	else if (!r->files || r->steps[HWB_RELEASE_PUBLISH] != HWB_RELEASE_DONE || !uploaded)
 		printf("%s %s: %zu file(s) checked%s, nothing uploaded (%s)\n", or_dash(r->name),
 		       or_dash(r->version), r->count, r->identity ? " and signed" : "",
