@@ -13,6 +13,7 @@
 #include "cmd/hwb/cli.h"
 #include "cmd/hwb/cmd.h"
 #include "cmd/hwb/publishing.h"
+#include "cmd/hwb/signing.h"
 #include "pkg/core/http.h"
 #include "pkg/core/log.h"
 #include "pkg/publish/publish.h"
@@ -273,6 +274,7 @@ int cmd_publish(int argc, char **argv)
 	struct hwb_http_options http;
 	struct hwb_check_options check = { 0 };
 	struct hwb_sign_options sign;
+	struct cli_signing trust = { 0 };
 	struct view view = { 0, 0, -1 };
 	char *password = NULL, *url = NULL;
 	int rc = 0;
@@ -329,6 +331,15 @@ int cmd_publish(int argc, char **argv)
 	sign.staging = o.staging;
 	sign.rekor_version = 1;
 	sign.http = &http;
+	/* the trust hwb sign would use: a refreshed TUF cache included */
+	trust.trusted_root = o.trusted_root;
+	trust.signing_config = o.signing_config;
+	trust.staging = o.staging;
+	if (o.attestations && !o.dry_run &&
+	    cli_signing_trust(&common, &trust, cfg, &sign, &err)) {
+		rc = cli_report(&common, &err);
+		goto cleanup;
+	}
 	po.sign = &sign;
 	po.http = &http;
 	po.check = &check;
@@ -337,6 +348,7 @@ int cmd_publish(int argc, char **argv)
 	rc = hwb_publish(&po, &r, &err);
 	rc = finish(cfg, &r, rc, &err);
 cleanup:
+	cli_signing_release(&trust);
 	hwb_publish_result_release(&r);
 	hwb_secret_free(password);
 	free(url);

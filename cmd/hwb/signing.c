@@ -76,7 +76,7 @@ static int get_token(const struct cli_signing *so, const struct hwb_sign_options
  * unreachable repository is a warning: the cache or the embedded copy is
  * used instead.
  */
-static int sign_trust(const struct cli_common *c, struct cli_signing *so,
+int cli_signing_trust(const struct cli_common *c, struct cli_signing *so,
 		      const struct hwb_config *cfg, struct hwb_sign_options *o,
 		      struct hwb_error *err)
 {
@@ -126,7 +126,7 @@ int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 	*out = NULL;
 	hwb_http_options_from_config(&so->http, cfg);
 	sign_options(so, &o);
-	if (check_flags(so, err) || sign_trust(c, so, cfg, &o, err) ||
+	if (check_flags(so, err) || cli_signing_trust(c, so, cfg, &o, err) ||
 	    get_token(so, &o, &token, err))
 		goto cleanup;
 	if (!c->quiet)

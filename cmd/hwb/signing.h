@@ -46,6 +46,16 @@ int cli_signer_open(const struct cli_common *c, struct cli_signing *so,
 		    const struct hwb_config *cfg, struct hwb_signer **out,
 		    struct hwb_error *err);
 
+/**
+ * Fill o's trust as hwb sign takes it: so's --trusted-root/--signing-config,
+ * else the TUF cache (refreshed when stale, unless so->offline), else the
+ * embedded one. For a command that makes its own signer (hwb publish
+ * --attestations). Release so with cli_signing_release().
+ */
+int cli_signing_trust(const struct cli_common *c, struct cli_signing *so,
+		      const struct hwb_config *cfg, struct hwb_sign_options *o,
+		      struct hwb_error *err);
+
 /** Release what cli_signer_open() kept (the trust copies). */
 void cli_signing_release(struct cli_signing *so);
 

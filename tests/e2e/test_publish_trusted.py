@@ -458,3 +458,38 @@ def test_a_file_changed_after_its_attestation_is_not_uploaded(trusted, sigstore_
     assert bad["status"] == "failed" and bad["error"]["code"] == "HWB-P003", doc
     assert "changed while it was being uploaded" in bad["error"]["message"]
     assert target.name not in json.loads(trusted.get("/_control/state"))["files"]
+
+
+def test_attestations_take_the_trust_of_hwb_trust_update(run_hwb, trusted, sigstore_stack,
+                                                         tmp_path, home):
+    # hwb publish --attestations signs with the trust hwb sign would use: the
+    # TUF cache that `hwb trust update` filled (here with the local stack's),
+    # not the embedded production one (which would send the token to
+    # fulcio.sigstore.dev; this machine reaches nothing but loopback).
+    import pathlib
+    from tuf_repo import TufRepo, unavailable as tuf_unavailable
+    why = tuf_unavailable()
+    if why:
+        pytest.skip(f"TUF repository: {why}")
+    repo = TufRepo(tmp_path / "tufrepo")
+    repo.init(targets={"trusted_root.json": pathlib.Path(sigstore_stack.trusted_root),
+                       "signing_config.v0.2.json":
+                           pathlib.Path(sigstore_stack.signing_config)})
+    repo.start()
+    # the user's configuration names the TUF repository (Sigstore's, normally)
+    (home / ".config" / "hwb").mkdir(parents=True, exist_ok=True)
+    (home / ".config" / "hwb" / "config.toml").write_text(f'[trust]\ntuf-url = "{repo.url}"\n')
+    try:
+        r = run_hwb("trust", "update", "--tuf-url", repo.url, "--tuf-root",
+                    repo.dir / "repo" / "1.root.json")
+        assert r.returncode == 0, r
+        dist, *_ = build_or_make(run_hwb, tmp_path)
+        rc, out = run_merged(home, ["publish", "--repository-url", trusted.url,
+                                    "--attestations", "--format", "json", dist],
+                             gha(sigstore_stack))
+    finally:
+        repo.stop()
+    assert rc == 0, out
+    doc = json_doc(out)
+    assert doc["files"] and all(f["attested"] and f["attestation_log_index"] >= 0
+                                for f in doc["files"]), doc

@@ -17,10 +17,9 @@ The convention, which README.md states too:
   TestPyPI for the local index, Sigstore's OAuth issuer for the stack's,
   OWNER/REPO for the stack's GitHub repository; `hwb publish` and `hwb
   release` lines that name no index (PyPI, the default) get the local
-  index's --repository-url, and those that sign (`--attestations`, release)
-  the stack's --trusted-root and --signing-config: unlike hwb sign, attest
-  and verify they do not take the trust of `hwb trust update` (TUF cache).
-  Standard input carries the
+  index's --repository-url; every command that signs takes the stack's trust
+  from `hwb trust update` (the TUF cache), as a reader's would take
+  Sigstore's. Standard input carries the
   API token (what a reader pastes at `read`); the laptop's browser sign-in
   is SIGSTORE_ID_TOKEN, a token of the stack for you@example.com.
 - Each section that holds ```sh blocks runs in one of two worlds (WORLDS): a
@@ -170,10 +169,6 @@ class World:
             script = script.replace(a, b)
         script = re.sub(r"^(hwb (?:publish|release)\b(?:(?!--repository).)*?)$",
                         rf"\1 --repository-url {self.index.url}", script, flags=re.M)
-        trust = f"--trusted-root {self.stack.trusted_root} " \
-                f"--signing-config {self.stack.signing_config}"
-        script = re.sub(r"^(hwb (?:publish .*--attestations|release\b).*)$", rf"\1 {trust}",
-                        script, flags=re.M)
         env = dict(self.env, SIGSTORE_ID_TOKEN=self.stack.token("oauth", email=EMAIL,
                                                                  sub="you"))
         if code.startswith("# (GitHub Actions"):
