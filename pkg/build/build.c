@@ -153,19 +153,13 @@ static int pick_engine(struct hwb_build__ctx *c, struct hwb_error *err)
 /* find-links from the project's files: resolved beneath the project. */
 static int project_find_links(struct hwb_build__ctx *c, struct hwb_error *err)
 {
-	size_t i, n = c->req_source.find_links_count;
-
-	if (!n || !c->o->settings.find_links_on_project_word)
-		return 0;
-	if (!(c->find_links = calloc(n, sizeof(*c->find_links))))
-		return hwb_error_oom(err);
-	c->find_links_count = n;
-	for (i = 0; i < n; i++)
-		if (hwb_build__project_path(c->srcdir, c->req_source.find_links[i],
-					    "build.find-links", &c->find_links[i],
-					    err))
-			return -1;
-	c->req_source.find_links = (const char *const *)c->find_links;
+	if (hwb_build__project_find_links(c->srcdir, &c->o->settings,
+					  &c->find_links, err))
+		return -1;
+	if (c->find_links) {
+		c->find_links_count = c->o->settings.find_links_count;
+		c->req_source.find_links = (const char *const *)c->find_links;
+	}
 	return 0;
 }
 

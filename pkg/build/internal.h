@@ -21,6 +21,13 @@
  * leads outside through a link (paths.c). */
 int hwb_build__project_path(const char *srcdir, const char *rel,
 			    const char *key, char **out, struct hwb_error *err);
+/* s's find-links, when they came from the project's own files, resolved
+ * beneath srcdir into *out (owned, s->find_links_count entries); *out stays
+ * NULL when they are the user's own word (paths.c). hwb build and hwb lock
+ * both take them this way. */
+int hwb_build__project_find_links(const char *srcdir,
+				  const struct hwb_build_settings *s,
+				  char ***out, struct hwb_error *err);
 /* Leftovers of killed builds (leftovers.c): the lock a build holds on its
  * work directory, and the sweeps that remove unlocked ones of ours. */
 int hwb_build__work_lock(const char *work, int *fd, struct hwb_error *err);

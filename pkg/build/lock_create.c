@@ -225,26 +225,6 @@ static int probe_all(const struct hwb_lock_options *opts, const char *cache,
 	return 0;
 }
 
-/* find-links from the project's own files, resolved beneath the project
- * as a build resolves them (paths.c): a link out of it is refused. */
-static int project_find_links(const struct hwb_lock_options *opts,
-			      const char *srcdir, char ***out,
-			      struct hwb_error *err)
-{
-	size_t i, n = opts->settings.find_links_count;
-
-	*out = NULL;
-	if (!n || !opts->settings.find_links_on_project_word)
-		return 0;
-	if (!(*out = calloc(n, sizeof(**out))))
-		return hwb_error_oom(err);
-	for (i = 0; i < n; i++)
-		if (hwb_build__project_path(srcdir, opts->settings.find_links[i],
-					    "build.find-links", &(*out)[i], err))
-			return -1;
-	return 0;
-}
-
 int hwb_lock_create(const struct hwb_lock_options *opts,
 		    struct hwb_lock_result *result, struct hwb_error *err)
 {
@@ -280,7 +260,7 @@ int hwb_lock_create(const struct hwb_lock_options *opts,
 			hwb_error_oom(err);
 		goto cleanup;
 	}
-	if (project_find_links(opts, srcdir, &links, err))
+	if (hwb_build__project_find_links(srcdir, &opts->settings, &links, err))
 		goto cleanup;
 	src.find_links = links ? (const char *const *)links
 			       : opts->settings.find_links;

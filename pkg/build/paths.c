@@ -41,3 +41,27 @@ int hwb_build__project_path(const char *srcdir, const char *rel,
 			      "the project, or name the directory yourself with "
 			      "the command-line flag or your own configuration");
 }
+
+int hwb_build__project_find_links(const char *srcdir,
+				  const struct hwb_build_settings *s,
+				  char ***out, struct hwb_error *err)
+{
+	size_t i, n = s->find_links_count;
+	char **links;
+
+	*out = NULL;
+	if (!n || !s->find_links_on_project_word)
+		return 0;
+	if (!(links = calloc(n, sizeof(*links))))
+		return hwb_error_oom(err);
+	for (i = 0; i < n; i++)
+		if (hwb_build__project_path(srcdir, s->find_links[i],
+					    "build.find-links", &links[i], err)) {
+			while (i--)
+				free(links[i]);
+			free(links);
+			return -1;
+		}
+	*out = links;
+	return 0;
+}
